@@ -1,0 +1,200 @@
+// Package dynamostore is the exam store on DynamoDB: a table keyed by exam_id
+// with a global secondary index on patient_id + created_at for the listing.
+// Every transition is one conditional UpdateItem.
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/exam"
+)
+
+// PatientIndex is the name of the listing index.
+const PatientIndex = "patient_id-created_at-index"
+
+// API is the part of the DynamoDB client the store uses.
+type API interface {
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+// Store is the DynamoDB exam store.
+type Store struct {
+	db      API
+	table   string
+	cursors cursor.Codec
+}
+
+var _ exam.Store = (*Store)(nil)
+
+// New returns a store on table.
+func New(db API, table string, cursors cursor.Codec) *Store {
+	return &Store{db: db, table: table, cursors: cursors}
+}
+
+// Create puts e unless an item with its id exists.
+func (s *Store) Create(ctx context.Context, e exam.Exam) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           &s.table,
+		Item:                toItem(e),
+		ConditionExpression: aws.String("attribute_not_exists(" + attrExamID + ")"),
+	})
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) {
+		return exam.ErrExamAlreadyExists
+	}
+	return unavailable("create exam", err)
+}
+
+// Get reads one exam, strongly consistent: it decides transitions.
+func (s *Store) Get(ctx context.Context, id string) (exam.Exam, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      &s.table,
+		Key:            item{attrExamID: str(id)},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return exam.Exam{}, unavailable("get exam", err)
+	}
+	if out.Item == nil {
+		return exam.Exam{}, exam.ErrExamNotFound
+	}
+	return fromItem(out.Item)
+}
+
+// ListByPatient queries the patient index newest first.
+func (s *Store) ListByPatient(ctx context.Context, patientID string, limit int, after string) (exam.Page, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		IndexName:                 aws.String(PatientIndex),
+		KeyConditionExpression:    aws.String("#p = :p"),
+		ExpressionAttributeNames:  map[string]string{"#p": attrPatientID},
+		ExpressionAttributeValues: item{":p": str(patientID)},
+		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(int32(limit)),
+	}
+	if after != "" {
+		pos, err := s.cursors.Decode(patientID, after)
+		if err != nil {
+			return exam.Page{}, err
+		}
+		in.ExclusiveStartKey = item{attrExamID: str(pos.ExamID), attrPatientID: str(patientID), attrCreatedAt: str(pos.CreatedAt)}
+	}
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return exam.Page{}, unavailable("list exams", err)
+	}
+	page := exam.Page{Exams: make([]exam.Exam, 0, len(out.Items))}
+	for _, it := range out.Items {
+		e, err := fromItem(it)
+		if err != nil {
+			return exam.Page{}, err
+		}
+		page.Exams = append(page.Exams, e)
+	}
+	// DynamoDB may return a LastEvaluatedKey on a page that happens to be the
+	// last; a cursor is only worth giving when the page is full.
+	if len(out.LastEvaluatedKey) > 0 && len(page.Exams) == limit {
+		last := page.Exams[len(page.Exams)-1]
+		page.NextCursor = s.cursors.Encode(patientID, cursor.Position{CreatedAt: exam.FormatSortable(last.CreatedAt), ExamID: last.ID})
+	}
+	return page, nil
+}
+
+// Transition writes t as one conditional UpdateItem.
+func (s *Store) Transition(ctx context.Context, t exam.Transition) (exam.Exam, error) {
+	u := newUpdate()
+	at := exam.FormatSortable(t.At)
+	u.set(attrStatus, str(string(t.To)))
+	u.set(attrUpdatedAt, str(at))
+	switch t.To {
+	case exam.StatusStarted:
+		u.set(attrStartedAt, str(at))
+	case exam.StatusFinished:
+		u.set(attrFinishedAt, str(at))
+		u.set(attrResultRef, str(t.ResultRef))
+		u.set(attrNotification, notificationValue(t.Notification))
+	case exam.StatusRevoked:
+		u.set(attrRevokedAt, str(at))
+		u.set(attrRevokeReason, str(t.Reason))
+	}
+	u.cond("attribute_exists(%s)", u.name(attrExamID))
+	u.cond("%s = %s", u.name(attrPatientID), u.value(str(t.PatientID)))
+	if t.ExamType != 0 {
+		u.cond("%s = %s", u.name(attrExamType), u.value(num(int(t.ExamType))))
+	}
+	from := make([]string, len(t.From))
+	for i, st := range t.From {
+		from[i] = u.value(str(string(st)))
+	}
+	u.cond("%s IN (%s)", u.name(attrStatus), strings.Join(from, ", "))
+	return s.update(ctx, t.ExamID, u)
+}
+
+// UpdateNotification replaces the notification if expectOwner holds the claim.
+func (s *Store) UpdateNotification(ctx context.Context, id, expectOwner string, n exam.Notification) (exam.Exam, error) {
+	u := newUpdate()
+	u.set(attrNotification, notificationValue(n))
+	u.cond("%s = %s", u.name(attrStatus), u.value(str(string(exam.StatusFinished))))
+	u.cond("%s = %s", u.path(attrNotification, attrNotifStatus), u.value(str(string(exam.NotificationPending))))
+	if expectOwner == "" {
+		u.cond("attribute_not_exists(%s)", u.path(attrNotification, attrClaimOwner))
+	} else {
+		u.cond("%s = %s", u.path(attrNotification, attrClaimOwner), u.value(str(expectOwner)))
+	}
+	return s.update(ctx, id, u)
+}
+
+// update runs u on the item id. A refused condition becomes ErrExamNotFound or
+// a *ConflictError with the item as it is.
+func (s *Store) update(ctx context.Context, id string, u *update) (exam.Exam, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           &s.table,
+		Key:                                 item{attrExamID: str(id)},
+		UpdateExpression:                    aws.String(u.expression()),
+		ConditionExpression:                 aws.String(strings.Join(u.conds, " AND ")),
+		ExpressionAttributeNames:            u.names,
+		ExpressionAttributeValues:           u.values,
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &failed):
+		current := failed.Item
+		if current == nil {
+			// Not every DynamoDB implementation returns the old item: read it.
+			e, err := s.Get(ctx, id)
+			if err != nil {
+				return exam.Exam{}, err
+			}
+			return exam.Exam{}, &exam.ConflictError{Current: e}
+		}
+		e, err := fromItem(current)
+		if err != nil {
+			return exam.Exam{}, err
+		}
+		return exam.Exam{}, &exam.ConflictError{Current: e}
+	case err != nil:
+		return exam.Exam{}, unavailable("update exam", err)
+	}
+	return fromItem(out.Attributes)
+}
+
+// unavailable wraps a backend error as a dependency failure.
+func unavailable(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: dynamodb %s: %w", exam.ErrDependency, op, err)
+}

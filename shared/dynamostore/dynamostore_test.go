@@ -1,0 +1,34 @@
+package dynamostore
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/google/uuid"
+
+	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/emulators"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/storetest"
+)
+
+// TestContract runs the store contract against minidyn's DynamoDB-protocol
+// server over real HTTP, through the real SDK client.
+func TestContract(t *testing.T) {
+	srv, err := emulators.Serve("127.0.0.1:0", emulators.DynamoDB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	t.Logf("backend: minidyn at %s", srv.URL)
+	db := dynamodb.NewFromConfig(emulators.Config(srv.URL))
+
+	storetest.Run(t, func(t *testing.T, c cursor.Codec) exam.Store {
+		table := "exams-" + uuid.NewString()[:8]
+		if err := CreateTable(context.Background(), db, table); err != nil {
+			t.Fatal(err)
+		}
+		return New(db, table, c)
+	})
+}

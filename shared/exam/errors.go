@@ -1,0 +1,46 @@
+package exam
+
+import "errors"
+
+// Domain errors. Adapters wrap these (with %w) so that callers map them with errors.Is.
+var (
+	ErrInvalidRequest      = errors.New("invalid request")
+	ErrInvalidDocument     = errors.New("invalid document")
+	ErrPatientNotFound     = errors.New("patient not found")
+	ErrPatientNotActive    = errors.New("patient is not active")
+	ErrExamNotFound        = errors.New("exam not found")
+	ErrUnknownExamType     = errors.New("unknown exam type")
+	ErrExamTypeMismatch    = errors.New("exam type does not match the exam")
+	ErrInvalidTransition   = errors.New("exam is not in a state that allows this action")
+	ErrInvalidToken        = errors.New("invalid token")
+	ErrTokenMismatch       = errors.New("tokens do not name the same exam")
+	ErrInvalidCursor       = errors.New("invalid cursor")
+	ErrDependency          = errors.New("dependency unavailable")
+	ErrExamAlreadyExists   = errors.New("exam already exists")
+	ErrNotificationClaimed = errors.New("notification is being sent by another invocation")
+	// ErrPatientMismatch: the token's patient is not the exam's, or the patient
+	// manager returned another patient for the exam's document.
+	ErrPatientMismatch = errors.New("patient does not match the exam")
+	// ErrConflict is returned by a store when a conditional write's condition did
+	// not hold; the use case then classifies the conflict.
+	ErrConflict = errors.New("conditional write refused")
+)
+
+// ConflictError carries the exam as it was when a conditional write was refused.
+type ConflictError struct{ Current Exam }
+
+func (e *ConflictError) Error() string { return ErrConflict.Error() }
+
+// Unwrap lets errors.Is(err, ErrConflict) hold.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// RequestError is an invalid request with a message that is safe to show the caller.
+type RequestError struct{ Message string }
+
+func (e *RequestError) Error() string { return "invalid request: " + e.Message }
+
+// Unwrap lets errors.Is(err, ErrInvalidRequest) hold.
+func (e *RequestError) Unwrap() error { return ErrInvalidRequest }
+
+// InvalidRequest returns a *RequestError with message.
+func InvalidRequest(message string) error { return &RequestError{Message: message} }

@@ -1,0 +1,82 @@
+// Package exam is the domain of the exam manager: the exam record, its lifecycle,
+// the catalog and the use cases. It imports no AWS package; storage, the patient
+// manager, tokens and notifications are reached through small ports.
+package exam
+
+import "time"
+
+// Status is where an exam stands in its lifecycle.
+type Status string
+
+// The lifecycle: Registered → Started → Finished, and Registered | Started → Revoked.
+const (
+	StatusRegistered Status = "Registered"
+	StatusStarted    Status = "Started"
+	StatusFinished   Status = "Finished"
+	StatusRevoked    Status = "Revoked"
+)
+
+// Exam is one medical exam of one patient. PatientDocument is kept so that the
+// patient can be looked up again when the result arrives (the patient manager
+// finds patients by document only); it is never rendered.
+type Exam struct {
+	ID              string
+	PatientID       string
+	PatientDocument string
+	Type            Type
+	Status          Status
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	StartedAt       time.Time
+	FinishedAt      time.Time
+	RevokedAt       time.Time
+	RevokeReason    string
+	// ResultRef identifies the result that finished the exam (a digest of its
+	// result token), so that a repeated delivery of the same result is recognised.
+	ResultRef    string
+	Notification Notification
+}
+
+// NotificationStatus is the outcome of telling the patient that the result is ready.
+type NotificationStatus string
+
+const (
+	// NotificationPending: the exam is finished and the patient not yet told.
+	NotificationPending NotificationStatus = "pending"
+	// NotificationSent: the message was accepted by SNS or SES.
+	NotificationSent NotificationStatus = "sent"
+	// NotificationSkipped: the patient has no verified cellphone nor e-mail.
+	NotificationSkipped NotificationStatus = "skipped"
+	// NotificationUnconfirmed: a sender stopped between claiming and recording the
+	// send, so it may or may not have gone out. Sending again could notify twice,
+	// so it is left for the clinic to check.
+	NotificationUnconfirmed NotificationStatus = "unconfirmed"
+)
+
+// Channel is the medium a notification used.
+type Channel string
+
+// Channels.
+const (
+	ChannelSMS   Channel = "sms"
+	ChannelEmail Channel = "email"
+)
+
+// Notification records the notification of a finished exam. ClaimOwner and
+// ClaimUntil are set while one sender holds the right to send.
+type Notification struct {
+	Status     NotificationStatus
+	Channel    Channel
+	At         time.Time
+	ClaimOwner string
+	ClaimUntil time.Time
+}
+
+// Done reports whether nothing more is to be sent for this exam.
+func (n Notification) Done() bool {
+	switch n.Status {
+	case NotificationSent, NotificationSkipped, NotificationUnconfirmed:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,215 @@
+package exam
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// ResultClaims is what a result token asserts.
+type ResultClaims struct {
+	ExamID string
+}
+
+// TokenVerifier verifies both kinds of token. Errors wrap ErrInvalidToken.
+type TokenVerifier interface {
+	VerifyExamToken(token string) (ExamClaims, error)
+	VerifyResultToken(token string) (ResultClaims, error)
+}
+
+// FinishStore is what finishing needs of the exam store.
+type FinishStore interface {
+	ExamGetter
+	ExamTransitioner
+	NotificationUpdater
+}
+
+// ErrExamRevoked: a result arrived for a revoked exam.
+var ErrExamRevoked = fmt.Errorf("%w: exam is revoked", ErrInvalidTransition)
+
+// DefaultClaimLease is how long a notification claim lasts when the context has
+// no deadline. With a deadline (every Lambda invocation) the claim lasts until it.
+const DefaultClaimLease = 2 * time.Minute
+
+// Finish is the one finish-and-notify operation, shared by the communicate
+// endpoint and the S3 result processing. Given an exam token and a result token
+// it moves the exam to Finished and tells the patient, exactly once however often
+// the same result is delivered:
+//
+//   - the finish and the claim to notify are one conditional write;
+//   - the claim holder sends, then records the outcome;
+//   - a failed send releases the claim, so a retry sends again;
+//   - a claim left by a sender that stopped after claiming is never re-sent (it
+//     may have gone out) but marked unconfirmed.
+type Finish struct {
+	Tokens   TokenVerifier
+	Exams    FinishStore
+	Patients PatientFinder
+	Notifier Notifier
+	Now      func() time.Time
+	NewID    func() string
+}
+
+// ResultRef is the identity of a result: a digest of its result token.
+func ResultRef(resultToken string) string {
+	sum := sha256.Sum256([]byte(resultToken))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Run finishes the exam named by the tokens and notifies its patient. It returns
+// the exam as it now stands. ErrNotificationClaimed means another invocation is
+// sending this very notification right now: the exam is Finished by this result.
+func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, error) {
+	claims, err := f.verify(examToken, resultToken)
+	if err != nil {
+		return Exam{}, err
+	}
+	ref := ResultRef(resultToken)
+	e, err := f.Exams.Get(ctx, claims.ExamID)
+	if err != nil {
+		return Exam{}, err
+	}
+	if e.PatientID != claims.PatientID {
+		return Exam{}, ErrPatientMismatch
+	}
+	if e.Type != claims.ExamType {
+		return Exam{}, ErrExamTypeMismatch
+	}
+	var patient *Patient
+	// Each pass either ends or follows a write that another invocation won; the
+	// lifecycle only moves forward, so a few passes always settle it.
+	for range 4 {
+		if err := checkFinishable(e, ref); err != nil || e.Notification.Done() {
+			return e, err
+		}
+		if patient == nil {
+			p, err := f.patientOf(ctx, e)
+			if err != nil {
+				return e, err
+			}
+			patient = &p
+		}
+		owner, until := f.NewID(), f.claimUntil(ctx)
+		claim := Notification{Status: NotificationPending, ClaimOwner: owner, ClaimUntil: until}
+		var next Exam
+		switch n := e.Notification; {
+		case e.Status == StatusStarted:
+			next, err = f.Exams.Transition(ctx, Transition{
+				ExamID: e.ID, PatientID: e.PatientID, ExamType: e.Type,
+				From: []Status{StatusStarted}, To: StatusFinished, At: f.Now().UTC(),
+				ResultRef: ref, Notification: claim,
+			})
+		case n.ClaimOwner == "":
+			next, err = f.Exams.UpdateNotification(ctx, e.ID, "", claim)
+		case f.Now().Before(n.ClaimUntil):
+			return e, ErrNotificationClaimed
+		default:
+			next, err = f.abandon(ctx, e)
+			if err == nil {
+				return next, nil
+			}
+		}
+		var conflict *ConflictError
+		switch {
+		case errors.As(err, &conflict):
+			e = conflict.Current
+			continue
+		case err != nil:
+			return e, err
+		}
+		if next.Notification.ClaimOwner != owner {
+			e = next
+			continue
+		}
+		return f.notify(ctx, next, *patient, owner)
+	}
+	return e, ErrNotificationClaimed
+}
+
+func (f Finish) verify(examToken, resultToken string) (ExamClaims, error) {
+	claims, err := f.Tokens.VerifyExamToken(examToken)
+	if err != nil {
+		return ExamClaims{}, err
+	}
+	result, err := f.Tokens.VerifyResultToken(resultToken)
+	if err != nil {
+		return ExamClaims{}, err
+	}
+	if claims.ExamID != result.ExamID {
+		return ExamClaims{}, ErrTokenMismatch
+	}
+	return claims, nil
+}
+
+// checkFinishable refuses exams that this result cannot finish.
+func checkFinishable(e Exam, ref string) error {
+	switch {
+	case e.Status == StatusRevoked:
+		return ErrExamRevoked
+	case e.Status == StatusRegistered:
+		return ErrInvalidTransition
+	case e.Status == StatusFinished && e.ResultRef != ref:
+		return fmt.Errorf("%w: finished by another result", ErrInvalidTransition)
+	}
+	return nil
+}
+
+// patientOf looks up the exam's patient and checks that it is still the exam's
+// patient and active.
+func (f Finish) patientOf(ctx context.Context, e Exam) (Patient, error) {
+	p, err := lookUp(ctx, f.Patients, e.PatientDocument)
+	if err != nil {
+		return Patient{}, err
+	}
+	if p.ID != e.PatientID {
+		return Patient{}, ErrPatientMismatch
+	}
+	if p.Status != PatientActive {
+		return Patient{}, ErrPatientNotActive
+	}
+	return p, nil
+}
+
+func (f Finish) claimUntil(ctx context.Context) time.Time {
+	if deadline, ok := ctx.Deadline(); ok {
+		return deadline.UTC()
+	}
+	return f.Now().Add(DefaultClaimLease).UTC()
+}
+
+// notify sends the message under the claim held by owner and records the outcome.
+func (f Finish) notify(ctx context.Context, e Exam, p Patient, owner string) (Exam, error) {
+	outcome := Notification{Status: NotificationSkipped}
+	if m, ok := composeMessage(p, e.ID); ok {
+		if err := f.Notifier.Notify(ctx, m); err != nil {
+			// Not accepted: give the claim back so that a retry sends again.
+			if released, rerr := f.Exams.UpdateNotification(ctx, e.ID, owner, Notification{Status: NotificationPending}); rerr == nil {
+				e = released
+			}
+			return e, fmt.Errorf("%w: notify by %s: %w", ErrDependency, m.Channel, err)
+		}
+		outcome = Notification{Status: NotificationSent, Channel: m.Channel}
+	}
+	outcome.At = f.Now().UTC()
+	recorded, err := f.Exams.UpdateNotification(ctx, e.ID, owner, outcome)
+	if err != nil {
+		return e, fmt.Errorf("record notification: %w", err)
+	}
+	slog.InfoContext(ctx, "patient notified", "notification_status", outcome.Status, "channel", outcome.Channel)
+	return recorded, nil
+}
+
+// abandon marks as unconfirmed a notification whose claim expired unrecorded.
+func (f Finish) abandon(ctx context.Context, e Exam) (Exam, error) {
+	next, err := f.Exams.UpdateNotification(ctx, e.ID, e.Notification.ClaimOwner,
+		Notification{Status: NotificationUnconfirmed, At: f.Now().UTC()})
+	if err == nil {
+		slog.ErrorContext(ctx, "notification claim expired without a recorded outcome; not sending again, check with the patient",
+			"claim_until", e.Notification.ClaimUntil)
+	}
+	return next, err
+}

@@ -1,0 +1,85 @@
+package exam
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ExamClaims is what an exam token asserts.
+type ExamClaims struct {
+	ExamID    string
+	PatientID string
+	ExamType  Type
+}
+
+// ExamTokenIssuer signs exam tokens.
+type ExamTokenIssuer interface {
+	IssueExamToken(c ExamClaims) (string, error)
+}
+
+// Start moves a Registered exam to Started and issues its exam token.
+type Start struct {
+	Patients PatientFinder
+	Exams    ExamTransitioner
+	Tokens   ExamTokenIssuer
+	Now      func() time.Time
+}
+
+// Run starts the exam examID of the patient with document, checking its type.
+// It writes once, conditionally, without reading the exam first.
+func (s Start) Run(ctx context.Context, document, examID string, t Type) (Exam, string, error) {
+	if _, err := normalizeDocument(document); err != nil {
+		return Exam{}, "", err
+	}
+	if err := validateExamID(examID); err != nil {
+		return Exam{}, "", err
+	}
+	if !t.Known() {
+		return Exam{}, "", ErrUnknownExamType
+	}
+	p, err := findActivePatient(ctx, s.Patients, document)
+	if err != nil {
+		return Exam{}, "", err
+	}
+	// Signed before the write: a token that could not be issued leaves nothing started.
+	token, err := s.Tokens.IssueExamToken(ExamClaims{ExamID: examID, PatientID: p.ID, ExamType: t})
+	if err != nil {
+		return Exam{}, "", err
+	}
+	e, err := s.Exams.Transition(ctx, Transition{
+		ExamID: examID, PatientID: p.ID, ExamType: t,
+		From: []Status{StatusRegistered}, To: StatusStarted, At: s.Now().UTC(),
+	})
+	if err != nil {
+		return Exam{}, "", classifyConflict(err, p.ID, t)
+	}
+	return e, token, nil
+}
+
+// classifyConflict turns a refused conditional write into the error the caller
+// should see, never revealing that an exam of another patient exists.
+func classifyConflict(err error, patientID string, t Type) error {
+	var conflict *ConflictError
+	if !errors.As(err, &conflict) {
+		return err
+	}
+	switch cur := conflict.Current; {
+	case cur.PatientID != patientID:
+		return ErrExamNotFound
+	case t != 0 && cur.Type != t:
+		return ErrExamTypeMismatch
+	default:
+		return ErrInvalidTransition
+	}
+}
+
+// validateExamID refuses ids that cannot be ours before any call is made.
+func validateExamID(id string) error {
+	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+		return InvalidRequest("exam_id must be a UUID")
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package exam
+
+import (
+	"context"
+	"time"
+)
+
+// Transition is one guarded change of status, written by the store as a single
+// conditional write: it applies only if the exam exists, belongs to PatientID,
+// is of ExamType (when non-zero) and is in one of the From statuses.
+type Transition struct {
+	ExamID    string
+	PatientID string
+	ExamType  Type
+	From      []Status
+	To        Status
+	At        time.Time
+	// Reason is kept with a revocation.
+	Reason string
+	// ResultRef and Notification are set with a finish.
+	ResultRef    string
+	Notification Notification
+}
+
+// Page is one page of a patient's exams, newest first. NextCursor is empty on the last page.
+type Page struct {
+	Exams      []Exam
+	NextCursor string
+}
+
+// Store is the whole exam-store port, implemented by the DynamoDB and the
+// in-memory adapters. Use cases depend on the narrower interfaces below.
+//
+// Errors: ErrExamNotFound for a missing exam, ErrExamAlreadyExists on a
+// duplicate Create, *ConflictError (errors.Is ErrConflict) when a condition did
+// not hold, ErrInvalidCursor for a cursor the store did not issue for that
+// patient, and an error wrapping ErrDependency when the backend fails.
+type Store interface {
+	ExamCreator
+	ExamGetter
+	ExamLister
+	ExamTransitioner
+	NotificationUpdater
+}
+
+// ExamCreator stores a new exam.
+type ExamCreator interface {
+	Create(ctx context.Context, e Exam) error
+}
+
+// ExamGetter reads one exam.
+type ExamGetter interface {
+	Get(ctx context.Context, id string) (Exam, error)
+}
+
+// ExamLister lists a patient's exams newest first, limit at a time.
+type ExamLister interface {
+	ListByPatient(ctx context.Context, patientID string, limit int, cursor string) (Page, error)
+}
+
+// ExamTransitioner applies a Transition and returns the exam after it.
+type ExamTransitioner interface {
+	Transition(ctx context.Context, t Transition) (Exam, error)
+}
+
+// NotificationUpdater replaces the notification of a Finished exam whose
+// notification is still pending and whose claim is held by expectOwner ("" for
+// unclaimed), and returns the exam after it.
+type NotificationUpdater interface {
+	UpdateNotification(ctx context.Context, examID, expectOwner string, n Notification) (Exam, error)
+}
+
+// Allows reports whether the transition's condition holds for e.
+func (t Transition) Allows(e Exam) bool {
+	if e.PatientID != t.PatientID || (t.ExamType != 0 && e.Type != t.ExamType) {
+		return false
+	}
+	for _, s := range t.From {
+		if e.Status == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Apply returns e after the transition; stores that cannot write conditions
+// (the in-memory one) use it, the DynamoDB store writes the same fields.
+func (t Transition) Apply(e Exam) Exam {
+	e.Status, e.UpdatedAt = t.To, t.At
+	switch t.To {
+	case StatusStarted:
+		e.StartedAt = t.At
+	case StatusFinished:
+		e.FinishedAt, e.ResultRef, e.Notification = t.At, t.ResultRef, t.Notification
+	case StatusRevoked:
+		e.RevokedAt, e.RevokeReason = t.At, t.Reason
+	}
+	return e
+}
+
+// NotificationUpdatable reports whether UpdateNotification's condition holds for e.
+func NotificationUpdatable(e Exam, expectOwner string) bool {
+	return e.Status == StatusFinished && e.Notification.Status == NotificationPending &&
+		e.Notification.ClaimOwner == expectOwner
+}

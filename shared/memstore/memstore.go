@@ -1,0 +1,121 @@
+// Package memstore is an in-memory exam store with the same semantics as the
+// DynamoDB store: conditional transitions, newest-first listing and signed cursors.
+// It serves unit tests and benchmarks.
+package memstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/exam"
+)
+
+// Store keeps exams in a map guarded by a mutex.
+type Store struct {
+	cursors cursor.Codec
+	mu      sync.Mutex
+	exams   map[string]exam.Exam
+}
+
+var _ exam.Store = (*Store)(nil)
+
+// New returns an empty store whose cursors are signed by cursors.
+func New(cursors cursor.Codec) *Store {
+	return &Store{cursors: cursors, exams: map[string]exam.Exam{}}
+}
+
+// Create stores e unless an exam with its id exists.
+func (s *Store) Create(_ context.Context, e exam.Exam) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.exams[e.ID]; ok {
+		return exam.ErrExamAlreadyExists
+	}
+	s.exams[e.ID] = e
+	return nil
+}
+
+// Get returns the exam with id.
+func (s *Store) Get(_ context.Context, id string) (exam.Exam, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.exams[id]
+	if !ok {
+		return exam.Exam{}, exam.ErrExamNotFound
+	}
+	return e, nil
+}
+
+// ListByPatient returns up to limit exams of patientID after cursor, newest first.
+func (s *Store) ListByPatient(_ context.Context, patientID string, limit int, after string) (exam.Page, error) {
+	var from *cursor.Position
+	if after != "" {
+		pos, err := s.cursors.Decode(patientID, after)
+		if err != nil {
+			return exam.Page{}, err
+		}
+		from = &pos
+	}
+	s.mu.Lock()
+	var all []exam.Exam
+	for _, e := range s.exams {
+		if e.PatientID == patientID && (from == nil || comparePosition(positionOf(e), *from) < 0) {
+			all = append(all, e)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(all, func(a, b exam.Exam) int { return comparePosition(positionOf(b), positionOf(a)) })
+	page := exam.Page{Exams: all}
+	if len(all) > limit {
+		page.Exams = all[:limit]
+		page.NextCursor = s.cursors.Encode(patientID, positionOf(page.Exams[limit-1]))
+	}
+	return page, nil
+}
+
+func positionOf(e exam.Exam) cursor.Position {
+	return cursor.Position{CreatedAt: exam.FormatSortable(e.CreatedAt), ExamID: e.ID}
+}
+
+// comparePosition orders by creation time, then id, as the DynamoDB index does.
+func comparePosition(a, b cursor.Position) int {
+	if c := strings.Compare(a.CreatedAt, b.CreatedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ExamID, b.ExamID)
+}
+
+// Transition applies t if its condition holds.
+func (s *Store) Transition(_ context.Context, t exam.Transition) (exam.Exam, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.exams[t.ExamID]
+	if !ok {
+		return exam.Exam{}, exam.ErrExamNotFound
+	}
+	if !t.Allows(e) {
+		return exam.Exam{}, &exam.ConflictError{Current: e}
+	}
+	e = t.Apply(e)
+	s.exams[e.ID] = e
+	return e, nil
+}
+
+// UpdateNotification replaces the notification if expectOwner holds the claim.
+func (s *Store) UpdateNotification(_ context.Context, id, expectOwner string, n exam.Notification) (exam.Exam, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.exams[id]
+	if !ok {
+		return exam.Exam{}, exam.ErrExamNotFound
+	}
+	if !exam.NotificationUpdatable(e, expectOwner) {
+		return exam.Exam{}, &exam.ConflictError{Current: e}
+	}
+	e.Notification = n
+	s.exams[id] = e
+	return e, nil
+}

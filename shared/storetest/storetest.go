@@ -1,0 +1,398 @@
+// Package storetest is the contract every exam store must pass: the in-memory
+// store and the DynamoDB store (against each emulator) run the same suite.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/exam"
+)
+
+// NewStore returns an empty store whose cursors are signed with cursors.
+type NewStore func(t *testing.T, cursors cursor.Codec) exam.Store
+
+var (
+	codec = cursor.New([]byte("contract-suite-cursor-key-0123456789"))
+	t0    = time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
+)
+
+// Run runs the whole contract against stores made by newStore.
+func Run(t *testing.T, newStore NewStore) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s exam.Store)
+	}{
+		{"create and get round-trip every field", testRoundTrip},
+		{"create refuses a duplicate id", testDuplicate},
+		{"get of a missing exam", testGetMissing},
+		{"allowed transitions", testAllowedTransitions},
+		{"refused transitions", testRefusedTransitions},
+		{"notification claim, release and record", testNotification},
+		{"concurrent starts have one winner", testConcurrentStarts},
+		{"listing pages newest first", testListing},
+		{"tampered and foreign cursors are refused", testCursors},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, newStore(t, codec)) })
+	}
+}
+
+func newExam(patient string, created time.Time) exam.Exam {
+	return exam.Exam{
+		ID: uuid.NewString(), PatientID: patient, PatientDocument: "52998224725", Type: 3,
+		Status: exam.StatusRegistered, CreatedAt: created, UpdatedAt: created,
+	}
+}
+
+func mustCreate(t *testing.T, s exam.Store, e exam.Exam) exam.Exam {
+	t.Helper()
+	if err := s.Create(context.Background(), e); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	return e
+}
+
+func mustGet(t *testing.T, s exam.Store, id string) exam.Exam {
+	t.Helper()
+	e, err := s.Get(context.Background(), id)
+	if err != nil {
+		t.Fatalf("Get(%s): %v", id, err)
+	}
+	return e
+}
+
+// same compares exams field by field, times by instant.
+func same(a, b exam.Exam) bool {
+	ta := []time.Time{a.CreatedAt, a.UpdatedAt, a.StartedAt, a.FinishedAt, a.RevokedAt, a.Notification.At, a.Notification.ClaimUntil}
+	tb := []time.Time{b.CreatedAt, b.UpdatedAt, b.StartedAt, b.FinishedAt, b.RevokedAt, b.Notification.At, b.Notification.ClaimUntil}
+	for i := range ta {
+		if !ta[i].Equal(tb[i]) {
+			return false
+		}
+	}
+	strip := func(e exam.Exam) exam.Exam {
+		e.CreatedAt, e.UpdatedAt, e.StartedAt, e.FinishedAt, e.RevokedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		e.Notification.At, e.Notification.ClaimUntil = time.Time{}, time.Time{}
+		return e
+	}
+	return strip(a) == strip(b)
+}
+
+func testRoundTrip(t *testing.T, s exam.Store) {
+	full := newExam("patient-1", t0)
+	full.Status = exam.StatusFinished
+	full.StartedAt, full.FinishedAt = t0.Add(time.Minute), t0.Add(time.Hour)
+	full.UpdatedAt = full.FinishedAt
+	full.ResultRef = "ref"
+	full.Notification = exam.Notification{Status: exam.NotificationSent, Channel: exam.ChannelSMS, At: t0.Add(2 * time.Hour)}
+	revoked := newExam("patient-1", t0)
+	revoked.Status, revoked.RevokedAt, revoked.RevokeReason = exam.StatusRevoked, t0.Add(time.Second), "pedido do paciente: ç"
+	for _, e := range []exam.Exam{newExam("patient-1", t0), full, revoked} {
+		mustCreate(t, s, e)
+		if got := mustGet(t, s, e.ID); !same(got, e) {
+			t.Errorf("round trip:\n got %+v\nwant %+v", got, e)
+		}
+	}
+}
+
+func testDuplicate(t *testing.T, s exam.Store) {
+	e := mustCreate(t, s, newExam("patient-1", t0))
+	other := newExam("patient-2", t0)
+	other.ID = e.ID
+	if err := s.Create(context.Background(), other); !errors.Is(err, exam.ErrExamAlreadyExists) {
+		t.Fatalf("duplicate Create = %v, want ErrExamAlreadyExists", err)
+	}
+	if got := mustGet(t, s, e.ID); got.PatientID != "patient-1" {
+		t.Fatalf("duplicate Create overwrote the exam: %+v", got)
+	}
+}
+
+func testGetMissing(t *testing.T, s exam.Store) {
+	if _, err := s.Get(context.Background(), uuid.NewString()); !errors.Is(err, exam.ErrExamNotFound) {
+		t.Fatalf("Get missing = %v, want ErrExamNotFound", err)
+	}
+}
+
+func start(e exam.Exam, at time.Time) exam.Transition {
+	return exam.Transition{ExamID: e.ID, PatientID: e.PatientID, ExamType: e.Type,
+		From: []exam.Status{exam.StatusRegistered}, To: exam.StatusStarted, At: at}
+}
+
+func finish(e exam.Exam, at time.Time, owner string) exam.Transition {
+	return exam.Transition{ExamID: e.ID, PatientID: e.PatientID, ExamType: e.Type,
+		From: []exam.Status{exam.StatusStarted}, To: exam.StatusFinished, At: at, ResultRef: "result-ref",
+		Notification: exam.Notification{Status: exam.NotificationPending, ClaimOwner: owner, ClaimUntil: at.Add(time.Minute)}}
+}
+
+func revoke(e exam.Exam, at time.Time) exam.Transition {
+	return exam.Transition{ExamID: e.ID, PatientID: e.PatientID,
+		From: []exam.Status{exam.StatusRegistered, exam.StatusStarted}, To: exam.StatusRevoked, At: at, Reason: "duplicated"}
+}
+
+func mustTransition(t *testing.T, s exam.Store, tr exam.Transition) exam.Exam {
+	t.Helper()
+	got, err := s.Transition(context.Background(), tr)
+	if err != nil {
+		t.Fatalf("Transition to %s: %v", tr.To, err)
+	}
+	if stored := mustGet(t, s, tr.ExamID); !same(stored, got) {
+		t.Fatalf("Transition returned %+v but stored %+v", got, stored)
+	}
+	return got
+}
+
+func testAllowedTransitions(t *testing.T, s exam.Store) {
+	t1, t2 := t0.Add(time.Minute), t0.Add(time.Hour)
+
+	e := mustCreate(t, s, newExam("patient-1", t0))
+	got := mustTransition(t, s, start(e, t1))
+	if got.Status != exam.StatusStarted || !got.StartedAt.Equal(t1) || !got.UpdatedAt.Equal(t1) || !got.CreatedAt.Equal(t0) {
+		t.Errorf("after start: %+v", got)
+	}
+	got = mustTransition(t, s, finish(e, t2, "owner-1"))
+	want := exam.Notification{Status: exam.NotificationPending, ClaimOwner: "owner-1", ClaimUntil: t2.Add(time.Minute)}
+	if got.Status != exam.StatusFinished || !got.FinishedAt.Equal(t2) || got.ResultRef != "result-ref" ||
+		got.Notification.Status != want.Status || got.Notification.ClaimOwner != want.ClaimOwner || !got.Notification.ClaimUntil.Equal(want.ClaimUntil) {
+		t.Errorf("after finish: %+v", got)
+	}
+
+	for _, from := range []bool{false, true} {
+		e := mustCreate(t, s, newExam("patient-1", t0))
+		if from {
+			mustTransition(t, s, start(e, t1))
+		}
+		got := mustTransition(t, s, revoke(e, t2))
+		if got.Status != exam.StatusRevoked || !got.RevokedAt.Equal(t2) || got.RevokeReason != "duplicated" {
+			t.Errorf("after revoke (started first: %v): %+v", from, got)
+		}
+	}
+}
+
+func testRefusedTransitions(t *testing.T, s exam.Store) {
+	at := t0.Add(time.Minute)
+	registered := mustCreate(t, s, newExam("patient-1", t0))
+	started := mustCreate(t, s, newExam("patient-1", t0))
+	mustTransition(t, s, start(started, at))
+	finished := mustCreate(t, s, newExam("patient-1", t0))
+	mustTransition(t, s, start(finished, at))
+	mustTransition(t, s, finish(finished, at, "o"))
+	revoked := mustCreate(t, s, newExam("patient-1", t0))
+	mustTransition(t, s, revoke(revoked, at))
+
+	wrongPatient := start(registered, at)
+	wrongPatient.PatientID = "patient-2"
+	wrongType := start(registered, at)
+	wrongType.ExamType = 4
+
+	tests := []struct {
+		name string
+		tr   exam.Transition
+	}{
+		{"start a started exam", start(started, at)},
+		{"start a finished exam", start(finished, at)},
+		{"start a revoked exam", start(revoked, at)},
+		{"finish a registered exam", finish(registered, at, "o")},
+		{"finish a finished exam", finish(finished, at, "o")},
+		{"finish a revoked exam", finish(revoked, at, "o")},
+		{"revoke a finished exam", revoke(finished, at)},
+		{"revoke a revoked exam", revoke(revoked, at)},
+		{"start another patient's exam", wrongPatient},
+		{"start with another exam type", wrongType},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := mustGet(t, s, tt.tr.ExamID)
+			_, err := s.Transition(context.Background(), tt.tr)
+			var conflict *exam.ConflictError
+			if !errors.As(err, &conflict) || !errors.Is(err, exam.ErrConflict) {
+				t.Fatalf("Transition = %v, want *ConflictError", err)
+			}
+			if !same(conflict.Current, before) {
+				t.Errorf("conflict carries %+v, want the exam as stored %+v", conflict.Current, before)
+			}
+			if after := mustGet(t, s, tt.tr.ExamID); !same(after, before) {
+				t.Errorf("refused transition changed the exam: %+v", after)
+			}
+		})
+	}
+	t.Run("transition of a missing exam", func(t *testing.T) {
+		missing := newExam("patient-1", t0)
+		if _, err := s.Transition(context.Background(), start(missing, at)); !errors.Is(err, exam.ErrExamNotFound) {
+			t.Fatalf("Transition = %v, want ErrExamNotFound", err)
+		}
+	})
+}
+
+func testNotification(t *testing.T, s exam.Store) {
+	ctx := context.Background()
+	at := t0.Add(time.Hour)
+	e := mustCreate(t, s, newExam("patient-1", t0))
+	if _, err := s.UpdateNotification(ctx, e.ID, "", exam.Notification{Status: exam.NotificationSent}); !errors.Is(err, exam.ErrConflict) {
+		t.Fatalf("update on a registered exam = %v, want conflict", err)
+	}
+	mustTransition(t, s, start(e, at))
+	mustTransition(t, s, finish(e, at, "owner-1"))
+
+	steps := []struct {
+		name        string
+		expectOwner string
+		set         exam.Notification
+		wantErr     error
+	}{
+		{"unclaimed expected while owner-1 holds it", "", exam.Notification{Status: exam.NotificationPending, ClaimOwner: "x"}, exam.ErrConflict},
+		{"another owner", "owner-2", exam.Notification{Status: exam.NotificationSent}, exam.ErrConflict},
+		{"owner-1 releases", "owner-1", exam.Notification{Status: exam.NotificationPending}, nil},
+		{"owner-1 no longer holds it", "owner-1", exam.Notification{Status: exam.NotificationSent}, exam.ErrConflict},
+		{"owner-3 claims the released one", "", exam.Notification{Status: exam.NotificationPending, ClaimOwner: "owner-3", ClaimUntil: at.Add(time.Minute)}, nil},
+		{"owner-3 records the send", "owner-3", exam.Notification{Status: exam.NotificationSent, Channel: exam.ChannelEmail, At: at}, nil},
+		{"nothing after the outcome", "", exam.Notification{Status: exam.NotificationPending, ClaimOwner: "owner-4"}, exam.ErrConflict},
+	}
+	for _, step := range steps {
+		got, err := s.UpdateNotification(ctx, e.ID, step.expectOwner, step.set)
+		if step.wantErr != nil {
+			if !errors.Is(err, step.wantErr) {
+				t.Fatalf("%s: err = %v, want %v", step.name, err, step.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		want := mustGet(t, s, e.ID)
+		if !same(got, want) || !same(exam.Exam{Notification: got.Notification}, exam.Exam{Notification: step.set}) {
+			t.Fatalf("%s: got %+v, stored %+v, want notification %+v", step.name, got.Notification, want.Notification, step.set)
+		}
+	}
+	if _, err := s.UpdateNotification(ctx, uuid.NewString(), "", exam.Notification{}); !errors.Is(err, exam.ErrExamNotFound) && !errors.Is(err, exam.ErrConflict) {
+		t.Fatalf("update of a missing exam = %v", err)
+	}
+}
+
+func testConcurrentStarts(t *testing.T, s exam.Store) {
+	const n = 50
+	e := mustCreate(t, s, newExam("patient-1", t0))
+	var (
+		wg              sync.WaitGroup
+		mu              sync.Mutex
+		wins, conflicts int
+		others          []error
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.Transition(context.Background(), start(e, t0.Add(time.Duration(i)*time.Millisecond)))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				wins++
+			case errors.Is(err, exam.ErrConflict):
+				conflicts++
+			default:
+				others = append(others, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 || conflicts != n-1 || len(others) > 0 {
+		t.Fatalf("%d concurrent starts: %d won, %d conflicts, other errors %v; want 1 winner", n, wins, conflicts, others)
+	}
+}
+
+func testListing(t *testing.T, s exam.Store) {
+	const total, pageSize = 250, 20
+	created := map[string]time.Time{}
+	for i := range total {
+		e := newExam("patient-1", t0.Add(time.Duration(i)*time.Second))
+		mustCreate(t, s, e)
+		created[e.ID] = e.CreatedAt
+	}
+	for range 3 {
+		mustCreate(t, s, newExam("patient-2", t0.Add(time.Hour))) // newer, but another patient's
+	}
+	seen := map[string]bool{}
+	var last time.Time
+	pages, cur := 0, ""
+	for {
+		page, err := s.ListByPatient(context.Background(), "patient-1", pageSize, cur)
+		if err != nil {
+			t.Fatalf("page %d: %v", pages, err)
+		}
+		pages++
+		if len(page.Exams) > pageSize || (page.NextCursor != "" && len(page.Exams) != pageSize) {
+			t.Fatalf("page %d has %d exams with cursor %q", pages, len(page.Exams), page.NextCursor)
+		}
+		for _, e := range page.Exams {
+			want, ok := created[e.ID]
+			switch {
+			case !ok:
+				t.Fatalf("listed an exam that is not patient-1's: %+v", e)
+			case seen[e.ID]:
+				t.Fatalf("exam %s listed twice", e.ID)
+			case !last.IsZero() && !e.CreatedAt.Before(last):
+				t.Fatalf("not newest first: %v after %v", e.CreatedAt, last)
+			case !e.CreatedAt.Equal(want):
+				t.Fatalf("created_at %v, want %v", e.CreatedAt, want)
+			}
+			seen[e.ID], last = true, e.CreatedAt
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		cur = page.NextCursor
+		if pages > total {
+			t.Fatal("listing does not end")
+		}
+	}
+	if len(seen) != total || pages != (total+pageSize-1)/pageSize {
+		t.Fatalf("listed %d exams in %d pages, want %d in %d", len(seen), pages, total, (total+pageSize-1)/pageSize)
+	}
+	empty, err := s.ListByPatient(context.Background(), "patient-without-exams", pageSize, "")
+	if err != nil || len(empty.Exams) != 0 || empty.NextCursor != "" {
+		t.Fatalf("empty listing = %+v, %v", empty, err)
+	}
+}
+
+func testCursors(t *testing.T, s exam.Store) {
+	ctx := context.Background()
+	for i := range 3 {
+		mustCreate(t, s, newExam("patient-1", t0.Add(time.Duration(i)*time.Second)))
+	}
+	page, err := s.ListByPatient(ctx, "patient-1", 1, "")
+	if err != nil || page.NextCursor == "" {
+		t.Fatalf("first page = %+v, %v", page, err)
+	}
+	valid := page.NextCursor
+	flipped := []byte(valid)
+	flipped[len(flipped)/3] ^= 0x01
+	forged := cursor.New([]byte("some-other-key-that-is-long-enough-0123")).Encode("patient-1", cursor.Position{CreatedAt: "2026", ExamID: "x"})
+	for name, c := range map[string]string{
+		"one bit flipped":      string(flipped),
+		"signature cut off":    valid[:len(valid)-4],
+		"not a cursor":         "hello",
+		"empty signature":      valid[:len(valid)-43] + ".",
+		"signed with another":  forged,
+		"another patient's":    valid,
+		"garbage with a dot":   "a.b",
+		"base64 of plain json": "eyJwIjoicGF0aWVudC0xIn0.AAAA",
+	} {
+		patient := "patient-1"
+		if name == "another patient's" {
+			patient = "patient-2"
+		}
+		if _, err := s.ListByPatient(ctx, patient, 1, c); !errors.Is(err, exam.ErrInvalidCursor) {
+			t.Errorf("%s: err = %v, want ErrInvalidCursor", name, err)
+		}
+	}
+	if _, err := s.ListByPatient(ctx, "patient-1", 1, valid); err != nil {
+		t.Fatalf("valid cursor refused: %v", err)
+	}
+}

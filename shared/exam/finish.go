@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/zmed/exam-manager/shared/logctx"
 )
 
 // ResultClaims is what a result token asserts.
@@ -68,6 +70,7 @@ func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, e
 	if err != nil {
 		return Exam{}, err
 	}
+	ctx = logctx.WithExamID(ctx, claims.ExamID)
 	ref := ResultRef(resultToken)
 	e, err := f.Exams.Get(ctx, claims.ExamID)
 	if err != nil {

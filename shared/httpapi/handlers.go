@@ -1,0 +1,182 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/logging"
+)
+
+type (
+	request  = events.APIGatewayV2HTTPRequest
+	response = events.APIGatewayV2HTTPResponse
+)
+
+// required returns the value of a JSON field that must be present.
+func required[T any](name string, v *T) (T, error) {
+	if v == nil {
+		var zero T
+		return zero, exam.InvalidRequest("field \"" + name + "\" is required")
+	}
+	return *v, nil
+}
+
+// Register serves POST /exam/new.
+func Register(uc exam.Register) apigw.Handler {
+	return apigw.Serve(RegisterRoute, func(ctx context.Context, req request) (response, error) {
+		var in struct {
+			Document *string `json:"document"`
+			ExamType *int    `json:"exam_type"`
+		}
+		if err := apigw.DecodeJSON(req, &in); err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		document, err := required("document", in.Document)
+		if err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		examType, err := required("exam_type", in.ExamType)
+		if err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		e, err := uc.Run(ctx, document, exam.Type(examType))
+		if err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		ctx = logging.WithExamID(ctx, e.ID)
+		logOutcome(ctx, "exam registered", e)
+		return apigw.JSON(http.StatusCreated, render(e)), nil
+	})
+}
+
+// List serves GET /exams/info?document=&limit=&cursor=.
+func List(uc exam.List) apigw.Handler {
+	return apigw.Serve(ListRoute, func(ctx context.Context, req request) (response, error) {
+		q := req.QueryStringParameters
+		limit := exam.DefaultPageSize
+		if s, ok := q["limit"]; ok {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				return apigw.Error(ctx, exam.InvalidRequest("limit must be a whole number between 1 and 100")), nil
+			}
+			limit = n
+		}
+		document, ok := q["document"]
+		if !ok {
+			return apigw.Error(ctx, exam.InvalidRequest("query parameter \"document\" is required")), nil
+		}
+		page, err := uc.Run(ctx, document, limit, q["cursor"])
+		if err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		slog.InfoContext(ctx, "exams listed", "count", len(page.Exams), "more", page.NextCursor != "")
+		return apigw.JSON(http.StatusOK, struct {
+			Exams      []examView `json:"exams"`
+			NextCursor string     `json:"next_cursor,omitempty"`
+		}{renderAll(page.Exams), page.NextCursor}), nil
+	})
+}
+
+// Start serves POST /exam/start.
+func Start(uc exam.Start) apigw.Handler {
+	return apigw.Serve(StartRoute, func(ctx context.Context, req request) (response, error) {
+		var in struct {
+			Document *string `json:"document"`
+			ExamID   *string `json:"exam_id"`
+			ExamType *int    `json:"exam_type"`
+		}
+		if err := apigw.DecodeJSON(req, &in); err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		document, err1 := required("document", in.Document)
+		examID, err2 := required("exam_id", in.ExamID)
+		examType, err3 := required("exam_type", in.ExamType)
+		if err := firstOf(err1, err2, err3); err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		ctx = logging.WithExamID(ctx, examID)
+		e, token, err := uc.Run(ctx, document, examID, exam.Type(examType))
+		if err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		logOutcome(ctx, "exam started", e)
+		return apigw.JSON(http.StatusOK, struct {
+			Exam      examView `json:"exam"`
+			ExamToken string   `json:"exam_token"`
+		}{render(e), token}), nil
+	})
+}
+
+// Communicate serves POST /exams/communicate: the manual path to finish an exam.
+func Communicate(uc exam.Finish) apigw.Handler {
+	return apigw.Serve(CommunicateRoute, func(ctx context.Context, req request) (response, error) {
+		var in struct {
+			ExamToken   *string `json:"exam_token"`
+			ResultToken *string `json:"result_token"`
+		}
+		if err := apigw.DecodeJSON(req, &in); err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		examToken, err1 := required("exam_token", in.ExamToken)
+		resultToken, err2 := required("result_token", in.ResultToken)
+		if err := firstOf(err1, err2); err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		e, err := uc.Run(ctx, examToken, resultToken)
+		if e.ID != "" {
+			ctx = logging.WithExamID(ctx, e.ID)
+		}
+		// Another request is sending this very notification: the exam is
+		// finished by this result, which is all this caller needs to know.
+		if err != nil && !errors.Is(err, exam.ErrNotificationClaimed) {
+			return apigw.Error(ctx, err), nil
+		}
+		logOutcome(ctx, "result communicated", e)
+		return apigw.JSON(http.StatusOK, struct {
+			Exam examView `json:"exam"`
+		}{render(e)}), nil
+	})
+}
+
+// Revoke serves POST /exam/revoke.
+func Revoke(uc exam.Revoke) apigw.Handler {
+	return apigw.Serve(RevokeRoute, func(ctx context.Context, req request) (response, error) {
+		var in struct {
+			Document *string `json:"document"`
+			ExamID   *string `json:"exam_id"`
+			Reason   *string `json:"reason"`
+		}
+		if err := apigw.DecodeJSON(req, &in); err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		document, err1 := required("document", in.Document)
+		examID, err2 := required("exam_id", in.ExamID)
+		reason, err3 := required("reason", in.Reason)
+		if err := firstOf(err1, err2, err3); err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		ctx = logging.WithExamID(ctx, examID)
+		e, err := uc.Run(ctx, document, examID, reason)
+		if err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		logOutcome(ctx, "exam revoked", e)
+		return apigw.JSON(http.StatusOK, render(e)), nil
+	})
+}
+
+func firstOf(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

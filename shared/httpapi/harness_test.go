@@ -1,0 +1,205 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/fakes"
+	"github.com/zmed/exam-manager/shared/memstore"
+	"github.com/zmed/exam-manager/shared/token"
+)
+
+var (
+	examKey   = []byte("test-exam-token-key-0123456789abcdef")
+	resultKey = []byte("test-result-token-key-0123456789abcdef")
+	epoch     = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+)
+
+// harness wires the real handlers to the in-memory store, a fake patient
+// manager and a recording notifier.
+type harness struct {
+	t        *testing.T
+	store    *faultyStore
+	patients *fakes.Patients
+	notifier *fakes.Notifier
+	clock    *fakes.Clock
+	tokens   *token.Service
+
+	register, list, start, communicate, revoke apigw.Handler
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{
+		t:        t,
+		store:    &faultyStore{Store: memstore.New(cursor.New(examKey))},
+		patients: fakes.AllPatients(),
+		notifier: &fakes.Notifier{},
+		clock:    fakes.NewClock(epoch),
+	}
+	tokens, err := token.New(examKey, resultKey, token.DefaultExamTokenTTL, h.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.tokens = tokens
+	h.register = Register(exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID})
+	h.list = List(exam.List{Patients: h.patients, Exams: h.store})
+	h.start = Start(exam.Start{Patients: h.patients, Exams: h.store, Tokens: tokens, Now: h.clock.Now})
+	h.communicate = Communicate(exam.Finish{Tokens: tokens, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID})
+	h.revoke = Revoke(exam.Revoke{Patients: h.patients, Exams: h.store, Now: h.clock.Now})
+	return h
+}
+
+// faultyStore is the in-memory store with an error switch.
+type faultyStore struct {
+	exam.Store
+	fail error
+}
+
+func (s *faultyStore) Create(ctx context.Context, e exam.Exam) error {
+	if s.fail != nil {
+		return s.fail
+	}
+	return s.Store.Create(ctx, e)
+}
+
+func (s *faultyStore) Get(ctx context.Context, id string) (exam.Exam, error) {
+	if s.fail != nil {
+		return exam.Exam{}, s.fail
+	}
+	return s.Store.Get(ctx, id)
+}
+
+func (s *faultyStore) ListByPatient(ctx context.Context, p string, limit int, c string) (exam.Page, error) {
+	if s.fail != nil {
+		return exam.Page{}, s.fail
+	}
+	return s.Store.ListByPatient(ctx, p, limit, c)
+}
+
+func (s *faultyStore) Transition(ctx context.Context, tr exam.Transition) (exam.Exam, error) {
+	if s.fail != nil {
+		return exam.Exam{}, s.fail
+	}
+	return s.Store.Transition(ctx, tr)
+}
+
+var errStoreDown = errors.New("dynamodb: connection reset by peer at 10.0.0.7:443")
+
+// post builds the API Gateway v2 event of a POST with a JSON body.
+func post(route apigw.Route, body string) events.APIGatewayV2HTTPRequest {
+	return events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: route.String(), RawPath: route.Path, Body: body,
+		Headers: map[string]string{"content-type": "application/json"},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RequestID: "req-" + route.Path,
+			HTTP:      events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: route.Method, Path: route.Path},
+		},
+	}
+}
+
+// get builds the event of GET /exams/info with query parameters.
+func get(query map[string]string) events.APIGatewayV2HTTPRequest {
+	req := post(ListRoute, "")
+	req.Headers = nil
+	req.QueryStringParameters = query
+	v := url.Values{}
+	for k, x := range query {
+		v.Set(k, x)
+	}
+	req.RawQueryString = v.Encode()
+	return req
+}
+
+func js(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+type reply struct {
+	status int
+	body   map[string]any
+	raw    string
+}
+
+func (h *harness) call(handler apigw.Handler, req events.APIGatewayV2HTTPRequest) reply {
+	h.t.Helper()
+	resp, err := handler(context.Background(), req)
+	if err != nil {
+		h.t.Fatalf("handler returned an error instead of a response: %v", err)
+	}
+	if resp.Headers["Content-Type"] != "application/json" {
+		h.t.Errorf("Content-Type = %q", resp.Headers["Content-Type"])
+	}
+	r := reply{status: resp.StatusCode, raw: resp.Body}
+	if err := json.Unmarshal([]byte(resp.Body), &r.body); err != nil {
+		h.t.Fatalf("body is not a JSON object: %q", resp.Body)
+	}
+	return r
+}
+
+// code returns the error code of an error reply, "" for a success.
+func (r reply) code() string {
+	e, _ := r.body["error"].(map[string]any)
+	c, _ := e["code"].(string)
+	return c
+}
+
+// expect checks status and error code ("" for a success).
+func (r reply) expect(t *testing.T, status int, code string) {
+	t.Helper()
+	if r.status != status || r.code() != code {
+		t.Fatalf("got %d %q, want %d %q; body %s", r.status, r.code(), status, code, r.raw)
+	}
+	if code != "" {
+		msg, _ := r.body["error"].(map[string]any)["message"].(string)
+		if msg == "" || strings.Contains(r.raw, "10.0.0.7") || strings.Contains(r.raw, "panic") {
+			t.Fatalf("error body %s has no message or leaks internals", r.raw)
+		}
+	}
+}
+
+// registered registers an exam through the handler and returns its id.
+func (h *harness) registered(p exam.Patient, examType int) string {
+	h.t.Helper()
+	r := h.call(h.register, post(RegisterRoute, js(map[string]any{"document": p.Document, "exam_type": examType})))
+	r.expect(h.t, 201, "")
+	return r.body["exam_id"].(string)
+}
+
+// started registers and starts an exam and returns its id and exam token.
+func (h *harness) started(p exam.Patient, examType int) (string, string) {
+	h.t.Helper()
+	id := h.registered(p, examType)
+	r := h.call(h.start, post(StartRoute, js(map[string]any{"document": p.Document, "exam_id": id, "exam_type": examType})))
+	r.expect(h.t, 200, "")
+	return id, r.body["exam_token"].(string)
+}
+
+func (h *harness) resultToken(examID string) string {
+	h.t.Helper()
+	tok, err := token.MintResultToken(resultKey, examID, h.clock.Now(), time.Hour)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return tok
+}
+
+func (h *harness) stored(id string) exam.Exam {
+	h.t.Helper()
+	e, err := h.store.Store.Get(context.Background(), id)
+	if err != nil {
+		h.t.Fatalf("stored exam %s: %v", id, err)
+	}
+	return e
+}

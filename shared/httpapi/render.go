@@ -1,0 +1,59 @@
+// Package httpapi holds the handlers of the five HTTP routes. Each one decodes
+// its request, runs its use case and renders the result; the Lambdas and the
+// local stack serve the very same handlers.
+package httpapi
+
+import (
+	"time"
+
+	"github.com/zmed/exam-manager/shared/exam"
+)
+
+// examView is an exam as the API shows it: never the patient's document, name,
+// phone or e-mail, nor the internals of the notification claim.
+type examView struct {
+	ExamID       string            `json:"exam_id"`
+	PatientID    string            `json:"patient_id"`
+	ExamType     int               `json:"exam_type"`
+	ExamName     string            `json:"exam_name"`
+	Status       exam.Status       `json:"status"`
+	CreatedAt    string            `json:"created_at"`
+	UpdatedAt    string            `json:"updated_at"`
+	StartedAt    string            `json:"started_at,omitempty"`
+	FinishedAt   string            `json:"finished_at,omitempty"`
+	RevokedAt    string            `json:"revoked_at,omitempty"`
+	Notification *notificationView `json:"notification,omitempty"`
+}
+
+type notificationView struct {
+	Channel exam.Channel            `json:"channel,omitempty"`
+	Status  exam.NotificationStatus `json:"status"`
+	At      string                  `json:"at,omitempty"`
+}
+
+func render(e exam.Exam) examView {
+	v := examView{
+		ExamID: e.ID, PatientID: e.PatientID, ExamType: int(e.Type), ExamName: e.Type.Name(),
+		Status: e.Status, CreatedAt: timestamp(e.CreatedAt), UpdatedAt: timestamp(e.UpdatedAt),
+		StartedAt: timestamp(e.StartedAt), FinishedAt: timestamp(e.FinishedAt), RevokedAt: timestamp(e.RevokedAt),
+	}
+	if n := e.Notification; n.Status != "" {
+		v.Notification = &notificationView{Channel: n.Channel, Status: n.Status, At: timestamp(n.At)}
+	}
+	return v
+}
+
+func renderAll(exams []exam.Exam) []examView {
+	views := make([]examView, len(exams))
+	for i, e := range exams {
+		views[i] = render(e)
+	}
+	return views
+}
+
+func timestamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}

@@ -1,0 +1,111 @@
+package httpapi
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/fakes"
+)
+
+func TestStart(t *testing.T) {
+	tests := []struct {
+		name    string
+		arrange func(h *harness) map[string]any
+		status  int
+		code    string
+	}{
+		{"registered exam", func(h *harness) map[string]any {
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": h.registered(fakes.ActiveSMS, 3), "exam_type": 3}
+		}, 200, ""},
+		{"already started", func(h *harness) map[string]any {
+			id, _ := h.started(fakes.ActiveSMS, 3)
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 3}
+		}, 409, "INVALID_TRANSITION"},
+		{"revoked", func(h *harness) map[string]any {
+			id := h.registered(fakes.ActiveSMS, 3)
+			h.call(h.revoke, post(RevokeRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "reason": "x"}))).expect(h.t, 200, "")
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 3}
+		}, 409, "INVALID_TRANSITION"},
+		{"another patient's exam", func(h *harness) map[string]any {
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": h.registered(fakes.ActiveEmail, 3), "exam_type": 3}
+		}, 404, "EXAM_NOT_FOUND"},
+		{"another patient's exam of another type", func(h *harness) map[string]any {
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": h.registered(fakes.ActiveEmail, 3), "exam_type": 4}
+		}, 404, "EXAM_NOT_FOUND"},
+		{"no such exam", func(h *harness) map[string]any {
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": uuid.NewString(), "exam_type": 3}
+		}, 404, "EXAM_NOT_FOUND"},
+		{"type mismatch", func(h *harness) map[string]any {
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": h.registered(fakes.ActiveSMS, 3), "exam_type": 4}
+		}, 422, "EXAM_TYPE_MISMATCH"},
+		{"unknown type", func(h *harness) map[string]any {
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": h.registered(fakes.ActiveSMS, 3), "exam_type": 77}
+		}, 422, "UNKNOWN_EXAM_TYPE"},
+		{"patient no longer active", func(h *harness) map[string]any {
+			id := h.registered(fakes.ActiveSMS, 3)
+			p := fakes.ActiveSMS
+			p.Status = exam.PatientInactive
+			h.patients.Put(p)
+			return map[string]any{"document": p.Document, "exam_id": id, "exam_type": 3}
+		}, 422, "PATIENT_NOT_ACTIVE"},
+		{"exam_id not a UUID", func(h *harness) map[string]any {
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": "1", "exam_type": 3}
+		}, 400, "INVALID_REQUEST"},
+		{"missing exam_id", func(h *harness) map[string]any {
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_type": 3}
+		}, 400, "INVALID_REQUEST"},
+		{"missing exam_type", func(h *harness) map[string]any {
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": uuid.NewString()}
+		}, 400, "INVALID_REQUEST"},
+		{"missing document", func(h *harness) map[string]any {
+			return map[string]any{"exam_id": uuid.NewString(), "exam_type": 3}
+		}, 400, "INVALID_REQUEST"},
+		{"invalid document", func(h *harness) map[string]any {
+			return map[string]any{"document": "111.111.111-11", "exam_id": uuid.NewString(), "exam_type": 3}
+		}, 400, "INVALID_DOCUMENT"},
+		{"unknown patient", func(h *harness) map[string]any {
+			return map[string]any{"document": "12345678909", "exam_id": uuid.NewString(), "exam_type": 3}
+		}, 404, "PATIENT_NOT_FOUND"},
+		{"patient manager down", func(h *harness) map[string]any {
+			id := h.registered(fakes.ActiveSMS, 3)
+			h.patients.FailWith(fmt.Errorf("%w: refused", exam.ErrDependency))
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 3}
+		}, 503, "DEPENDENCY_UNAVAILABLE"},
+		{"store down", func(h *harness) map[string]any {
+			id := h.registered(fakes.ActiveSMS, 3)
+			h.store.fail = fmt.Errorf("%w: timeout", exam.ErrDependency)
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 3}
+		}, 503, "DEPENDENCY_UNAVAILABLE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			body := tt.arrange(h)
+			var before exam.Exam
+			id, _ := body["exam_id"].(string)
+			if e, err := h.store.Store.Get(t.Context(), id); err == nil {
+				before = e
+			}
+			r := h.call(h.start, post(StartRoute, js(body)))
+			r.expect(t, tt.status, tt.code)
+			if tt.status != 200 {
+				if before.ID != "" && h.stored(id) != before {
+					t.Fatalf("a refused start changed the exam: %+v", h.stored(id))
+				}
+				return
+			}
+			e := h.stored(id)
+			ex := r.body["exam"].(map[string]any)
+			if e.Status != exam.StatusStarted || e.StartedAt.IsZero() || ex["status"] != "Started" || ex["started_at"] == nil {
+				t.Fatalf("stored %+v, body %s", e, r.raw)
+			}
+			claims, err := h.tokens.VerifyExamToken(r.body["exam_token"].(string))
+			if err != nil || claims != (exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: 3}) {
+				t.Fatalf("exam token claims %+v, %v", claims, err)
+			}
+		})
+	}
+}

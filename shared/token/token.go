@@ -1,0 +1,144 @@
+// Package token issues and verifies the two JWTs of the exam manager, both HS256:
+// the exam token (issued at start with the exam key) and the result token
+// (issued by the exam execution team with its own key). Verification pins the
+// algorithm, requires exp, checks iss, and so refuses a token of the other kind.
+package token
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+
+	"github.com/zmed/exam-manager/shared/exam"
+)
+
+// Issuers of the two kinds of token.
+const (
+	ExamIssuer   = "zmed-exam-manager"
+	ResultIssuer = "zmed-exam-execution"
+)
+
+// MinKeyLen is the shortest key accepted, in bytes (the HS256 output size).
+const MinKeyLen = 32
+
+// DefaultExamTokenTTL is how long an exam token is valid by default.
+const DefaultExamTokenTTL = 180 * 24 * time.Hour
+
+// ErrShortKey is returned for a key under MinKeyLen bytes.
+var ErrShortKey = fmt.Errorf("token key must be at least %d bytes", MinKeyLen)
+
+// CheckKey refuses keys too short for HS256.
+func CheckKey(key []byte) error {
+	if len(key) < MinKeyLen {
+		return ErrShortKey
+	}
+	return nil
+}
+
+type examClaims struct {
+	ExamID    string `json:"exam_id"`
+	PatientID string `json:"patient_id"`
+	ExamType  int    `json:"exam_type"`
+	jwt.RegisteredClaims
+}
+
+type resultClaims struct {
+	ExamID string `json:"exam_id"`
+	jwt.RegisteredClaims
+}
+
+// Service issues exam tokens and verifies both kinds.
+type Service struct {
+	examKey, resultKey []byte
+	ttl                time.Duration
+	now                func() time.Time
+}
+
+// New returns a Service; both keys must be at least MinKeyLen bytes and differ.
+func New(examKey, resultKey []byte, ttl time.Duration, now func() time.Time) (*Service, error) {
+	if err := CheckKey(examKey); err != nil {
+		return nil, fmt.Errorf("exam token key: %w", err)
+	}
+	if err := CheckKey(resultKey); err != nil {
+		return nil, fmt.Errorf("result token key: %w", err)
+	}
+	if string(examKey) == string(resultKey) {
+		return nil, errors.New("the exam and result token keys must differ")
+	}
+	if ttl <= 0 {
+		return nil, errors.New("exam token lifetime must be positive")
+	}
+	return &Service{examKey: examKey, resultKey: resultKey, ttl: ttl, now: now}, nil
+}
+
+// IssueExamToken signs an exam token for c.
+func (s *Service) IssueExamToken(c exam.ExamClaims) (string, error) {
+	now := s.now()
+	claims := examClaims{
+		ExamID: c.ExamID, PatientID: c.PatientID, ExamType: int(c.ExamType),
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    ExamIssuer,
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(s.ttl)),
+			ID:        uuid.NewString(),
+		},
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.examKey)
+}
+
+// VerifyExamToken checks an exam token and returns its claims.
+func (s *Service) VerifyExamToken(token string) (exam.ExamClaims, error) {
+	var c examClaims
+	if err := s.parse(token, &c, s.examKey, ExamIssuer); err != nil {
+		return exam.ExamClaims{}, err
+	}
+	if c.ExamID == "" || c.PatientID == "" || c.ExamType == 0 {
+		return exam.ExamClaims{}, fmt.Errorf("%w: exam token lacks exam_id, patient_id or exam_type", exam.ErrInvalidToken)
+	}
+	return exam.ExamClaims{ExamID: c.ExamID, PatientID: c.PatientID, ExamType: exam.Type(c.ExamType)}, nil
+}
+
+// VerifyResultToken checks a result token and returns its claims.
+func (s *Service) VerifyResultToken(token string) (exam.ResultClaims, error) {
+	var c resultClaims
+	if err := s.parse(token, &c, s.resultKey, ResultIssuer); err != nil {
+		return exam.ResultClaims{}, err
+	}
+	if c.ExamID == "" {
+		return exam.ResultClaims{}, fmt.Errorf("%w: result token lacks exam_id", exam.ErrInvalidToken)
+	}
+	return exam.ResultClaims{ExamID: c.ExamID}, nil
+}
+
+func (s *Service) parse(token string, claims jwt.Claims, key []byte, issuer string) error {
+	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return key, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuer(issuer),
+		jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(s.now),
+		jwt.WithLeeway(30*time.Second),
+	)
+	if err != nil {
+		// The reason (expired, bad signature, ...) is kept for logs, never for clients.
+		return fmt.Errorf("%w: %w", exam.ErrInvalidToken, err)
+	}
+	return nil
+}
+
+// MintResultToken signs a result token as the exam execution team does. The
+// service never calls it; it serves tests, the local stack and the team's tooling.
+func MintResultToken(key []byte, examID string, now time.Time, ttl time.Duration) (string, error) {
+	if err := CheckKey(key); err != nil {
+		return "", err
+	}
+	claims := resultClaims{ExamID: examID, RegisteredClaims: jwt.RegisteredClaims{
+		Issuer:    ResultIssuer,
+		IssuedAt:  jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+	}}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key)
+}

@@ -36,7 +36,11 @@ func newFinishFixture(t *testing.T) *finishFixture {
 		notifier: &fakes.Notifier{},
 		clock:    fakes.NewClock(time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)),
 	}
-	tokens, err := token.New(examKey, resultKey, time.Hour, f.clock.Now)
+	issuer, err := token.NewIssuer(examKey, time.Hour, f.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := token.NewVerifier(examKey, resultKey, f.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,13 +50,13 @@ func newFinishFixture(t *testing.T) *finishFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, f.examTok, err = exam.Start{Patients: patients, Exams: f.store, Tokens: tokens, Now: f.clock.Now}.Run(ctx, fakes.ActiveSMS.Document, e.ID, 1)
+	_, f.examTok, err = exam.Start{Patients: patients, Exams: f.store, Tokens: issuer, Now: f.clock.Now}.Run(ctx, fakes.ActiveSMS.Document, e.ID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.examID = e.ID
 	f.result, _ = token.MintResultToken(resultKey, e.ID, f.clock.Now(), time.Hour)
-	f.finish = exam.Finish{Tokens: tokens, Exams: f.store, Patients: patients, Notifier: f.notifier, Now: f.clock.Now, NewID: fakes.NewID}
+	f.finish = exam.Finish{Tokens: verifier, Exams: f.store, Patients: patients, Notifier: f.notifier, Now: f.clock.Now, NewID: fakes.NewID}
 	return f
 }
 

@@ -54,12 +54,12 @@ func TestCommunicate(t *testing.T) {
 		}, 422, "TOKEN_MISMATCH", ""},
 		{"token of an exam that does not exist", func(h *harness) (string, string) {
 			id := uuid.NewString()
-			tok, _ := h.tokens.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: 2})
+			tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: 2})
 			return tok, h.resultToken(id)
 		}, 404, "EXAM_NOT_FOUND", ""},
 		{"token naming another patient", func(h *harness) (string, string) {
 			id, _ := h.started(fakes.ActiveSMS, 2)
-			tok, _ := h.tokens.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveEmail.ID, ExamType: 2})
+			tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveEmail.ID, ExamType: 2})
 			return tok, h.resultToken(id)
 		}, 422, "TOKEN_MISMATCH", ""},
 		{"revoked exam", func(h *harness) (string, string) {

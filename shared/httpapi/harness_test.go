@@ -33,7 +33,8 @@ type harness struct {
 	patients *fakes.Patients
 	notifier *fakes.Notifier
 	clock    *fakes.Clock
-	tokens   *token.Service
+	issuer   *token.Issuer
+	verifier *token.Verifier
 
 	register, list, start, communicate, revoke apigw.Handler
 }
@@ -47,15 +48,17 @@ func newHarness(t *testing.T) *harness {
 		notifier: &fakes.Notifier{},
 		clock:    fakes.NewClock(epoch),
 	}
-	tokens, err := token.New(examKey, resultKey, token.DefaultExamTokenTTL, h.clock.Now)
-	if err != nil {
+	var err error
+	if h.issuer, err = token.NewIssuer(examKey, token.DefaultExamTokenTTL, h.clock.Now); err != nil {
 		t.Fatal(err)
 	}
-	h.tokens = tokens
+	if h.verifier, err = token.NewVerifier(examKey, resultKey, h.clock.Now); err != nil {
+		t.Fatal(err)
+	}
 	h.register = Register(exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID})
 	h.list = List(exam.List{Patients: h.patients, Exams: h.store})
-	h.start = Start(exam.Start{Patients: h.patients, Exams: h.store, Tokens: tokens, Now: h.clock.Now})
-	h.communicate = Communicate(exam.Finish{Tokens: tokens, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID})
+	h.start = Start(exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now})
+	h.communicate = Communicate(exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID})
 	h.revoke = Revoke(exam.Revoke{Patients: h.patients, Exams: h.store, Now: h.clock.Now})
 	return h
 }

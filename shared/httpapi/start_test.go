@@ -102,7 +102,7 @@ func TestStart(t *testing.T) {
 			if e.Status != exam.StatusStarted || e.StartedAt.IsZero() || ex["status"] != "Started" || ex["started_at"] == nil {
 				t.Fatalf("stored %+v, body %s", e, r.raw)
 			}
-			claims, err := h.tokens.VerifyExamToken(r.body["exam_token"].(string))
+			claims, err := h.verifier.VerifyExamToken(r.body["exam_token"].(string))
 			if err != nil || claims != (exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: 3}) {
 				t.Fatalf("exam token claims %+v, %v", claims, err)
 			}

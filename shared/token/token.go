@@ -50,15 +50,32 @@ type resultClaims struct {
 	jwt.RegisteredClaims
 }
 
-// Service issues exam tokens and verifies both kinds.
-type Service struct {
+// Issuer signs exam tokens. Only start exam holds one.
+type Issuer struct {
+	key []byte
+	ttl time.Duration
+	now func() time.Time
+}
+
+// NewIssuer returns an Issuer; key must be at least MinKeyLen bytes.
+func NewIssuer(examKey []byte, ttl time.Duration, now func() time.Time) (*Issuer, error) {
+	if err := CheckKey(examKey); err != nil {
+		return nil, fmt.Errorf("exam token key: %w", err)
+	}
+	if ttl <= 0 {
+		return nil, errors.New("exam token lifetime must be positive")
+	}
+	return &Issuer{key: examKey, ttl: ttl, now: now}, nil
+}
+
+// Verifier verifies exam and result tokens.
+type Verifier struct {
 	examKey, resultKey []byte
-	ttl                time.Duration
 	now                func() time.Time
 }
 
-// New returns a Service; both keys must be at least MinKeyLen bytes and differ.
-func New(examKey, resultKey []byte, ttl time.Duration, now func() time.Time) (*Service, error) {
+// NewVerifier returns a Verifier; both keys must be at least MinKeyLen bytes and differ.
+func NewVerifier(examKey, resultKey []byte, now func() time.Time) (*Verifier, error) {
 	if err := CheckKey(examKey); err != nil {
 		return nil, fmt.Errorf("exam token key: %w", err)
 	}
@@ -68,14 +85,11 @@ func New(examKey, resultKey []byte, ttl time.Duration, now func() time.Time) (*S
 	if string(examKey) == string(resultKey) {
 		return nil, errors.New("the exam and result token keys must differ")
 	}
-	if ttl <= 0 {
-		return nil, errors.New("exam token lifetime must be positive")
-	}
-	return &Service{examKey: examKey, resultKey: resultKey, ttl: ttl, now: now}, nil
+	return &Verifier{examKey: examKey, resultKey: resultKey, now: now}, nil
 }
 
 // IssueExamToken signs an exam token for c.
-func (s *Service) IssueExamToken(c exam.ExamClaims) (string, error) {
+func (s *Issuer) IssueExamToken(c exam.ExamClaims) (string, error) {
 	now := s.now()
 	claims := examClaims{
 		ExamID: c.ExamID, PatientID: c.PatientID, ExamType: int(c.ExamType),
@@ -86,11 +100,11 @@ func (s *Service) IssueExamToken(c exam.ExamClaims) (string, error) {
 			ID:        uuid.NewString(),
 		},
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.examKey)
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.key)
 }
 
 // VerifyExamToken checks an exam token and returns its claims.
-func (s *Service) VerifyExamToken(token string) (exam.ExamClaims, error) {
+func (s *Verifier) VerifyExamToken(token string) (exam.ExamClaims, error) {
 	var c examClaims
 	if err := s.parse(token, &c, s.examKey, ExamIssuer); err != nil {
 		return exam.ExamClaims{}, err
@@ -102,7 +116,7 @@ func (s *Service) VerifyExamToken(token string) (exam.ExamClaims, error) {
 }
 
 // VerifyResultToken checks a result token and returns its claims.
-func (s *Service) VerifyResultToken(token string) (exam.ResultClaims, error) {
+func (s *Verifier) VerifyResultToken(token string) (exam.ResultClaims, error) {
 	var c resultClaims
 	if err := s.parse(token, &c, s.resultKey, ResultIssuer); err != nil {
 		return exam.ResultClaims{}, err
@@ -113,7 +127,7 @@ func (s *Service) VerifyResultToken(token string) (exam.ResultClaims, error) {
 	return exam.ResultClaims{ExamID: c.ExamID}, nil
 }
 
-func (s *Service) parse(token string, claims jwt.Claims, key []byte, issuer string) error {
+func (s *Verifier) parse(token string, claims jwt.Claims, key []byte, issuer string) error {
 	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),

@@ -19,13 +19,24 @@ var (
 	claims    = exam.ExamClaims{ExamID: "4f1c2a1e-8a57-4c8e-9d35-5b1f6f0b8f11", PatientID: "patient-1", ExamType: 3}
 )
 
-func newService(t *testing.T, at time.Time) *Service {
+// service issues and verifies at a fixed time.
+type service struct {
+	*Issuer
+	*Verifier
+}
+
+func newService(t *testing.T, at time.Time) service {
 	t.Helper()
-	s, err := New(examKey, resultKey, DefaultExamTokenTTL, func() time.Time { return at })
+	now := func() time.Time { return at }
+	i, err := NewIssuer(examKey, DefaultExamTokenTTL, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	v, err := NewVerifier(examKey, resultKey, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return service{i, v}
 }
 
 func sign(t *testing.T, method jwt.SigningMethod, key any, c jwt.MapClaims) string {
@@ -127,8 +138,8 @@ func TestRefusedTokens(t *testing.T) {
 	}
 }
 
-func (s *Service) exam(tok string) error   { _, err := s.VerifyExamToken(tok); return err }
-func (s *Service) result(tok string) error { _, err := s.VerifyResultToken(tok); return err }
+func (s service) exam(tok string) error   { _, err := s.VerifyExamToken(tok); return err }
+func (s service) result(tok string) error { _, err := s.VerifyResultToken(tok); return err }
 
 func TestKeys(t *testing.T) {
 	short := []byte("0123456789abcdef0123456789abcde") // 31 bytes
@@ -144,11 +155,17 @@ func TestKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(tt.examK, tt.resultK, time.Hour, time.Now)
+			_, err := NewVerifier(tt.examK, tt.resultK, time.Now)
 			if (err != nil) != tt.wantE || errors.Is(err, ErrShortKey) != tt.wantShort {
 				t.Fatalf("New = %v", err)
 			}
 		})
+	}
+	if _, err := NewIssuer(short, time.Hour, time.Now); !errors.Is(err, ErrShortKey) {
+		t.Fatalf("NewIssuer with a short key = %v", err)
+	}
+	if _, err := NewIssuer(examKey, 0, time.Now); err == nil {
+		t.Fatal("NewIssuer accepted a zero lifetime")
 	}
 	if _, err := MintResultToken(short, "x", now, time.Hour); !errors.Is(err, ErrShortKey) {
 		t.Fatalf("MintResultToken with a short key = %v", err)

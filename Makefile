@@ -1,0 +1,33 @@
+# ZMED exam manager. `make run` starts the local stack, `make test` runs every test.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+FUNCTIONS := $(notdir $(wildcard functions/*))
+BIN := bin
+# Release flags for every Lambda binary (provided.al2023, arm64).
+RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
+RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
+
+.PHONY: help build test lint unit clean $(addprefix build-fn-,$(FUNCTIONS))
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+build: $(addprefix build-fn-,$(FUNCTIONS)) ## build every function's bootstrap (linux/arm64) into bin/<function>/
+
+build-fn-%:
+	$(RELEASE_ENV) go build $(RELEASE_FLAGS) -o $(BIN)/$*/bootstrap ./functions/$*
+
+test: lint build unit ## every check: lint, release build, all Go tests with the race detector
+
+unit: ## the Go tests only
+	go test -race -count=1 ./...
+
+lint: ## go vet and gofmt
+	go vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+clean: ## remove build output
+	rm -rf $(BIN) .aws-sam

@@ -1,0 +1,43 @@
+// Command list-exams is the Lambda behind GET /exams/info.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/zmed/exam-manager/shared/boot"
+	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/dynamostore"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/httpapi"
+	"github.com/zmed/exam-manager/shared/secrets"
+)
+
+// settings is this function's configuration, read once per cold start.
+type settings struct {
+	config.Common
+	CursorKey config.Key
+}
+
+func readSettings(r *config.Reader) settings {
+	return settings{Common: config.ReadCommon(r), CursorKey: r.Key(config.CursorKeyVar)}
+}
+
+func main() {
+	r := config.FromEnv()
+	boot.Logger(r)
+	s := readSettings(r)
+	boot.Check(r)
+	ctx := context.Background()
+	aws := boot.AWS(ctx)
+	key, err := secrets.Key(ctx, secretsmanager.NewFromConfig(aws), s.CursorKey)
+	if err != nil {
+		boot.Exit("invalid configuration", err)
+	}
+	store := dynamostore.New(dynamodb.NewFromConfig(aws), s.Table, cursor.New(key))
+	lambda.Start(httpapi.List(exam.List{Patients: boot.Patients(s.Common), Exams: store}))
+}

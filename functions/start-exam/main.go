@@ -1,0 +1,54 @@
+// Command start-exam is the Lambda behind POST /exam/start.
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/zmed/exam-manager/shared/boot"
+	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/dynamostore"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/httpapi"
+	"github.com/zmed/exam-manager/shared/secrets"
+	"github.com/zmed/exam-manager/shared/token"
+)
+
+// settings is this function's configuration, read once per cold start.
+type settings struct {
+	config.Common
+	ExamKey  config.Key
+	TokenTTL time.Duration
+}
+
+func readSettings(r *config.Reader) settings {
+	return settings{
+		Common:   config.ReadCommon(r),
+		ExamKey:  r.Key(config.ExamKeyVar),
+		TokenTTL: r.Duration(config.ExamTokenTTLVar, token.DefaultExamTokenTTL),
+	}
+}
+
+func main() {
+	r := config.FromEnv()
+	boot.Logger(r)
+	s := readSettings(r)
+	boot.Check(r)
+	ctx := context.Background()
+	aws := boot.AWS(ctx)
+	key, err := secrets.Key(ctx, secretsmanager.NewFromConfig(aws), s.ExamKey)
+	if err != nil {
+		boot.Exit("invalid configuration", err)
+	}
+	issuer, err := token.NewIssuer(key, s.TokenTTL, time.Now)
+	if err != nil {
+		boot.Exit("invalid configuration", err)
+	}
+	store := dynamostore.New(dynamodb.NewFromConfig(aws), s.Table, cursor.Codec{})
+	lambda.Start(httpapi.Start(exam.Start{Patients: boot.Patients(s.Common), Exams: store, Tokens: issuer, Now: time.Now}))
+}

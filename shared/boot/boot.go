@@ -1,0 +1,68 @@
+// Package boot holds what every function does once per cold start: JSON logs,
+// the AWS SDK configuration, the patient-manager client, and a clear stop on a
+// configuration error.
+package boot
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/patient"
+)
+
+// Logger makes JSON logs on standard output the default, at the level of
+// ZMED_LOG_LEVEL (debug, info, warn, error; info when unset).
+func Logger(r *config.Reader) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(strings.ToUpper(r.String(config.LogLevelVar, "info")))); err != nil {
+		r.Fail(err)
+	}
+	slog.SetDefault(logging.New(os.Stdout, level))
+}
+
+// Check stops the function with a clear message when r found problems.
+func Check(r *config.Reader) {
+	if err := r.Err(); err != nil {
+		Exit("invalid configuration", err)
+	}
+}
+
+// Exit logs why the function cannot start and stops it; Lambda reports an init error.
+func Exit(msg string, err error) {
+	slog.Error(msg, "error", err.Error())
+	os.Exit(1)
+}
+
+// AWS loads the SDK configuration (region, credentials, and endpoints from the
+// SDK's own settings such as AWS_ENDPOINT_URL_DYNAMODB).
+func AWS(ctx context.Context) aws.Config {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		Exit("cannot load the AWS configuration", err)
+	}
+	return cfg
+}
+
+// Patients returns the patient-manager client, with an HTTP client made once.
+func Patients(c config.Common) *patient.Client {
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   2 * time.Second,
+		ResponseHeaderTimeout: c.PatientTimeout,
+		MaxIdleConnsPerHost:   8,
+		IdleConnTimeout:       60 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	return patient.New(c.PatientManager, &http.Client{Transport: transport}, c.PatientTimeout)
+}

@@ -1,0 +1,51 @@
+// Package secrets resolves signing keys: from the environment locally, from
+// Secrets Manager in AWS, once per cold start.
+package secrets
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/token"
+)
+
+// Getter is the part of the Secrets Manager client used.
+type Getter interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// Key returns the key k names, refusing one shorter than token.MinKeyLen bytes.
+// client is only used when k names a secret.
+func Key(ctx context.Context, client Getter, k config.Key) ([]byte, error) {
+	value := k.Value
+	if k.SecretARN != "" {
+		out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &k.SecretARN})
+		if err != nil {
+			return nil, fmt.Errorf("%s: read secret: %w", k.Name, err)
+		}
+		if out.SecretString == nil {
+			return nil, fmt.Errorf("%s: secret has no string value", k.Name)
+		}
+		value = *out.SecretString
+	}
+	if err := token.CheckKey([]byte(value)); err != nil {
+		return nil, fmt.Errorf("%s: %w", k.Name, err)
+	}
+	return []byte(value), nil
+}
+
+// Keys resolves several keys, stopping at the first problem.
+func Keys(ctx context.Context, client Getter, keys ...config.Key) ([][]byte, error) {
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		v, err := Key(ctx, client, k)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}

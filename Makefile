@@ -16,7 +16,7 @@ help: ## list the targets
 
 build: $(addprefix build-fn-,$(FUNCTIONS)) ## build every function's bootstrap (linux/arm64) into bin/<function>/
 
-build-fn-%:
+$(addprefix build-fn-,$(FUNCTIONS)): build-fn-%:
 	$(RELEASE_ENV) go build $(RELEASE_FLAGS) -o $(BIN)/$*/bootstrap ./functions/$*
 
 test: lint build unit ## every check: lint, release build, all Go tests with the race detector

@@ -2,8 +2,6 @@
 package main
 
 import (
-	"context"
-
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -28,16 +26,8 @@ func readSettings(r *config.Reader) settings {
 }
 
 func main() {
-	r := config.FromEnv()
-	boot.Logger(r)
-	s := readSettings(r)
-	boot.Check(r)
-	ctx := context.Background()
-	aws := boot.AWS(ctx)
-	key, err := secrets.Key(ctx, secretsmanager.NewFromConfig(aws), s.CursorKey)
-	if err != nil {
-		boot.Exit("invalid configuration", err)
-	}
+	ctx, s, aws := boot.Init(readSettings)
+	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(aws), s.CursorKey))
 	store := dynamostore.New(dynamodb.NewFromConfig(aws), s.Table, cursor.New(key))
 	lambda.Start(httpapi.List(exam.List{Patients: boot.Patients(s.Common), Exams: store}))
 }

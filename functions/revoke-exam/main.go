@@ -2,7 +2,6 @@
 package main
 
 import (
-	"context"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -16,17 +15,11 @@ import (
 	"github.com/zmed/exam-manager/shared/httpapi"
 )
 
-// settings is this function's configuration, read once per cold start.
-type settings struct{ config.Common }
-
-func readSettings(r *config.Reader) settings { return settings{config.ReadCommon(r)} }
+// readSettings reads this function's configuration, once per cold start.
+var readSettings = config.ReadCommon
 
 func main() {
-	r := config.FromEnv()
-	boot.Logger(r)
-	s := readSettings(r)
-	boot.Check(r)
-	aws := boot.AWS(context.Background())
+	_, s, aws := boot.Init(readSettings)
 	store := dynamostore.New(dynamodb.NewFromConfig(aws), s.Table, cursor.Codec{})
-	lambda.Start(httpapi.Revoke(exam.Revoke{Patients: boot.Patients(s.Common), Exams: store, Now: time.Now}))
+	lambda.Start(httpapi.Revoke(exam.Revoke{Patients: boot.Patients(s), Exams: store, Now: time.Now}))
 }

@@ -2,7 +2,6 @@
 package main
 
 import (
-	"context"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -35,20 +34,9 @@ func readSettings(r *config.Reader) settings {
 }
 
 func main() {
-	r := config.FromEnv()
-	boot.Logger(r)
-	s := readSettings(r)
-	boot.Check(r)
-	ctx := context.Background()
-	aws := boot.AWS(ctx)
-	key, err := secrets.Key(ctx, secretsmanager.NewFromConfig(aws), s.ExamKey)
-	if err != nil {
-		boot.Exit("invalid configuration", err)
-	}
-	issuer, err := token.NewIssuer(key, s.TokenTTL, time.Now)
-	if err != nil {
-		boot.Exit("invalid configuration", err)
-	}
+	ctx, s, aws := boot.Init(readSettings)
+	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(aws), s.ExamKey))
+	issuer := boot.Must(token.NewIssuer(key, s.TokenTTL, time.Now))
 	store := dynamostore.New(dynamodb.NewFromConfig(aws), s.Table, cursor.Codec{})
 	lambda.Start(httpapi.Start(exam.Start{Patients: boot.Patients(s.Common), Exams: store, Tokens: issuer, Now: time.Now}))
 }

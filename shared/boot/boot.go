@@ -66,3 +66,22 @@ func Patients(c config.Common) *patient.Client {
 	}
 	return patient.New(c.PatientManager, &http.Client{Transport: transport}, c.PatientTimeout)
 }
+
+// Init does a function's cold start up to its own clients: JSON logs, its
+// settings read by read (stopping on any problem), and the SDK configuration.
+func Init[S any](read func(*config.Reader) S) (context.Context, S, aws.Config) {
+	r := config.FromEnv()
+	Logger(r)
+	s := read(r)
+	Check(r)
+	ctx := context.Background()
+	return ctx, s, AWS(ctx)
+}
+
+// Must returns v, or stops the function when err says the configuration is unusable.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		Exit("invalid configuration", err)
+	}
+	return v
+}

@@ -7,6 +7,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -44,13 +46,16 @@ func Serve(addr string, h http.Handler) (*Server, error) {
 	return s, nil
 }
 
-// Close stops the server and waits for it.
+// Close stops the server: in-flight requests get a second to finish, then
+// whatever is left (say, a large body nobody reads any more) is cut.
 func (s *Server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	err := s.http.Shutdown(ctx)
+	if err := s.http.Shutdown(ctx); err != nil {
+		_ = s.http.Close()
+	}
 	<-s.done
-	return err
+	return nil
 }
 
 // DynamoDB returns an empty DynamoDB-protocol handler.
@@ -60,7 +65,35 @@ func DynamoDB() http.Handler { return miniserver.NewServer() }
 // so a caller can observe or pre-fill buckets.
 func S3() (http.Handler, gofakes3.Backend) {
 	backend := s3mem.New()
-	return gofakes3.New(backend, gofakes3.WithAutoBucket(false)).Server(), backend
+	fake := gofakes3.New(backend, gofakes3.WithAutoBucket(false), gofakes3.WithoutVersioning()).Server()
+	return &conditionalCopy{next: fake, backend: backend}, backend
+}
+
+// conditionalCopy adds what gofakes3 lacks and S3 does: a CopyObject with
+// If-None-Match: * fails with 412 when the destination exists. Check and copy
+// are serialised so that two such copies cannot both succeed.
+type conditionalCopy struct {
+	next    http.Handler
+	backend gofakes3.Backend
+	mu      sync.Mutex
+}
+
+func (c *conditionalCopy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPut || r.Header.Get("X-Amz-Copy-Source") == "" || r.Header.Get("If-None-Match") != "*" {
+		c.next.ServeHTTP(w, r)
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if _, err := c.backend.HeadObject(bucket, key); err == nil {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusPreconditionFailed)
+		_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>` +
+			`<Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>`))
+		return
+	}
+	c.next.ServeHTTP(w, r)
 }
 
 // Config returns an SDK configuration that sends every service to endpoint

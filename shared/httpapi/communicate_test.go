@@ -87,7 +87,7 @@ func TestCommunicate(t *testing.T) {
 		}, 503, "DEPENDENCY_UNAVAILABLE", ""},
 		{"store down", func(h *harness) (string, string) {
 			id, tok := h.started(fakes.ActiveSMS, 2)
-			h.store.fail = fmt.Errorf("%w: 500", exam.ErrDependency)
+			h.store.FailWith(fmt.Errorf("%w: 500", exam.ErrDependency))
 			return tok, h.resultToken(id)
 		}, 503, "DEPENDENCY_UNAVAILABLE", ""},
 	}

@@ -29,7 +29,7 @@ var (
 // manager and a recording notifier.
 type harness struct {
 	t        *testing.T
-	store    *faultyStore
+	store    *fakes.FaultyStore
 	patients *fakes.Patients
 	notifier *fakes.Notifier
 	clock    *fakes.Clock
@@ -43,7 +43,7 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{
 		t:        t,
-		store:    &faultyStore{Store: memstore.New(cursor.New(examKey))},
+		store:    fakes.NewFaultyStore(memstore.New(cursor.New(examKey))),
 		patients: fakes.AllPatients(),
 		notifier: &fakes.Notifier{},
 		clock:    fakes.NewClock(epoch),
@@ -61,40 +61,6 @@ func newHarness(t *testing.T) *harness {
 	h.communicate = Communicate(exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID})
 	h.revoke = Revoke(exam.Revoke{Patients: h.patients, Exams: h.store, Now: h.clock.Now})
 	return h
-}
-
-// faultyStore is the in-memory store with an error switch.
-type faultyStore struct {
-	exam.Store
-	fail error
-}
-
-func (s *faultyStore) Create(ctx context.Context, e exam.Exam) error {
-	if s.fail != nil {
-		return s.fail
-	}
-	return s.Store.Create(ctx, e)
-}
-
-func (s *faultyStore) Get(ctx context.Context, id string) (exam.Exam, error) {
-	if s.fail != nil {
-		return exam.Exam{}, s.fail
-	}
-	return s.Store.Get(ctx, id)
-}
-
-func (s *faultyStore) ListByPatient(ctx context.Context, p string, limit int, c string) (exam.Page, error) {
-	if s.fail != nil {
-		return exam.Page{}, s.fail
-	}
-	return s.Store.ListByPatient(ctx, p, limit, c)
-}
-
-func (s *faultyStore) Transition(ctx context.Context, tr exam.Transition) (exam.Exam, error) {
-	if s.fail != nil {
-		return exam.Exam{}, s.fail
-	}
-	return s.Store.Transition(ctx, tr)
 }
 
 var errStoreDown = errors.New("dynamodb: connection reset by peer at 10.0.0.7:443")

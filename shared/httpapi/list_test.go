@@ -83,13 +83,13 @@ func TestList(t *testing.T) {
 		{"patient manager down", map[string]string{"document": fakes.ActiveSMS.Document},
 			func(h *harness) { h.patients.FailWith(fmt.Errorf("%w: 502", exam.ErrDependency)) }, 503, "DEPENDENCY_UNAVAILABLE", 0},
 		{"store down", map[string]string{"document": fakes.ActiveSMS.Document},
-			func(h *harness) { h.store.fail = fmt.Errorf("%w: throttled", exam.ErrDependency) }, 503, "DEPENDENCY_UNAVAILABLE", 0},
+			func(h *harness) { h.store.FailWith(fmt.Errorf("%w: throttled", exam.ErrDependency)) }, 503, "DEPENDENCY_UNAVAILABLE", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(h)
-				defer func() { h.patients.FailWith(nil); h.store.fail = nil }()
+				defer func() { h.patients.FailWith(nil); h.store.FailWith(nil) }()
 			}
 			r := h.call(h.list, get(tt.query))
 			r.expect(t, tt.status, tt.code)

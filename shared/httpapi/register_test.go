@@ -40,9 +40,9 @@ func TestRegister(t *testing.T) {
 		{"patient manager down", `{"document": "52998224725", "exam_type": 1}`,
 			func(h *harness) { h.patients.FailWith(fmt.Errorf("%w: timeout", exam.ErrDependency)) }, 503, "DEPENDENCY_UNAVAILABLE"},
 		{"store down", `{"document": "52998224725", "exam_type": 1}`,
-			func(h *harness) { h.store.fail = fmt.Errorf("%w: %w", exam.ErrDependency, errStoreDown) }, 503, "DEPENDENCY_UNAVAILABLE"},
+			func(h *harness) { h.store.FailWith(fmt.Errorf("%w: %w", exam.ErrDependency, errStoreDown)) }, 503, "DEPENDENCY_UNAVAILABLE"},
 		{"unexpected store error", `{"document": "52998224725", "exam_type": 1}`,
-			func(h *harness) { h.store.fail = errStoreDown }, 500, "INTERNAL"},
+			func(h *harness) { h.store.FailWith(errStoreDown) }, 500, "INTERNAL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,7 +70,7 @@ func TestRevoke(t *testing.T) {
 		}, 503, "DEPENDENCY_UNAVAILABLE"},
 		{"store down", func(h *harness) map[string]any {
 			id := h.registered(fakes.ActiveSMS, 1)
-			h.store.fail = fmt.Errorf("%w: x", exam.ErrDependency)
+			h.store.FailWith(fmt.Errorf("%w: x", exam.ErrDependency))
 			return body(fakes.ActiveSMS, id)
 		}, 503, "DEPENDENCY_UNAVAILABLE"},
 	}

@@ -76,7 +76,7 @@ func TestStart(t *testing.T) {
 		}, 503, "DEPENDENCY_UNAVAILABLE"},
 		{"store down", func(h *harness) map[string]any {
 			id := h.registered(fakes.ActiveSMS, 3)
-			h.store.fail = fmt.Errorf("%w: timeout", exam.ErrDependency)
+			h.store.FailWith(fmt.Errorf("%w: timeout", exam.ErrDependency))
 			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 3}
 		}, 503, "DEPENDENCY_UNAVAILABLE"},
 	}

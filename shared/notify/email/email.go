@@ -3,13 +3,13 @@ package email
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/notify"
 )
 
 // EmailSender is the part of the SES v2 client the sender uses.
@@ -38,7 +38,7 @@ func (s *Sender) Notify(ctx context.Context, m exam.Message) error {
 		}},
 	})
 	if err != nil {
-		return fmt.Errorf("ses send email: %w", err)
+		return notify.SafeError("ses", err)
 	}
 	return nil
 }

@@ -3,13 +3,13 @@ package sms
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/notify"
 )
 
 // Publisher is the part of the SNS client the sender uses.
@@ -34,7 +34,7 @@ func (s *Sender) Notify(ctx context.Context, m exam.Message) error {
 		},
 	})
 	if err != nil {
-		return fmt.Errorf("sns publish: %w", err)
+		return notify.SafeError("sns", err)
 	}
 	return nil
 }

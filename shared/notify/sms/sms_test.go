@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -60,5 +61,17 @@ func TestPublishFailureIsReported(t *testing.T) {
 	err := New(sns.NewFromConfig(emulators.Config(srv.URL))).Notify(context.Background(), exam.Message{To: "+5511999990000", Text: "x"})
 	if err == nil {
 		t.Fatal("a refused publish was reported as sent")
+	}
+}
+
+func TestFailureDoesNotQuoteTheNumber(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>Invalid parameter: PhoneNumber Reason: +5511999990000 is not valid</Message></Error><RequestId>r</RequestId></ErrorResponse>`))
+	}))
+	defer srv.Close()
+	err := New(sns.NewFromConfig(emulators.Config(srv.URL))).Notify(context.Background(), exam.Message{To: "+5511999990000", Text: "x"})
+	if err == nil || strings.Contains(err.Error(), "99999") || !strings.Contains(err.Error(), "InvalidParameter") {
+		t.Fatalf("err = %v; want the code without the number", err)
 	}
 }

@@ -1,0 +1,61 @@
+// Package finishing builds the finish-and-notify use case with its production
+// adapters, for the two functions that finish exams (communicate-result and
+// process-result), so that both run the same wiring of the same use case.
+package finishing
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/google/uuid"
+
+	"github.com/zmed/exam-manager/shared/boot"
+	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/dynamostore"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/notify"
+	"github.com/zmed/exam-manager/shared/notify/email"
+	"github.com/zmed/exam-manager/shared/notify/sms"
+	"github.com/zmed/exam-manager/shared/secrets"
+	"github.com/zmed/exam-manager/shared/token"
+)
+
+// Settings is what finishing needs.
+type Settings struct {
+	config.Common
+	ExamKey, ResultKey config.Key
+	EmailSender        string
+}
+
+// ReadSettings reads Settings.
+func ReadSettings(r *config.Reader) Settings {
+	return Settings{
+		Common:      config.ReadCommon(r),
+		ExamKey:     r.Key(config.ExamKeyVar),
+		ResultKey:   r.Key(config.ResultKeyVar),
+		EmailSender: r.Required(config.EmailSenderVar),
+	}
+}
+
+// New resolves the keys and returns the use case on DynamoDB, the patient
+// manager, SNS and SES. It stops the function on a configuration error.
+func New(ctx context.Context, cfg aws.Config, s Settings) exam.Finish {
+	keys := boot.Must(secrets.Keys(ctx, secretsmanager.NewFromConfig(cfg), s.ExamKey, s.ResultKey))
+	return exam.Finish{
+		Tokens:   boot.Must(token.NewVerifier(keys[0], keys[1], time.Now)),
+		Exams:    dynamostore.New(dynamodb.NewFromConfig(cfg), s.Table, cursor.Codec{}),
+		Patients: boot.Patients(s.Common),
+		Notifier: notify.ByChannel{
+			exam.ChannelSMS:   sms.New(sns.NewFromConfig(cfg)),
+			exam.ChannelEmail: email.New(sesv2.NewFromConfig(cfg), s.EmailSender),
+		},
+		Now:   time.Now,
+		NewID: uuid.NewString,
+	}
+}

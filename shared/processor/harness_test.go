@@ -1,0 +1,235 @@
+package processor
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/emulators"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/fakes"
+	"github.com/zmed/exam-manager/shared/memstore"
+	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/token"
+)
+
+const bucket = "zmed-exams-result"
+
+var (
+	examKey   = []byte("test-exam-token-key-0123456789abcdef")
+	resultKey = []byte("test-result-token-key-0123456789abcdef")
+	epoch     = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+)
+
+// harness runs the real processor and S3 adapter against gofakes3 over HTTP,
+// with the in-memory exam store, fake patients and a recording notifier.
+type harness struct {
+	t         *testing.T
+	s3        *s3.Client
+	bodyBytes *atomic.Int64 // response body bytes the S3 client has read
+	store     *fakes.FaultyStore
+	patients  *fakes.Patients
+	notifier  *fakes.Notifier
+	clock     *fakes.Clock
+	issuer    *token.Issuer
+	objects   *flakyObjects
+	proc      Processor
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	handler, _ := emulators.S3()
+	srv, err := emulators.Serve("127.0.0.1:0", handler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	h := &harness{
+		t: t, bodyBytes: &atomic.Int64{},
+		store:    fakes.NewFaultyStore(memstore.New(cursor.New(examKey))),
+		patients: fakes.AllPatients(),
+		notifier: &fakes.Notifier{},
+		clock:    fakes.NewClock(epoch),
+	}
+	cfg := emulators.Config(srv.URL)
+	cfg.HTTPClient = &http.Client{Transport: countingTransport{http.DefaultTransport, h.bodyBytes}}
+	h.s3 = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := h.s3.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	h.issuer, _ = token.NewIssuer(examKey, token.DefaultExamTokenTTL, h.clock.Now)
+	verifier, err := token.NewVerifier(examKey, resultKey, h.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.objects = &flakyObjects{Objects: results.New(h.s3)}
+	h.proc = Processor{
+		Objects: h.objects,
+		Finish: exam.Finish{Tokens: verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier,
+			Now: h.clock.Now, NewID: fakes.NewID},
+		Bucket:   bucket,
+		Prefixes: DefaultPrefixes(),
+		Now:      h.clock.Now,
+	}
+	return h
+}
+
+// countingTransport counts the response body bytes read.
+type countingTransport struct {
+	next http.RoundTripper
+	n    *atomic.Int64
+}
+
+func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(r)
+	if err == nil {
+		resp.Body = countingBody{resp.Body, c.n}
+	}
+	return resp, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// flakyObjects makes the next Move fail, once.
+type flakyObjects struct {
+	Objects
+	failMove atomic.Bool
+}
+
+func (f *flakyObjects) Move(ctx context.Context, obj results.Object, dst string) (string, error) {
+	if f.failMove.CompareAndSwap(true, false) {
+		return "", errors.New("s3 copy object: connection reset")
+	}
+	return f.Objects.Move(ctx, obj, dst)
+}
+
+// startedExam registers and starts an exam of p and returns it with its exam token.
+func (h *harness) startedExam(p exam.Patient) (exam.Exam, string) {
+	h.t.Helper()
+	ctx := context.Background()
+	e, err := exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID}.Run(ctx, p.Document, 6)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	e, tok, err := exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now}.Run(ctx, p.Document, e.ID, 6)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return e, tok
+}
+
+func (h *harness) resultToken(examID string) string {
+	tok, err := token.MintResultToken(resultKey, examID, h.clock.Now(), time.Hour)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return tok
+}
+
+// put uploads an object and returns the event S3 would send for it.
+func (h *harness) put(key, contentType string, body []byte, metadata map[string]string) events.S3Event {
+	h.t.Helper()
+	out, err := h.s3.PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body),
+		ContentType: aws.String(contentType), Metadata: metadata,
+	})
+	if err != nil {
+		h.t.Fatalf("put %s: %v", key, err)
+	}
+	return s3event.ObjectCreated(emulators.Region, bucket, key, int64(len(body)), aws.ToString(out.ETag), "0055AED6DCD90281E5", h.clock.Now())
+}
+
+// putPDF uploads a PDF carrying its tokens as metadata.
+func (h *harness) putPDF(key, examToken, resultToken string) events.S3Event {
+	meta := map[string]string{}
+	if examToken != "" {
+		meta["exam-token"] = examToken
+	}
+	if resultToken != "" {
+		meta["result-token"] = resultToken
+	}
+	return h.put(key, "application/pdf", []byte("%PDF-1.7 result"), meta)
+}
+
+// keys lists the bucket.
+func (h *harness) keys() []string {
+	h.t.Helper()
+	out, err := h.s3.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range out.Contents {
+		keys = append(keys, aws.ToString(o.Key))
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (h *harness) expectKeys(want ...string) {
+	h.t.Helper()
+	sort.Strings(want)
+	got := h.keys()
+	if len(got) != len(want) {
+		h.t.Fatalf("bucket holds %q, want %q", got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			h.t.Fatalf("bucket holds %q, want %q", got, want)
+		}
+	}
+}
+
+func (h *harness) exam(id string) exam.Exam {
+	h.t.Helper()
+	e, err := h.store.Store.Get(context.Background(), id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return e
+}
+
+// concurrently runs f n times at once and waits.
+func concurrently(n int, f func()) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	wg.Wait()
+}
+
+func (h *harness) etag(ev events.S3Event) string { return ev.Records[0].S3.Object.ETag }
+
+func (h *harness) get(key string) string {
+	h.t.Helper()
+	out, err := h.s3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer out.Body.Close()
+	b, _ := io.ReadAll(out.Body)
+	return string(b)
+}

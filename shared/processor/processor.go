@@ -1,0 +1,182 @@
+// Package processor is the automatic result path: for each object created under
+// completed/, it reads the two tokens, runs the same finish-and-notify use case
+// as the communicate endpoint, and files the object by outcome. Only transient
+// failures fail the invocation, so that Lambda retries them and, after its
+// retries, sends the event to the on-failure destination.
+package processor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/s3event"
+)
+
+// Outcome is the folder a processed object is filed under.
+type Outcome string
+
+// Outcomes.
+const (
+	Processed Outcome = "processed"
+	Stuck     Outcome = "stuck"
+	Denied    Outcome = "denied"
+	Deleted   Outcome = "deleted"
+)
+
+// Prefixes are the top-level folders of the results bucket.
+type Prefixes struct {
+	Completed string
+	Outcomes  map[Outcome]string
+}
+
+// DefaultPrefixes are the folder names used unless configured otherwise.
+func DefaultPrefixes() Prefixes {
+	return NewPrefixes("completed", "processed", "stuck", "denied", "deleted")
+}
+
+// NewPrefixes names the folders.
+func NewPrefixes(completed, processed, stuck, denied, deleted string) Prefixes {
+	return Prefixes{Completed: completed, Outcomes: map[Outcome]string{
+		Processed: processed, Stuck: stuck, Denied: denied, Deleted: deleted,
+	}}
+}
+
+// Objects reads and moves result objects (results.Store in production).
+type Objects interface {
+	Read(ctx context.Context, bucket, key string) (results.Object, error)
+	Move(ctx context.Context, obj results.Object, dstKey string) (string, error)
+}
+
+// Finisher is the finish-and-notify use case (exam.Finish).
+type Finisher interface {
+	Run(ctx context.Context, examToken, resultToken string) (exam.Exam, error)
+}
+
+// Processor handles S3 events.
+type Processor struct {
+	Bucket   string // the results bucket; events of any other are ignored
+	Objects  Objects
+	Finish   Finisher
+	Prefixes Prefixes
+	Now      func() time.Time
+}
+
+// Handle processes every record. It returns an error only if a record failed
+// transiently; records already filed are skipped when the event comes again.
+func (p Processor) Handle(ctx context.Context, ev events.S3Event) error {
+	var failed []error
+	for _, rec := range ev.Records {
+		if err := p.record(ctx, rec); err != nil {
+			failed = append(failed, err)
+		}
+	}
+	return errors.Join(failed...)
+}
+
+func (p Processor) record(ctx context.Context, rec events.S3EventRecord) error {
+	key, err := s3event.DecodeKey(rec.S3.Object.Key)
+	if err != nil {
+		// S3 never sends such a key; there is nothing to retry.
+		slog.ErrorContext(ctx, "undecodable object key in event", "error", err.Error())
+		return nil
+	}
+	if rec.S3.Bucket.Name != p.Bucket || !strings.HasPrefix(key, strings.TrimSuffix(p.Prefixes.Completed, "/")+"/") {
+		slog.WarnContext(ctx, "object outside the results bucket's completed folder ignored")
+		return nil
+	}
+	obj, err := p.Objects.Read(ctx, rec.S3.Bucket.Name, key)
+	switch {
+	case errors.Is(err, results.ErrGone):
+		// Filed by an earlier delivery of this event.
+		slog.InfoContext(ctx, "result object already filed")
+		return nil
+	case err != nil:
+		return p.transient(ctx, err)
+	}
+
+	outcome, exam, err := p.outcome(ctx, obj)
+	if exam != "" {
+		ctx = logging.WithExamID(ctx, exam)
+	}
+	if err != nil {
+		return p.transient(ctx, err)
+	}
+	dst := p.destination(outcome, key)
+	moved, err := p.Objects.Move(ctx, obj, dst)
+	switch {
+	case errors.Is(err, results.ErrGone):
+		slog.InfoContext(ctx, "result object already filed")
+		return nil
+	case err != nil:
+		return p.transient(ctx, fmt.Errorf("file result as %s: %w", outcome, err))
+	}
+	slog.InfoContext(ctx, "result filed", "outcome", outcome, "renamed", moved != dst)
+	return nil
+}
+
+// outcome runs the use case and says where the object goes. An error is transient.
+func (p Processor) outcome(ctx context.Context, obj results.Object) (Outcome, string, error) {
+	if obj.TokenProblem != nil {
+		slog.WarnContext(ctx, "result object unusable", "reason", obj.TokenProblem.Error())
+		return Stuck, "", nil
+	}
+	e, err := p.Finish.Run(ctx, obj.ExamToken, obj.ResultToken)
+	outcome, transient := classify(err)
+	if transient {
+		return "", e.ID, err
+	}
+	if err != nil {
+		slog.WarnContext(ctx, "result not accepted", "outcome", outcome, "reason", reason(err))
+	}
+	return outcome, e.ID, nil
+}
+
+// classify maps the use case's error to an outcome, or reports it transient.
+func classify(err error) (Outcome, bool) {
+	switch {
+	case err == nil:
+		return Processed, false
+	case errors.Is(err, exam.ErrExamRevoked):
+		return Deleted, false
+	case errors.Is(err, exam.ErrPatientNotFound), errors.Is(err, exam.ErrPatientNotActive), errors.Is(err, exam.ErrPatientMismatch):
+		return Denied, false
+	case errors.Is(err, exam.ErrInvalidToken), errors.Is(err, exam.ErrTokenMismatch), errors.Is(err, exam.ErrExamNotFound),
+		errors.Is(err, exam.ErrExamTypeMismatch), errors.Is(err, exam.ErrInvalidTransition):
+		return Stuck, false
+	default:
+		// Dependencies down, a notification being sent by another delivery, or
+		// anything unforeseen: leave the object where it is and let Lambda retry.
+		return "", true
+	}
+}
+
+// reason is a log-safe cause: the sentinel's text, never a token or its claims.
+func reason(err error) string {
+	for _, known := range []error{exam.ErrExamRevoked, exam.ErrPatientNotFound, exam.ErrPatientNotActive, exam.ErrPatientMismatch,
+		exam.ErrInvalidToken, exam.ErrTokenMismatch, exam.ErrExamNotFound, exam.ErrExamTypeMismatch, exam.ErrInvalidTransition} {
+		if errors.Is(err, known) {
+			return known.Error()
+		}
+	}
+	return "unknown"
+}
+
+func (p Processor) transient(ctx context.Context, err error) error {
+	slog.ErrorContext(ctx, "result processing failed; the object stays for a retry", "error", err.Error())
+	return err
+}
+
+// destination is <outcome>/YYYY_MM/<file name>, by the month of processing.
+func (p Processor) destination(o Outcome, key string) string {
+	return strings.TrimSuffix(p.Prefixes.Outcomes[o], "/") + "/" + p.Now().UTC().Format("2006_01") + "/" + path.Base(key)
+}

@@ -1,0 +1,324 @@
+package processor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/uuid"
+
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/fakes"
+	"github.com/zmed/exam-manager/shared/token"
+)
+
+const month = "2026_11"
+
+func TestOutcomes(t *testing.T) {
+	tests := []struct {
+		name string
+		// arrange uploads an object under completed/ and returns its event and the exam involved ("" for none)
+		arrange func(h *harness) (events.S3Event, string)
+		outcome Outcome
+	}{
+		{"tokens as metadata of a PDF", func(h *harness) (events.S3Event, string) {
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			return h.putPDF("completed/2026_11/"+e.ID+".pdf", tok, h.resultToken(e.ID)), e.ID
+		}, Processed},
+		{"tokens in a JSON body", func(h *harness) (events.S3Event, string) {
+			e, tok := h.startedExam(fakes.ActiveEmail)
+			body, _ := json.Marshal(map[string]any{"exam_token": tok, "result_token": h.resultToken(e.ID), "values": map[string]float64{"glucose": 92}})
+			return h.put("completed/2026_11/"+e.ID+".json", "application/json", body, nil), e.ID
+		}, Processed},
+		{"no tokens", func(h *harness) (events.S3Event, string) {
+			return h.putPDF("completed/2026_11/r.pdf", "", ""), ""
+		}, Stuck},
+		{"only one token", func(h *harness) (events.S3Event, string) {
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			return h.putPDF("completed/2026_11/r.pdf", tok, ""), e.ID
+		}, Stuck},
+		{"malformed token", func(h *harness) (events.S3Event, string) {
+			e, _ := h.startedExam(fakes.ActiveSMS)
+			return h.putPDF("completed/2026_11/r.pdf", "not-a-jwt", h.resultToken(e.ID)), e.ID
+		}, Stuck},
+		{"bad signature", func(h *harness) (events.S3Event, string) {
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			forged, _ := token.MintResultToken([]byte("the-wrong-result-key-0123456789abcdef"), e.ID, h.clock.Now(), time.Hour)
+			return h.putPDF("completed/2026_11/r.pdf", tok, forged), e.ID
+		}, Stuck},
+		{"expired result token", func(h *harness) (events.S3Event, string) {
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			old, _ := token.MintResultToken(resultKey, e.ID, epoch.Add(-72*time.Hour), time.Hour)
+			return h.putPDF("completed/2026_11/r.pdf", tok, old), e.ID
+		}, Stuck},
+		{"tokens naming different exams", func(h *harness) (events.S3Event, string) {
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			other, _ := h.startedExam(fakes.ActiveSMS)
+			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(other.ID)), e.ID
+		}, Stuck},
+		{"exam token of an unknown exam", func(h *harness) (events.S3Event, string) {
+			id := uuid.NewString()
+			tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: 6})
+			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(id)), ""
+		}, Stuck},
+		{"malformed JSON body", func(h *harness) (events.S3Event, string) {
+			return h.put("completed/2026_11/r.json", "application/json", []byte(`{"exam_token": `), nil), ""
+		}, Stuck},
+		{"JSON body without tokens", func(h *harness) (events.S3Event, string) {
+			return h.put("completed/2026_11/r.json", "application/json", []byte(`{"values": [1, 2]}`), nil), ""
+		}, Stuck},
+		{"patient unknown to the patient manager", func(h *harness) (events.S3Event, string) {
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			*h.patients = *fakes.NewPatients(fakes.ActiveEmail)
+			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
+		}, Denied},
+		{"patient inactive", func(h *harness) (events.S3Event, string) {
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			p := fakes.ActiveSMS
+			p.Status = exam.PatientInactive
+			h.patients.Put(p)
+			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
+		}, Denied},
+		{"token's patient is not the exam's", func(h *harness) (events.S3Event, string) {
+			e, _ := h.startedExam(fakes.ActiveSMS)
+			tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: e.ID, PatientID: fakes.ActiveEmail.ID, ExamType: 6})
+			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
+		}, Denied},
+		{"revoked exam", func(h *harness) (events.S3Event, string) {
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			if _, err := (exam.Revoke{Patients: h.patients, Exams: h.store, Now: h.clock.Now}).Run(context.Background(), fakes.ActiveSMS.Document, e.ID, "x"); err != nil {
+				h.t.Fatal(err)
+			}
+			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
+		}, Deleted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			ev, examID := tt.arrange(h)
+			key := ev.Records[0].S3.Object.Key
+			file := key[strings.LastIndex(key, "/")+1:]
+			var before exam.Exam
+			if examID != "" {
+				before = h.exam(examID)
+			}
+			if err := h.proc.Handle(context.Background(), ev); err != nil {
+				t.Fatalf("Handle: %v", err)
+			}
+			h.expectKeys(string(tt.outcome) + "/" + month + "/" + file)
+			sent := h.notifier.Sent()
+			if tt.outcome != Processed {
+				if len(sent) != 0 {
+					t.Fatalf("notified for a %s result: %+v", tt.outcome, sent)
+				}
+				if examID != "" && h.exam(examID) != before {
+					t.Fatalf("a %s result changed the exam: %+v", tt.outcome, h.exam(examID))
+				}
+				return
+			}
+			e := h.exam(examID)
+			if e.Status != exam.StatusFinished || e.Notification.Status != exam.NotificationSent || len(sent) != 1 || sent[0].ExamID != examID {
+				t.Fatalf("exam %+v, sent %+v", e, sent)
+			}
+		})
+	}
+}
+
+func TestTransientFailuresLeaveTheObject(t *testing.T) {
+	tests := []struct {
+		name   string
+		break_ func(h *harness)
+		// finished: the exam is Finished (pending notification) after the failure
+		finished bool
+	}{
+		{"exam store down", func(h *harness) { h.store.FailWith(fmt.Errorf("%w: dynamodb 500", exam.ErrDependency)) }, false},
+		{"patient manager down", func(h *harness) { h.patients.FailWith(fmt.Errorf("%w: timeout", exam.ErrDependency)) }, false},
+		{"notifier down", func(h *harness) { h.notifier.FailNext(1) }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			key := "completed/2026_11/" + e.ID + ".pdf"
+			ev := h.putPDF(key, tok, h.resultToken(e.ID))
+			tt.break_(h)
+			if err := h.proc.Handle(context.Background(), ev); err == nil {
+				t.Fatal("a transient failure did not fail the invocation")
+			}
+			h.expectKeys(key)
+			got := h.exam(e.ID)
+			if tt.finished != (got.Status == exam.StatusFinished) || (tt.finished && got.Notification.Status != exam.NotificationPending) {
+				t.Fatalf("after the failure: %+v", got)
+			}
+			if n := len(h.notifier.Sent()); n != 0 {
+				t.Fatalf("%d notifications", n)
+			}
+
+			// Lambda's retry, once the dependency is back.
+			h.store.FailWith(nil)
+			h.patients.FailWith(nil)
+			if err := h.proc.Handle(context.Background(), ev); err != nil {
+				t.Fatalf("retry: %v", err)
+			}
+			h.expectKeys("processed/" + month + "/" + e.ID + ".pdf")
+			if n := len(h.notifier.Sent()); n != 1 {
+				t.Fatalf("%d notifications after the retry, want 1", n)
+			}
+		})
+	}
+}
+
+func TestEncodedKeys(t *testing.T) {
+	for _, name := range []string{
+		"resultado final.pdf", "a+b.pdf", "100% pronto.pdf", "exame de coração ção.pdf", "ümlaut ß 日本.pdf", "a%2Bb.pdf",
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			ev := h.putPDF("completed/2026_11/"+name, tok, h.resultToken(e.ID))
+			if raw := ev.Records[0].S3.Object.Key; strings.ContainsAny(raw, " ") {
+				t.Fatalf("event key not encoded: %q", raw)
+			}
+			if err := h.proc.Handle(context.Background(), ev); err != nil {
+				t.Fatal(err)
+			}
+			h.expectKeys("processed/" + month + "/" + name)
+			if h.exam(e.ID).Status != exam.StatusFinished {
+				t.Fatal("exam not finished")
+			}
+		})
+	}
+}
+
+func TestRepeatedEvents(t *testing.T) {
+	for _, mode := range []string{"one after another", "concurrently"} {
+		t.Run(mode, func(t *testing.T) {
+			h := newHarness(t)
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			ev := h.putPDF("completed/2026_11/"+e.ID+".pdf", tok, h.resultToken(e.ID))
+			deliver := func() {
+				// A delivery that finds another one sending fails, and Lambda retries it.
+				for attempt := 0; attempt < 50; attempt++ {
+					if h.proc.Handle(context.Background(), ev) == nil {
+						return
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+				t.Error("a delivery never succeeded")
+			}
+			if mode == "concurrently" {
+				concurrently(10, deliver)
+			} else {
+				for range 10 {
+					deliver()
+				}
+			}
+			h.expectKeys("processed/" + month + "/" + e.ID + ".pdf")
+			if n := len(h.notifier.Sent()); n != 1 {
+				t.Fatalf("%d notifications, want 1", n)
+			}
+			if got := h.exam(e.ID); got.Status != exam.StatusFinished || got.Notification.Status != exam.NotificationSent {
+				t.Fatalf("exam %+v", got)
+			}
+		})
+	}
+}
+
+func TestNotifierFailsOnceThenRedelivery(t *testing.T) {
+	h := newHarness(t)
+	e, tok := h.startedExam(fakes.ActiveEmail)
+	key := "completed/2026_11/" + e.ID + ".pdf"
+	ev := h.putPDF(key, tok, h.resultToken(e.ID))
+	h.notifier.FailNext(1)
+	if err := h.proc.Handle(context.Background(), ev); err == nil {
+		t.Fatal("no error")
+	}
+	h.expectKeys(key)
+	if got := h.exam(e.ID); got.Status != exam.StatusFinished || got.Notification.Status != exam.NotificationPending {
+		t.Fatalf("after the failed send: %+v", got)
+	}
+	if err := h.proc.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	h.expectKeys("processed/" + month + "/" + e.ID + ".pdf")
+	if sent := h.notifier.Sent(); len(sent) != 1 || sent[0].Channel != exam.ChannelEmail {
+		t.Fatalf("sent %+v", sent)
+	}
+}
+
+func TestMoveFailsAfterNotification(t *testing.T) {
+	h := newHarness(t)
+	e, tok := h.startedExam(fakes.ActiveSMS)
+	key := "completed/2026_11/" + e.ID + ".pdf"
+	ev := h.putPDF(key, tok, h.resultToken(e.ID))
+	h.objects.failMove.Store(true)
+	if err := h.proc.Handle(context.Background(), ev); err == nil {
+		t.Fatal("no error")
+	}
+	h.expectKeys(key)
+	if n := len(h.notifier.Sent()); n != 1 {
+		t.Fatalf("%d notifications before the retry", n)
+	}
+	if err := h.proc.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	h.expectKeys("processed/" + month + "/" + e.ID + ".pdf")
+	if n := len(h.notifier.Sent()); n != 1 {
+		t.Fatalf("the retry notified again: %d notifications", n)
+	}
+}
+
+func TestNeverOverwritesADifferentObject(t *testing.T) {
+	h := newHarness(t)
+	h.put("processed/"+month+"/r.pdf", "application/pdf", []byte("someone else's file"), nil)
+	e, tok := h.startedExam(fakes.ActiveSMS)
+	ev := h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID))
+	if err := h.proc.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	keys := h.keys()
+	if len(keys) != 2 || keys[0] != "processed/"+month+"/r-"+strings.Trim(h.etag(ev), `"`)[:12]+".pdf" || keys[1] != "processed/"+month+"/r.pdf" {
+		t.Fatalf("bucket holds %q", keys)
+	}
+	if body := h.get("processed/" + month + "/r.pdf"); body != "someone else's file" {
+		t.Fatalf("the existing object was overwritten: %q", body)
+	}
+}
+
+func TestOversizedJSONIsNotRead(t *testing.T) {
+	h := newHarness(t)
+	e, tok := h.startedExam(fakes.ActiveSMS)
+	big := []byte(`{"exam_token": "` + tok + `", "result_token": "` + h.resultToken(e.ID) + `", "pad": "` +
+		strings.Repeat("x", 10<<20) + `"}`)
+	ev := h.put("completed/2026_11/big.json", "application/json", big, nil)
+	h.bodyBytes.Store(0)
+	if err := h.proc.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	h.expectKeys("stuck/" + month + "/big.json")
+	// The whole processing, the move included, read far less than the body.
+	if n := h.bodyBytes.Load(); n > 64<<10 {
+		t.Fatalf("read %d bytes of S3 response bodies for a %d-byte object", n, len(big))
+	}
+	if h.exam(e.ID).Status != exam.StatusStarted {
+		t.Fatal("an unread result finished the exam")
+	}
+}
+
+func TestObjectsOutsideCompletedOrTheBucketAreIgnored(t *testing.T) {
+	h := newHarness(t)
+	ev := h.putPDF("incoming/r.pdf", "", "")
+	if err := h.proc.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	ev = h.putPDF("completed/2026_11/r.pdf", "", "")
+	ev.Records[0].S3.Bucket.Name = "another-bucket"
+	if err := h.proc.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	h.expectKeys("completed/2026_11/r.pdf", "incoming/r.pdf")
+}

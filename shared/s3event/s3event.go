@@ -1,0 +1,43 @@
+// Package s3event builds and reads S3 event notifications as S3 sends them:
+// object keys URL-encoded, a space as "+".
+package s3event
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// EncodeKey encodes an object key the way S3 writes it in an event.
+func EncodeKey(key string) string {
+	return strings.ReplaceAll(url.QueryEscape(key), "%2F", "/")
+}
+
+// DecodeKey returns the object key of an event record.
+func DecodeKey(encoded string) (string, error) {
+	return url.QueryUnescape(encoded)
+}
+
+// ObjectCreated returns the event S3 sends for a PUT of key into bucket.
+func ObjectCreated(region, bucket, key string, size int64, etag, sequencer string, at time.Time) events.S3Event {
+	return events.S3Event{Records: []events.S3EventRecord{{
+		EventVersion: "2.1",
+		EventSource:  "aws:s3",
+		AWSRegion:    region,
+		EventTime:    at.UTC(),
+		EventName:    "ObjectCreated:Put",
+		S3: events.S3Entity{
+			SchemaVersion:   "1.0",
+			ConfigurationID: "process-result",
+			Bucket:          events.S3Bucket{Name: bucket, Arn: "arn:aws:s3:::" + bucket},
+			Object: events.S3Object{
+				Key:       EncodeKey(key),
+				Size:      size,
+				ETag:      strings.Trim(etag, `"`),
+				Sequencer: sequencer,
+			},
+		},
+	}}}
+}

@@ -9,7 +9,7 @@ BIN := bin
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: help build test lint unit clean $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: help build test lint unit clean run upload result-token $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -28,6 +28,16 @@ lint: ## go vet and gofmt
 	go vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+run: ## start the local stack on 127.0.0.1 (Ctrl-C stops it)
+	@go build -o $(BIN)/local ./local
+	@$(BIN)/local
+
+upload: ## upload a sample result to the local stack: make upload EXAM_ID=… EXAM_TOKEN=… [FORMAT=json]
+	go run ./local/upload -exam-id "$(EXAM_ID)" -exam-token "$(EXAM_TOKEN)" $(if $(filter json,$(FORMAT)),-json)
+
+result-token: ## print a result token signed with the local result key: make -s result-token EXAM_ID=…
+	@go run ./local/upload -exam-id "$(EXAM_ID)" -print-result-token
 
 clean: ## remove build output
 	rm -rf $(BIN) .aws-sam

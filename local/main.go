@@ -1,0 +1,48 @@
+// Command local runs the local stack (`make run`): the HTTP API, S3- and
+// DynamoDB-compatible endpoints, the result processing and a patient manager,
+// all on loopback, with only Go. Ctrl-C stops it.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/zmed/exam-manager/local/stack"
+	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/logging"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	restoreTerminal := takeTerminal()
+	defer restoreTerminal()
+	slog.SetDefault(logging.New(os.Stderr, slog.LevelInfo))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cfg, err := stack.ReadConfig(config.FromEnv())
+	if err != nil {
+		slog.Error("invalid configuration", "error", err.Error())
+		return 1
+	}
+	s, err := stack.Start(ctx, cfg, os.Stdout)
+	if err != nil {
+		slog.Error("the local stack could not start", "error", err.Error())
+		return 1
+	}
+	s.PrintBanner(os.Stdout)
+	<-ctx.Done()
+	slog.Info("stopping")
+	if err := s.Close(); err != nil {
+		slog.Error("stop", "error", err.Error())
+		return 1
+	}
+	slog.Info("stopped")
+	return 0
+}

@@ -1,0 +1,37 @@
+package stack
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// PrintBanner tells a newcomer what runs where and how to try it.
+func (s *Stack) PrintBanner(w io.Writer) {
+	c := s.Config
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nZMED exam manager: local stack ready (data in memory; Ctrl-C stops it)\n\n")
+	fmt.Fprintf(&b, "  HTTP API          %s\n", s.APIURL)
+	fmt.Fprintf(&b, "  S3 endpoint       %s   bucket %s, uploads under %s/ are processed\n", s.S3URL, c.Bucket, c.CompletedPrefix)
+	fmt.Fprintf(&b, "  DynamoDB endpoint %s   table %s\n", s.DynamoDBURL, c.Table)
+	fmt.Fprintf(&b, "  patient manager   %s   patients from %s\n", s.PatientsURL, c.PatientsFile)
+	fmt.Fprintf(&b, "  outbox            %s\n\n", c.OutboxFile)
+	fmt.Fprintf(&b, "  ZMED_JWT_KEY=%s\n  ZMED_RESULT_JWT_KEY=%s\n\n", c.ExamKey, c.ResultKey)
+	fmt.Fprintf(&b, "  fixture patients:\n")
+	for _, p := range s.Patients {
+		var channels []string
+		if p.CellphoneVerifiedAt != nil {
+			channels = append(channels, "verified cellphone")
+		}
+		if p.EmailVerifiedAt != nil {
+			channels = append(channels, "verified e-mail")
+		}
+		if len(channels) == 0 {
+			channels = append(channels, "no verified contact")
+		}
+		fmt.Fprintf(&b, "    %s  %-8s  %s\n", p.Document, p.Status, strings.Join(channels, ", "))
+	}
+	fmt.Fprintf(&b, "\n  try:\n    curl -s -X POST %s/exam/new -H 'Content-Type: application/json' -d '{\"document\": \"529.982.247-25\", \"exam_type\": 1}'\n", s.APIURL)
+	fmt.Fprintf(&b, "  then follow the README's quick start (start, upload a result, see the outbox).\n\n")
+	_, _ = io.WriteString(w, b.String())
+}

@@ -1,0 +1,54 @@
+package stack
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/zmed/exam-manager/shared/config"
+)
+
+// Local keys, documented in the README; each can be overridden by its variable.
+const (
+	LocalExamKey   = "local-exam-token-key-0123456789abcdef"
+	LocalResultKey = "local-result-token-key-0123456789abcdef"
+	LocalCursorKey = "local-cursor-key-0123456789abcdef0123"
+)
+
+// Config is the local stack's configuration.
+type Config struct {
+	APIAddr, S3Addr, DynamoDBAddr, PatientsAddr string
+	PatientsFile, OutboxFile                    string
+	ExamKey, ResultKey, CursorKey               []byte
+	Table, Bucket, CompletedPrefix              string
+	// InvokeTimeout is each invocation's deadline, as a function timeout.
+	InvokeTimeout time.Duration
+	// RetryBackoff is the wait before the first retry of a failed S3 event (doubled for the second).
+	RetryBackoff time.Duration
+}
+
+// ReadConfig reads the local stack's variables; every one has a default.
+func ReadConfig(r *config.Reader) (Config, error) {
+	c := Config{
+		APIAddr:         r.String("ZMED_LOCAL_API_ADDR", "127.0.0.1:3000"),
+		S3Addr:          r.String("ZMED_LOCAL_S3_ADDR", "127.0.0.1:4566"),
+		DynamoDBAddr:    r.String("ZMED_LOCAL_DYNAMODB_ADDR", "127.0.0.1:4567"),
+		PatientsAddr:    r.String("ZMED_LOCAL_PATIENT_MANAGER_ADDR", "127.0.0.1:3001"),
+		PatientsFile:    r.String("ZMED_LOCAL_PATIENTS", "local/patients.json"),
+		OutboxFile:      r.String("ZMED_LOCAL_OUTBOX", ".local/outbox.jsonl"),
+		ExamKey:         []byte(r.String(config.ExamKeyVar, LocalExamKey)),
+		ResultKey:       []byte(r.String(config.ResultKeyVar, LocalResultKey)),
+		CursorKey:       []byte(r.String(config.CursorKeyVar, LocalCursorKey)),
+		Table:           r.String(config.TableVar, config.DefaultTable),
+		Bucket:          r.String(config.BucketVar, config.DefaultBucket),
+		CompletedPrefix: r.String(config.CompletedPrefixVar, "completed"),
+		InvokeTimeout:   r.Duration("ZMED_LOCAL_INVOKE_TIMEOUT", 30*time.Second),
+		RetryBackoff:    r.Duration("ZMED_LOCAL_RETRY_BACKOFF", time.Second),
+	}
+	if err := r.Err(); err != nil {
+		return Config{}, err
+	}
+	if len(c.CursorKey) < 32 {
+		return Config{}, fmt.Errorf("%s must be at least 32 bytes", config.CursorKeyVar)
+	}
+	return c, nil
+}

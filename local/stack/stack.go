@@ -1,0 +1,151 @@
+// Package stack is the local stack: the whole system on loopback with only Go.
+// The HTTP API runs the Lambdas' own handlers through API Gateway v2 events;
+// the real DynamoDB and S3 adapters talk to embedded DynamoDB- and
+// S3-protocol endpoints; an upload under completed/ invokes process-result
+// asynchronously with a real S3 event; a patient manager serves a fixture file;
+// notifications go to an outbox file and the console.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/uuid"
+
+	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/dynamostore"
+	"github.com/zmed/exam-manager/shared/emulators"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/httpapi"
+	"github.com/zmed/exam-manager/shared/patient"
+	"github.com/zmed/exam-manager/shared/processor"
+	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/token"
+)
+
+// Stack is a running local stack.
+type Stack struct {
+	APIURL, S3URL, DynamoDBURL, PatientsURL string
+	Patients                                []patientRecord
+	Config                                  Config
+
+	servers []*emulators.Server
+	invoker *asyncInvoker
+}
+
+// Start starts every part; on error, whatever had started is stopped.
+func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err error) {
+	s := &Stack{Config: c}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	records, err := loadPatients(c.PatientsFile)
+	if err != nil {
+		return nil, err
+	}
+	s.Patients = records
+
+	// DynamoDB endpoint and the exam table.
+	if s.DynamoDBURL, err = s.serve(c.DynamoDBAddr, emulators.DynamoDB()); err != nil {
+		return nil, fmt.Errorf("dynamodb endpoint: %w", err)
+	}
+	db := dynamodb.NewFromConfig(emulators.Config(s.DynamoDBURL))
+	if err := dynamostore.CreateTable(ctx, db, c.Table); err != nil {
+		return nil, err
+	}
+
+	// Patient manager.
+	if s.PatientsURL, err = s.serve(c.PatientsAddr, patientManager(records)); err != nil {
+		return nil, fmt.Errorf("patient manager: %w", err)
+	}
+
+	// The production use cases and adapters.
+	outbox, err := NewOutbox(c.OutboxFile, console)
+	if err != nil {
+		return nil, err
+	}
+	issuer, err := token.NewIssuer(c.ExamKey, token.DefaultExamTokenTTL, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := token.NewVerifier(c.ExamKey, c.ResultKey, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	patients := patient.New(s.PatientsURL, &http.Client{}, patient.DefaultTimeout)
+	store := dynamostore.New(db, c.Table, cursor.New(c.CursorKey))
+	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: outbox, Now: time.Now, NewID: uuid.NewString}
+
+	// S3 endpoint, the results bucket and its event notification to process-result.
+	s3Handler, backend := emulators.S3()
+	if err := backend.CreateBucket(c.Bucket); err != nil {
+		return nil, fmt.Errorf("results bucket: %w", err)
+	}
+	notifications := &s3Notifications{next: s3Handler, backend: backend, bucket: c.Bucket, prefix: c.CompletedPrefix + "/"}
+	if s.S3URL, err = s.serve(c.S3Addr, notifications); err != nil {
+		return nil, fmt.Errorf("s3 endpoint: %w", err)
+	}
+	s3Client := s3.NewFromConfig(emulators.Config(s.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
+	prefixes := processor.DefaultPrefixes()
+	prefixes.Completed = c.CompletedPrefix
+	s.invoker = &asyncInvoker{
+		handler: processor.Processor{Bucket: c.Bucket, Objects: results.New(s3Client), Finish: finish, Prefixes: prefixes, Now: time.Now}.Handle,
+		timeout: c.InvokeTimeout, backoff: c.RetryBackoff, retries: 2, stop: make(chan struct{}),
+	}
+	notifications.deliver = s.invoker.submit
+
+	// The HTTP API.
+	routes := map[apigw.Route]apigw.Handler{
+		httpapi.RegisterRoute:    httpapi.Register(exam.Register{Patients: patients, Exams: store, Now: time.Now, NewID: uuid.NewString}),
+		httpapi.ListRoute:        httpapi.List(exam.List{Patients: patients, Exams: store}),
+		httpapi.StartRoute:       httpapi.Start(exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: time.Now}),
+		httpapi.CommunicateRoute: httpapi.Communicate(finish),
+		httpapi.RevokeRoute:      httpapi.Revoke(exam.Revoke{Patients: patients, Exams: store, Now: time.Now}),
+	}
+	if s.APIURL, err = s.serve(c.APIAddr, apiGateway{routes: routes, timeout: c.InvokeTimeout}); err != nil {
+		return nil, fmt.Errorf("http api: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Stack) serve(addr string, h http.Handler) (string, error) {
+	srv, err := emulators.Serve(addr, h)
+	if err != nil {
+		return "", err
+	}
+	s.servers = append(s.servers, srv)
+	return srv.URL, nil
+}
+
+// Close stops the API first, then running invocations, then the endpoints.
+func (s *Stack) Close() error {
+	var errs []error
+	for i := len(s.servers) - 1; i >= 0; i-- {
+		if s.servers[i].URL == s.APIURL {
+			errs = append(errs, s.servers[i].Close())
+		}
+	}
+	if s.invoker != nil {
+		s.invoker.close()
+	}
+	for i := len(s.servers) - 1; i >= 0; i-- {
+		if s.servers[i].URL != s.APIURL {
+			errs = append(errs, s.servers[i].Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// S3Client returns an S3 client on the local endpoint (for tools and tests).
+func (s *Stack) S3Client() *s3.Client {
+	return s3.NewFromConfig(emulators.Config(s.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
+}

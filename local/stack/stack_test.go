@@ -1,0 +1,253 @@
+package stack
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/token"
+)
+
+const (
+	activeSMS  = "529.982.247-25" // verified cellphone
+	activeNone = "111.444.777-35" // active, no verified contact
+)
+
+type e2e struct {
+	t      *testing.T
+	s      *Stack
+	s3     *s3.Client
+	outbox string
+}
+
+// startStack starts the whole stack on free loopback ports.
+func startStack(t *testing.T) *e2e {
+	t.Helper()
+	dir := t.TempDir()
+	cfg, err := ReadConfig(config.FromMap(map[string]string{
+		"ZMED_LOCAL_API_ADDR": "127.0.0.1:0", "ZMED_LOCAL_S3_ADDR": "127.0.0.1:0",
+		"ZMED_LOCAL_DYNAMODB_ADDR": "127.0.0.1:0", "ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0",
+		"ZMED_LOCAL_PATIENTS": "../patients.json", "ZMED_LOCAL_OUTBOX": filepath.Join(dir, "outbox.jsonl"),
+		"ZMED_LOCAL_RETRY_BACKOFF": "50ms",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Start(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return &e2e{t: t, s: s, s3: s.S3Client(), outbox: cfg.OutboxFile}
+}
+
+func (e *e2e) api(method, path string, body any) map[string]any {
+	e.t.Helper()
+	var reader io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		reader = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, e.s.APIURL+path, reader)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		e.t.Fatal(err)
+	}
+	if resp.StatusCode >= 300 {
+		e.t.Fatalf("%s %s: %d %v", method, path, resp.StatusCode, out)
+	}
+	return out
+}
+
+// startedExam registers and starts an exam through the API.
+func (e *e2e) startedExam(document string) (id, examToken string) {
+	created := e.api("POST", "/exam/new", map[string]any{"document": document, "exam_type": 1})
+	id = created["exam_id"].(string)
+	started := e.api("POST", "/exam/start", map[string]any{"document": document, "exam_id": id, "exam_type": 1})
+	return id, started["exam_token"].(string)
+}
+
+func (e *e2e) resultToken(examID string) string {
+	tok, err := token.MintResultToken([]byte(LocalResultKey), examID, time.Now(), time.Hour)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+// status reads the exam through the listing API.
+func (e *e2e) status(document, id string) string {
+	page := e.api("GET", "/exams/info?document="+document+"&limit=100", nil)
+	for _, x := range page["exams"].([]any) {
+		if m := x.(map[string]any); m["exam_id"] == id {
+			return m["status"].(string)
+		}
+	}
+	e.t.Fatalf("exam %s not listed", id)
+	return ""
+}
+
+func (e *e2e) keys() []string {
+	out, err := e.s3.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(e.s.Config.Bucket)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range out.Contents {
+		keys = append(keys, aws.ToString(o.Key))
+	}
+	return keys
+}
+
+func (e *e2e) outboxLines(examID string) int {
+	f, err := os.Open(e.outbox)
+	if os.IsNotExist(err) {
+		return 0
+	} else if err != nil {
+		e.t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var line outboxLine
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			e.t.Fatalf("outbox line is not JSON: %q", sc.Text())
+		}
+		if line.ExamID == examID {
+			n++
+		}
+	}
+	return n
+}
+
+// eventually waits up to 2 s for cond, the budget the issue sets for the automatic path.
+func (e *e2e) eventually(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("not within 2s: %s (bucket holds %q)", what, e.keys())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (e *e2e) filedAs(outcome, name string) func() bool {
+	return func() bool {
+		want := outcome + "/" + time.Now().UTC().Format("2006_01") + "/" + name
+		keys := e.keys()
+		return len(keys) == 1 && keys[0] == want
+	}
+}
+
+func TestAutomaticPath(t *testing.T) {
+	t.Run("PDF with tokens as metadata", func(t *testing.T) {
+		e := startStack(t)
+		id, examTok := e.startedExam(activeSMS)
+		key := ResultKey("completed", id, ".pdf", time.Now())
+		if err := Upload(context.Background(), e.s3, e.s.Config.Bucket, key, "application/pdf", []byte("%PDF-1.4 result"), examTok, e.resultToken(id)); err != nil {
+			t.Fatal(err)
+		}
+		e.eventually("exam finished, one outbox line, object processed", func() bool {
+			return e.status(activeSMS, id) == string(exam.StatusFinished) && e.outboxLines(id) == 1 && e.filedAs("processed", id+".pdf")()
+		})
+	})
+	t.Run("JSON body with the tokens", func(t *testing.T) {
+		e := startStack(t)
+		id, examTok := e.startedExam(activeSMS)
+		body, _ := json.Marshal(map[string]string{"exam_token": examTok, "result_token": e.resultToken(id), "hemoglobin": "13.5"})
+		if err := Upload(context.Background(), e.s3, e.s.Config.Bucket, ResultKey("completed", id, ".json", time.Now()), "application/json", body, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		e.eventually("exam finished, one outbox line, object processed", func() bool {
+			return e.status(activeSMS, id) == string(exam.StatusFinished) && e.outboxLines(id) == 1 && e.filedAs("processed", id+".json")()
+		})
+	})
+	t.Run("no tokens: stuck", func(t *testing.T) {
+		e := startStack(t)
+		id, _ := e.startedExam(activeSMS)
+		if err := Upload(context.Background(), e.s3, e.s.Config.Bucket, ResultKey("completed", id, ".pdf", time.Now()), "application/pdf", []byte("%PDF"), "", ""); err != nil {
+			t.Fatal(err)
+		}
+		e.eventually("object stuck", e.filedAs("stuck", id+".pdf"))
+		if e.status(activeSMS, id) != string(exam.StatusStarted) || e.outboxLines(id) != 0 {
+			t.Fatal("a stuck result changed the exam or notified")
+		}
+	})
+	t.Run("token of another patient: denied", func(t *testing.T) {
+		e := startStack(t)
+		id, _ := e.startedExam(activeSMS)
+		issuer, _ := token.NewIssuer([]byte(LocalExamKey), time.Hour, time.Now)
+		other, _ := issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: e.s.Patients[1].ID, ExamType: 1})
+		if err := Upload(context.Background(), e.s3, e.s.Config.Bucket, ResultKey("completed", id, ".pdf", time.Now()), "application/pdf", []byte("%PDF"), other, e.resultToken(id)); err != nil {
+			t.Fatal(err)
+		}
+		e.eventually("object denied", e.filedAs("denied", id+".pdf"))
+		if e.status(activeSMS, id) != string(exam.StatusStarted) {
+			t.Fatal("a denied result changed the exam")
+		}
+	})
+	t.Run("revoked exam: deleted", func(t *testing.T) {
+		e := startStack(t)
+		id, examTok := e.startedExam(activeNone)
+		e.api("POST", "/exam/revoke", map[string]any{"document": activeNone, "exam_id": id, "reason": "patient left"})
+		if err := Upload(context.Background(), e.s3, e.s.Config.Bucket, ResultKey("completed", id, ".pdf", time.Now()), "application/pdf", []byte("%PDF"), examTok, e.resultToken(id)); err != nil {
+			t.Fatal(err)
+		}
+		e.eventually("object deleted", e.filedAs("deleted", id+".pdf"))
+	})
+}
+
+func TestHTTPAPIRoutesAndErrors(t *testing.T) {
+	e := startStack(t)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		code         string
+	}{
+		{"GET", "/nowhere", 404, "ROUTE_NOT_FOUND"},
+		{"DELETE", "/exam/new", 405, "METHOD_NOT_ALLOWED"},
+		{"GET", "/exams/info?document=123", 400, "INVALID_DOCUMENT"},
+		{"POST", "/exam/new", 413, "PAYLOAD_TOO_LARGE"},
+	} {
+		var body io.Reader
+		if tc.status == 413 {
+			body = strings.NewReader(`{"document": "` + strings.Repeat("1", 70<<10) + `"}`)
+		}
+		req, _ := http.NewRequest(tc.method, e.s.APIURL+tc.path, body)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct{ Error struct{ Code string } }
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || out.Error.Code != tc.code {
+			t.Errorf("%s %s: %d %q, want %d %q", tc.method, tc.path, resp.StatusCode, out.Error.Code, tc.status, tc.code)
+		}
+	}
+}

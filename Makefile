@@ -19,6 +19,16 @@ build: $(addprefix build-fn-,$(FUNCTIONS)) ## build every function's bootstrap (
 $(addprefix build-fn-,$(FUNCTIONS)): build-fn-%:
 	$(RELEASE_ENV) go build $(RELEASE_FLAGS) -o $(BIN)/$*/bootstrap ./functions/$*
 
+# `sam build` (BuildMethod: makefile) calls build-<LogicalId> with ARTIFACTS_DIR set;
+# each target builds that one function with the release flags.
+lambda = $(RELEASE_ENV) go build $(RELEASE_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(1)
+build-RegisterExamFunction: ; $(call lambda,register-exam)
+build-ListExamsFunction: ; $(call lambda,list-exams)
+build-StartExamFunction: ; $(call lambda,start-exam)
+build-RevokeExamFunction: ; $(call lambda,revoke-exam)
+build-CommunicateResultFunction: ; $(call lambda,communicate-result)
+build-ProcessResultFunction: ; $(call lambda,process-result)
+
 test: lint build unit ## every check: lint, release build, all Go tests with the race detector
 
 unit: ## the Go tests only

@@ -17,9 +17,12 @@ const (
 // Config is the local stack's configuration.
 type Config struct {
 	APIAddr, S3Addr, DynamoDBAddr, PatientsAddr string
-	PatientsFile, OutboxFile                    string
-	ExamKey, ResultKey, CursorKey               []byte
-	Table, Bucket, CompletedPrefix              string
+	// NotificationsAddr, when set, serves an SNS/SES-compatible endpoint that
+	// writes to the outbox, for the production adapters (make invoke).
+	NotificationsAddr              string
+	PatientsFile, OutboxFile       string
+	ExamKey, ResultKey, CursorKey  []byte
+	Table, Bucket, CompletedPrefix string
 	// InvokeTimeout is each invocation's deadline, as a function timeout.
 	InvokeTimeout time.Duration
 	// RetryBackoff is the wait before the first retry of a failed S3 event (doubled for the second).
@@ -29,20 +32,21 @@ type Config struct {
 // ReadConfig reads the local stack's variables; every one has a default.
 func ReadConfig(r *config.Reader) (Config, error) {
 	c := Config{
-		APIAddr:         r.String("ZMED_LOCAL_API_ADDR", "127.0.0.1:3000"),
-		S3Addr:          r.String("ZMED_LOCAL_S3_ADDR", "127.0.0.1:4566"),
-		DynamoDBAddr:    r.String("ZMED_LOCAL_DYNAMODB_ADDR", "127.0.0.1:4567"),
-		PatientsAddr:    r.String("ZMED_LOCAL_PATIENT_MANAGER_ADDR", "127.0.0.1:3001"),
-		PatientsFile:    r.String("ZMED_LOCAL_PATIENTS", "local/patients.json"),
-		OutboxFile:      r.String("ZMED_LOCAL_OUTBOX", ".local/outbox.jsonl"),
-		ExamKey:         []byte(r.String(config.ExamKeyVar, LocalExamKey)),
-		ResultKey:       []byte(r.String(config.ResultKeyVar, LocalResultKey)),
-		CursorKey:       []byte(r.String(config.CursorKeyVar, LocalCursorKey)),
-		Table:           r.String(config.TableVar, config.DefaultTable),
-		Bucket:          r.String(config.BucketVar, config.DefaultBucket),
-		CompletedPrefix: r.String(config.CompletedPrefixVar, "completed"),
-		InvokeTimeout:   r.Duration("ZMED_LOCAL_INVOKE_TIMEOUT", 30*time.Second),
-		RetryBackoff:    r.Duration("ZMED_LOCAL_RETRY_BACKOFF", time.Second),
+		APIAddr:           r.String("ZMED_LOCAL_API_ADDR", "127.0.0.1:3000"),
+		S3Addr:            r.String("ZMED_LOCAL_S3_ADDR", "127.0.0.1:4566"),
+		DynamoDBAddr:      r.String("ZMED_LOCAL_DYNAMODB_ADDR", "127.0.0.1:4567"),
+		PatientsAddr:      r.String("ZMED_LOCAL_PATIENT_MANAGER_ADDR", "127.0.0.1:3001"),
+		NotificationsAddr: r.String("ZMED_LOCAL_NOTIFICATIONS_ADDR", ""),
+		PatientsFile:      r.String("ZMED_LOCAL_PATIENTS", "local/patients.json"),
+		OutboxFile:        r.String("ZMED_LOCAL_OUTBOX", ".local/outbox.jsonl"),
+		ExamKey:           []byte(r.String(config.ExamKeyVar, LocalExamKey)),
+		ResultKey:         []byte(r.String(config.ResultKeyVar, LocalResultKey)),
+		CursorKey:         []byte(r.String(config.CursorKeyVar, LocalCursorKey)),
+		Table:             r.String(config.TableVar, config.DefaultTable),
+		Bucket:            r.String(config.BucketVar, config.DefaultBucket),
+		CompletedPrefix:   r.String(config.CompletedPrefixVar, "completed"),
+		InvokeTimeout:     r.Duration("ZMED_LOCAL_INVOKE_TIMEOUT", 30*time.Second),
+		RetryBackoff:      r.Duration("ZMED_LOCAL_RETRY_BACKOFF", time.Second),
 	}
 	if err := r.Err(); err != nil {
 		return Config{}, err

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
+	"github.com/johannesboyne/gofakes3"
 
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/cursor"
@@ -33,6 +34,9 @@ import (
 // Stack is a running local stack.
 type Stack struct {
 	APIURL, S3URL, DynamoDBURL, PatientsURL string
+	NotificationsURL                        string // "" unless Config.NotificationsAddr is set
+	Store                                   *dynamostore.Store
+	S3Backend                               gofakes3.Backend
 	Patients                                []patientRecord
 	Config                                  Config
 
@@ -73,6 +77,11 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	if err != nil {
 		return nil, err
 	}
+	if c.NotificationsAddr != "" {
+		if s.NotificationsURL, err = s.serve(c.NotificationsAddr, notificationsEndpoint(outbox)); err != nil {
+			return nil, fmt.Errorf("notifications endpoint: %w", err)
+		}
+	}
 	issuer, err := token.NewIssuer(c.ExamKey, token.DefaultExamTokenTTL, time.Now)
 	if err != nil {
 		return nil, err
@@ -83,10 +92,12 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	}
 	patients := patient.New(s.PatientsURL, &http.Client{}, patient.DefaultTimeout)
 	store := dynamostore.New(db, c.Table, cursor.New(c.CursorKey))
+	s.Store = store
 	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: outbox, Now: time.Now, NewID: uuid.NewString}
 
 	// S3 endpoint, the results bucket and its event notification to process-result.
 	s3Handler, backend := emulators.S3()
+	s.S3Backend = backend
 	if err := backend.CreateBucket(c.Bucket); err != nil {
 		return nil, fmt.Errorf("results bucket: %w", err)
 	}

@@ -5,6 +5,7 @@ package boot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,14 +21,19 @@ import (
 	"github.com/zmed/exam-manager/shared/patient"
 )
 
-// Logger makes JSON logs on standard output the default, at the level of
-// ZMED_LOG_LEVEL (debug, info, warn, error; info when unset).
-func Logger(r *config.Reader) {
+// LogLevel reads ZMED_LOG_LEVEL (debug, info, warn, error; info when unset).
+func LogLevel(r *config.Reader) slog.Level {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(strings.ToUpper(r.String(config.LogLevelVar, "info")))); err != nil {
-		r.Fail(err)
+		r.Fail(fmt.Errorf("%s: %w", config.LogLevelVar, err))
 	}
-	slog.SetDefault(logging.New(os.Stdout, level))
+	return level
+}
+
+// Read reads everything a function's cold start reads: the log level and its settings.
+func Read[S any](r *config.Reader, read func(*config.Reader) S) (S, slog.Level) {
+	level := LogLevel(r)
+	return read(r), level
 }
 
 // Check stops the function with a clear message when r found problems.
@@ -71,8 +77,8 @@ func Patients(c config.Common) *patient.Client {
 // settings read by read (stopping on any problem), and the SDK configuration.
 func Init[S any](read func(*config.Reader) S) (context.Context, S, aws.Config) {
 	r := config.FromEnv()
-	Logger(r)
-	s := read(r)
+	s, level := Read(r, read)
+	slog.SetDefault(logging.New(os.Stdout, level))
 	Check(r)
 	ctx := context.Background()
 	return ctx, s, AWS(ctx)

@@ -10,3 +10,12 @@ var (
 	CommunicateRoute = apigw.Route{Method: "POST", Path: "/exams/communicate"}
 	RevokeRoute      = apigw.Route{Method: "POST", Path: "/exam/revoke"}
 )
+
+// Functions names the functions/ folder of the Lambda that serves each route.
+var Functions = map[apigw.Route]string{
+	RegisterRoute:    "register-exam",
+	ListRoute:        "list-exams",
+	StartRoute:       "start-exam",
+	CommunicateRoute: "communicate-result",
+	RevokeRoute:      "revoke-exam",
+}

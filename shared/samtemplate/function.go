@@ -1,0 +1,70 @@
+package samtemplate
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zmed/exam-manager/shared/config"
+)
+
+// CheckFunction holds the template, the Makefile and events/ to one function:
+// folder is its functions/ folder, read the configuration its main reads.
+// Each function's own test calls it, since only that package can run its
+// configuration code.
+func CheckFunction(t *testing.T, folder string, read func(*config.Reader)) {
+	t.Helper()
+	root := Root()
+	tpl, err := Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := LogicalID(folder)
+	fn := tpl.Resources("AWS::Serverless::Function")[id]
+	if fn == nil {
+		t.Fatalf("template.yaml has no AWS::Serverless::Function %s for functions/%s", id, folder)
+	}
+	if Get(fn, "Metadata", "BuildMethod") != "makefile" {
+		t.Errorf("%s: Metadata.BuildMethod must be makefile", id)
+	}
+
+	// Exactly one build-<LogicalId> target, building this folder.
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := regexp.MustCompile(`(?m)^build-`+id+`:(.*)$`).FindAllStringSubmatch(string(makefile), -1)
+	if len(target) != 1 || !strings.Contains(target[0][1], "lambda,"+folder+")") {
+		t.Errorf("Makefile needs exactly one build-%s target building functions/%s, found %q", id, folder, target)
+	}
+
+	// Every variable the configuration reads is set; a key may come as NAME or NAME_SECRET_ARN.
+	r := config.FromMap(nil)
+	read(r)
+	read_ := r.Names()
+	env := tpl.Environment(id)
+	for _, name := range read_ {
+		base := strings.TrimSuffix(name, config.SecretSuffix)
+		_, set := env[name]
+		_, baseSet := env[base]
+		_, secretSet := env[base+config.SecretSuffix]
+		isKey := slices.Contains(read_, base) && slices.Contains(read_, base+config.SecretSuffix)
+		if !set && !(isKey && (baseSet || secretSet)) {
+			t.Errorf("%s reads %s but template.yaml does not set it for %s", folder, name, id)
+		}
+	}
+	for name := range env {
+		if !slices.Contains(read_, name) {
+			t.Errorf("template.yaml sets %s for %s, which its configuration never reads", name, id)
+		}
+	}
+
+	// At least one sample event.
+	events, _ := filepath.Glob(filepath.Join(root, "events", folder, "*.json"))
+	if len(events) == 0 {
+		t.Errorf("events/%s/ has no sample event", folder)
+	}
+}

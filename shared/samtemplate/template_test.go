@@ -1,0 +1,211 @@
+package samtemplate
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/httpapi"
+)
+
+func load(t *testing.T) Template {
+	t.Helper()
+	tpl, err := Load(filepath.Join(Root(), "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+func TestEveryFolderHasOneFunction(t *testing.T) {
+	entries, err := os.ReadDir(filepath.Join(Root(), "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns := load(t).Resources("AWS::Serverless::Function")
+	folders := map[string]bool{}
+	for _, e := range entries {
+		if e.IsDir() {
+			folders[LogicalID(e.Name())] = true
+			if fns[LogicalID(e.Name())] == nil {
+				t.Errorf("functions/%s has no %s in template.yaml", e.Name(), LogicalID(e.Name()))
+			}
+		}
+	}
+	for id := range fns {
+		if !folders[id] {
+			t.Errorf("template.yaml declares %s, which has no functions/ folder", id)
+		}
+	}
+	if len(fns) != len(folders) || len(fns) == 0 {
+		t.Errorf("%d functions in the template for %d folders", len(fns), len(folders))
+	}
+}
+
+func TestRoutesMatchTheCode(t *testing.T) {
+	inTemplate := map[apigw.Route]string{}
+	for id, fn := range load(t).Resources("AWS::Serverless::Function") {
+		events, _ := Get(fn, "Properties", "Events").(map[string]any)
+		for _, ev := range events {
+			if Get(ev, "Type") != "HttpApi" {
+				continue
+			}
+			route := apigw.Route{Method: Get(ev, "Properties", "Method").(string), Path: Get(ev, "Properties", "Path").(string)}
+			if prev, dup := inTemplate[route]; dup {
+				t.Errorf("route %s is on both %s and %s", route, prev, id)
+			}
+			inTemplate[route] = id
+		}
+	}
+	for route, folder := range httpapi.Functions {
+		if got := inTemplate[route]; got != LogicalID(folder) {
+			t.Errorf("the code serves %s from functions/%s; the template routes it to %q", route, folder, got)
+		}
+	}
+	for route, id := range inTemplate {
+		if _, ok := httpapi.Functions[route]; !ok {
+			t.Errorf("template route %s (%s) is not served by the code", route, id)
+		}
+	}
+}
+
+// statement is one IAM statement of a function, SAM policy templates expanded.
+type statement struct {
+	effect    string
+	actions   []string
+	resources []string
+}
+
+func statements(fn map[string]any) []statement {
+	var out []statement
+	policies, _ := Get(fn, "Properties", "Policies").([]any)
+	for _, p := range policies {
+		if arn := Get(p, "AWSSecretsManagerGetSecretValuePolicy", "SecretArn"); arn != nil {
+			out = append(out, statement{"Allow", []string{"secretsmanager:GetSecretValue"}, []string{render(arn)}})
+			continue
+		}
+		stmts, _ := Get(p, "Statement").([]any)
+		if len(stmts) == 0 {
+			out = append(out, statement{"Allow", []string{"unknown policy " + render(p)}, []string{"*"}})
+		}
+		for _, s := range stmts {
+			out = append(out, statement{
+				effect:    Get(s, "Effect").(string),
+				actions:   strings.Fields(render(Get(s, "Action"))),
+				resources: strings.Fields(render(Get(s, "Resource"))),
+			})
+		}
+	}
+	return out
+}
+
+// render flattens a value to space-separated words, intrinsics as their arguments.
+func render(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = render(e)
+		}
+		return strings.Join(parts, " ")
+	case []string:
+		return strings.Join(x, ".")
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, k+"("+strings.ReplaceAll(render(x[k]), " ", ",")+")")
+		}
+		return strings.Join(parts, " ")
+	}
+	return ""
+}
+
+var dataResource = regexp.MustCompile(`ExamTable|ResultsBucket|arn:aws:s3:::|Secret`)
+
+func TestLeastPrivilege(t *testing.T) {
+	fns := load(t).Resources("AWS::Serverless::Function")
+	for id, fn := range fns {
+		for _, s := range statements(fn) {
+			if s.effect != "Allow" {
+				continue
+			}
+			for _, a := range s.actions {
+				if a == "*" || strings.HasSuffix(a, ":*") || strings.Contains(a, "unknown policy") {
+					t.Errorf("%s: wildcard or unknown action %q", id, a)
+				}
+			}
+			for _, r := range s.resources {
+				if r == "*" {
+					for _, a := range s.actions {
+						if !strings.HasPrefix(a, "sns:") {
+							t.Errorf("%s: %s on every resource", id, a)
+						}
+					}
+				}
+				if dataResource.MatchString(r) {
+					for _, a := range s.actions {
+						if strings.Contains(a, "*") {
+							t.Errorf("%s: wildcard action %s on %s", id, a, r)
+						}
+					}
+				}
+			}
+		}
+	}
+
+	write := regexp.MustCompile(`(?i):(Put|Update|Delete|Write|BatchWrite|Create|Publish|Send)`)
+	list := fns["ListExamsFunction"]
+	if list == nil {
+		t.Fatal("no ListExamsFunction")
+	}
+	for _, s := range statements(list) {
+		for _, a := range s.actions {
+			if s.effect == "Allow" && write.MatchString(a) {
+				t.Errorf("ListExamsFunction may %s", a)
+			}
+		}
+	}
+
+	// Sending is granted only where the code sends.
+	senders := map[string]bool{"CommunicateResultFunction": true, "ProcessResultFunction": true}
+	for id, fn := range fns {
+		for _, s := range statements(fn) {
+			for _, a := range s.actions {
+				if s.effect == "Allow" && (a == "sns:Publish" || a == "ses:SendEmail") && !senders[id] {
+					t.Errorf("%s may %s but never notifies", id, a)
+				}
+			}
+		}
+	}
+}
+
+func TestProcessResultCanOnlyTouchItsFolders(t *testing.T) {
+	fn := load(t).Resources("AWS::Serverless::Function")["ProcessResultFunction"]
+	for _, s := range statements(fn) {
+		for _, a := range s.actions {
+			if !strings.HasPrefix(a, "s3:") || s.effect != "Allow" {
+				continue
+			}
+			for _, r := range s.resources {
+				switch {
+				case a == "s3:ListBucket" && !strings.Contains(r, "/"):
+				case (a == "s3:GetObject" || a == "s3:DeleteObject") && strings.Contains(r, "/completed/*"):
+				case (a == "s3:PutObject" || a == "s3:GetObject") && regexp.MustCompile(`/(processed|stuck|denied|deleted)/\*`).MatchString(r):
+				default:
+					t.Errorf("ProcessResultFunction: %s on %s", a, r)
+				}
+			}
+		}
+	}
+}

@@ -5,11 +5,19 @@ SHELL := bash
 
 FUNCTIONS := $(notdir $(wildcard functions/*))
 BIN := bin
+# Tools the tests use, installed by make itself, pinned.
+TOOLS := $(CURDIR)/.tools
+RIE := $(TOOLS)/bin/aws-lambda-rie
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+# Python tools (cfn-lint, aws-sam-cli) in a virtualenv of the project's, pinned in .ci/requirements.txt.
+VENV := $(CURDIR)/.venv
+PY_TOOLS := $(VENV)/.installed
+export SAM_CLI_TELEMETRY := 0
 # Release flags for every Lambda binary (provided.al2023, arm64).
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: help build test lint unit clean run upload result-token $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: help build test lint unit clean run upload result-token invoke sam-check $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -29,10 +37,28 @@ build-RevokeExamFunction: ; $(call lambda,revoke-exam)
 build-CommunicateResultFunction: ; $(call lambda,communicate-result)
 build-ProcessResultFunction: ; $(call lambda,process-result)
 
-test: lint build unit ## every check: lint, release build, all Go tests with the race detector
+test: lint build unit sam-check ## every check: lint, release build, all Go tests (race detector), cfn-lint, sam validate, sam build
 
-unit: ## the Go tests only
-	go test -race -count=1 ./...
+unit: $(RIE) ## the Go tests only
+	ZMED_RIE=$(RIE) go test -race -count=1 ./...
+
+sam-check: $(PY_TOOLS) ## cfn-lint, sam validate --lint and sam build, checking an arm64 bootstrap per function
+	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/sam validate --lint
+	$(VENV)/bin/sam build
+	@for fn in $(FUNCTIONS); do \
+	  id=$$(echo "$$fn" | awk -F- '{for (i = 1; i <= NF; i++) printf "%s", toupper(substr($$i, 1, 1)) substr($$i, 2)}')Function; \
+	  python3 -c 'import sys; b = open(sys.argv[1], "rb").read(20); sys.exit(not (b[:4] == b"\x7fELF" and b[18] == 183))' \
+	    .aws-sam/build/$$id/bootstrap || { echo "no linux/arm64 bootstrap for $$id"; exit 1; }; \
+	done; echo "sam build: an arm64 bootstrap for each of the $(words $(FUNCTIONS)) functions"
+
+$(PY_TOOLS): .ci/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r .ci/requirements.txt
+	touch $@
+
+$(RIE):
+	GOBIN=$(TOOLS)/bin go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
 lint: ## go vet and gofmt
 	go vet ./...
@@ -49,5 +75,8 @@ upload: ## upload a sample result to the local stack: make upload EXAM_ID=… EX
 result-token: ## print a result token signed with the local result key: make -s result-token EXAM_ID=…
 	@go run ./local/upload -exam-id "$(EXAM_ID)" -print-result-token
 
-clean: ## remove build output
-	rm -rf $(BIN) .aws-sam
+invoke: $(RIE) ## run one function under the Lambda runtime emulator: make invoke FN=register-exam EVENT=events/register-exam/register.json
+	go run ./local/invoke -fn "$(FN)" -event "$(EVENT)" -rie $(RIE)
+
+clean: ## remove build output and installed tools
+	rm -rf $(BIN) .aws-sam $(TOOLS)

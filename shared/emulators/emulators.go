@@ -5,8 +5,11 @@ package emulators
 
 import (
 	"context"
+	"hash/crc32"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,7 +62,23 @@ func (s *Server) Close() error {
 }
 
 // DynamoDB returns an empty DynamoDB-protocol handler.
-func DynamoDB() http.Handler { return miniserver.NewServer() }
+func DynamoDB() http.Handler { return withCRC32{miniserver.NewServer()} }
+
+// withCRC32 adds the X-Amz-Crc32 header DynamoDB puts on every response and
+// minidyn leaves out; the SDK checks it (and warns when it is missing).
+type withCRC32 struct{ next http.Handler }
+
+func (h withCRC32) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	h.next.ServeHTTP(rec, r)
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	body := rec.Body.Bytes()
+	w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
+}
 
 // S3 returns an empty S3-protocol handler (memory backend) and the backend,
 // so a caller can observe or pre-fill buckets.

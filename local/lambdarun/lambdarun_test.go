@@ -1,0 +1,229 @@
+package lambdarun
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/samtemplate"
+)
+
+// rieBinary finds aws-lambda-rie: $ZMED_RIE, then .tools/bin (where make puts it), then PATH.
+func rieBinary(t *testing.T) string {
+	t.Helper()
+	candidates := []string{os.Getenv("ZMED_RIE"), filepath.Join(samtemplate.Root(), ".tools", "bin", "aws-lambda-rie")}
+	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
+		candidates = append(candidates, p)
+	}
+	for _, c := range candidates {
+		if c == "" {
+			continue
+		}
+		if _, err := os.Stat(c); err == nil {
+			return c
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("aws-lambda-rie not found: make test installs it into .tools/bin")
+	}
+	t.Skip("aws-lambda-rie not found; `make test` installs it (or set ZMED_RIE)")
+	return ""
+}
+
+type apiResponse struct {
+	StatusCode int    `json:"statusCode"`
+	Body       string `json:"body"`
+}
+
+// check returns what is wrong with a response, "" when it is as expected.
+type check func(t *testing.T, s *Session, response []byte)
+
+func httpResponse(status int, assert func(body map[string]any) string) check {
+	return func(t *testing.T, _ *Session, response []byte) {
+		var r apiResponse
+		if err := json.Unmarshal(response, &r); err != nil {
+			t.Fatalf("not an API Gateway response: %s", response)
+		}
+		var body map[string]any
+		if err := json.Unmarshal([]byte(r.Body), &body); err != nil {
+			t.Fatalf("body is not JSON: %q", r.Body)
+		}
+		if r.StatusCode != status {
+			t.Fatalf("status %d, want %d: %s", r.StatusCode, status, r.Body)
+		}
+		if msg := assert(body); msg != "" {
+			t.Fatalf("%s: %s", msg, r.Body)
+		}
+	}
+}
+
+func field(m any, keys ...string) any {
+	for _, k := range keys {
+		mm, _ := m.(map[string]any)
+		m = mm[k]
+	}
+	return m
+}
+
+// expected is what each sample event must produce against the seeded fixtures.
+var expected = map[string]check{
+	"register-exam/register.json": httpResponse(201, func(b map[string]any) string {
+		if b["status"] != "Registered" || b["exam_type"] != float64(1) {
+			return "not a registered exam"
+		}
+		return ""
+	}),
+	"list-exams/list.json": httpResponse(200, func(b map[string]any) string {
+		if exams, _ := b["exams"].([]any); len(exams) != 4 {
+			return "want the 4 fixture exams"
+		}
+		return ""
+	}),
+	"start-exam/start.json": httpResponse(200, func(b map[string]any) string {
+		if field(b, "exam", "status") != "Started" || b["exam_token"] == "" || b["exam_token"] == nil {
+			return "not started with a token"
+		}
+		return ""
+	}),
+	"revoke-exam/revoke.json": httpResponse(200, func(b map[string]any) string {
+		if b["status"] != "Revoked" {
+			return "not revoked"
+		}
+		return ""
+	}),
+	"communicate-result/communicate.json": func(t *testing.T, s *Session, response []byte) {
+		httpResponse(200, func(b map[string]any) string {
+			if field(b, "exam", "status") != "Finished" || field(b, "exam", "notification", "status") != "sent" ||
+				field(b, "exam", "notification", "channel") != "sms" {
+				return "not finished with an SMS sent"
+			}
+			return ""
+		})(t, s, response)
+		if n := outboxLines(t, s); n != 1 {
+			t.Fatalf("%d messages reached the SNS endpoint, want 1", n)
+		}
+	},
+	"process-result/object-created.json": func(t *testing.T, s *Session, response []byte) {
+		if strings.TrimSpace(string(response)) != "null" {
+			t.Fatalf("the invocation failed: %s", response)
+		}
+		want := "processed/" + time.Now().UTC().Format("2006_01") + "/resultado hemograma (final) 2+1.pdf"
+		if keys := bucketKeys(t, s); len(keys) != 1 || keys[0] != want {
+			t.Fatalf("bucket holds %q, want %q", keys, want)
+		}
+		e, err := s.Stack.Store.Get(context.Background(), "0b6f3c4e-5d1a-4c2b-9e8f-1a2b3c4d5e04")
+		if err != nil || e.Status != exam.StatusFinished || e.Notification.Status != exam.NotificationSent {
+			t.Fatalf("exam %+v, %v", e, err)
+		}
+		if n := outboxLines(t, s); n != 1 {
+			t.Fatalf("%d messages reached the SNS endpoint, want 1", n)
+		}
+	},
+}
+
+func outboxLines(t *testing.T, s *Session) int {
+	raw, err := os.ReadFile(s.Stack.Config.OutboxFile)
+	if os.IsNotExist(err) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Count(raw, []byte("\n"))
+}
+
+func bucketKeys(t *testing.T, s *Session) []string {
+	list, err := s.Stack.S3Backend.ListBucket(s.Stack.Config.Bucket, nil, gofakes3ListPage())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, c := range list.Contents {
+		keys = append(keys, c.Key)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// TestSampleEvents invokes every file in events/ against its function's real
+// binary under the runtime interface emulator.
+func TestSampleEvents(t *testing.T) {
+	rie := rieBinary(t)
+	root := samtemplate.Root()
+	files, err := filepath.Glob(filepath.Join(root, "events", "*", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no sample events: %v", err)
+	}
+	binDir := t.TempDir()
+
+	// Build every function once, in parallel.
+	bootstraps := map[string]string{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, f := range files {
+		folder := filepath.Base(filepath.Dir(f))
+		if _, ok := bootstraps[folder]; ok {
+			continue
+		}
+		bootstraps[folder] = ""
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bin, err := Build(context.Background(), root, folder, binDir)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			bootstraps[folder] = bin
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	for _, f := range files {
+		rel, _ := filepath.Rel(filepath.Join(root, "events"), f)
+		t.Run(rel, func(t *testing.T) {
+			check, ok := expected[filepath.ToSlash(rel)]
+			if !ok {
+				t.Fatalf("no expectation for events/%s: add one to this test", rel)
+			}
+			folder := filepath.Base(filepath.Dir(f))
+			event, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			s, err := Start(context.Background(), root, rie, t.TempDir(), &logs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			response, err := s.Invoke(ctx, folder, bootstraps[folder], event, &logs)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, logs.String())
+			}
+			check(t, s, response)
+			if t.Failed() {
+				t.Logf("function output:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+func gofakes3ListPage() gofakes3.ListBucketPage { return gofakes3.ListBucketPage{} }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -168,15 +169,15 @@ func TestSampleEvents(t *testing.T) {
 	binDir := t.TempDir()
 
 	// Build every function once, in parallel.
-	bootstraps := map[string]string{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	var folders []string
 	for _, f := range files {
-		folder := filepath.Base(filepath.Dir(f))
-		if _, ok := bootstraps[folder]; ok {
-			continue
+		if folder := filepath.Base(filepath.Dir(f)); !slices.Contains(folders, folder) {
+			folders = append(folders, folder)
 		}
-		bootstraps[folder] = ""
+	}
+	built := make([]string, len(folders))
+	var wg sync.WaitGroup
+	for i, folder := range folders {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -184,14 +185,16 @@ func TestSampleEvents(t *testing.T) {
 			if err != nil {
 				t.Error(err)
 			}
-			mu.Lock()
-			bootstraps[folder] = bin
-			mu.Unlock()
+			built[i] = bin
 		}()
 	}
 	wg.Wait()
 	if t.Failed() {
 		t.FailNow()
+	}
+	bootstraps := map[string]string{}
+	for i, folder := range folders {
+		bootstraps[folder] = built[i]
 	}
 
 	for _, f := range files {
@@ -206,15 +209,15 @@ func TestSampleEvents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var logs bytes.Buffer
-			s, err := Start(context.Background(), root, rie, t.TempDir(), &logs)
+			logs := &lockedBuffer{}
+			s, err := Start(context.Background(), root, rie, t.TempDir(), logs)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			response, err := s.Invoke(ctx, folder, bootstraps[folder], event, &logs)
+			response, err := s.Invoke(ctx, folder, bootstraps[folder], event, logs)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, logs.String())
 			}
@@ -227,3 +230,22 @@ func TestSampleEvents(t *testing.T) {
 }
 
 func gofakes3ListPage() gofakes3.ListBucketPage { return gofakes3.ListBucketPage{} }
+
+// lockedBuffer collects the output of the function process and of the stack,
+// written from several goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

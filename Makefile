@@ -39,8 +39,12 @@ build-ProcessResultFunction: ; $(call lambda,process-result)
 
 test: lint build unit sam-check ## every check: lint, release build, all Go tests (race detector), cfn-lint, sam validate, sam build
 
-unit: $(RIE) ## the Go tests only
-	ZMED_RIE=$(RIE) go test -race -count=1 ./...
+unit: $(RIE) $(PY_TOOLS) ## the Go tests only (moto server and the runtime emulator included)
+	ZMED_RIE=$(RIE) ZMED_MOTO_SERVER=$(VENV)/bin/moto_server go test -race -count=1 ./...
+	@echo "Contract suites by backend:"
+	@ZMED_RIE=$(RIE) ZMED_MOTO_SERVER=$(VENV)/bin/moto_server go test -count=1 -v -run '^(TestContract|TestStore|Test.*Moto)$$' \
+	  ./shared/dynamostore ./shared/results ./shared/notify/... ./local/stack ./local/lambdarun \
+	  | grep -E -- '^\s*--- (PASS|FAIL|SKIP): (Test[A-Za-z]+/backend=[a-z0-9]+|Test[A-Za-z]*Moto) ' || true
 
 sam-check: $(PY_TOOLS) ## cfn-lint, sam validate --lint and sam build, checking an arm64 bootstrap per function
 	$(VENV)/bin/cfn-lint template.yaml

@@ -30,7 +30,6 @@ type Session struct {
 	Stack *stack.Stack
 	root  string
 	rie   string
-	env   map[string]map[string]string
 }
 
 // Start starts a stack on free loopback ports, seeded from events/fixtures.json
@@ -46,14 +45,7 @@ func Start(ctx context.Context, root, rie, workDir string, console io.Writer) (*
 	if err != nil {
 		return nil, err
 	}
-	raw, err := os.ReadFile(filepath.Join(root, "events", "env.json"))
-	if err != nil {
-		return nil, err
-	}
 	s := &Session{root: root, rie: rie}
-	if err := json.Unmarshal(raw, &s.env); err != nil {
-		return nil, fmt.Errorf("events/env.json: %w", err)
-	}
 	fixtures, err := LoadFixtures(filepath.Join(root, "events", "fixtures.json"))
 	if err != nil {
 		return nil, err
@@ -82,14 +74,24 @@ func Build(ctx context.Context, root, folder, outDir string) (string, error) {
 	return out, nil
 }
 
-// Invoke runs bootstrap (the binary of functions/<folder>) under the emulator,
+// Invoke runs bootstrap (the binary of functions/<folder>) under the emulator
+// with its variables from events/env.json pointed at the session's endpoints,
 // sends it event once, and returns the function's response. The function's
 // own output goes to logs.
 func (s *Session) Invoke(ctx context.Context, folder, bootstrap string, event []byte, logs io.Writer) ([]byte, error) {
-	env, ok := s.env[samtemplate.LogicalID(folder)]
-	if !ok {
-		return nil, fmt.Errorf("events/env.json has no variables for %s", samtemplate.LogicalID(folder))
+	st := s.Stack
+	env, err := Environment(s.root, folder, Endpoints{
+		DynamoDB: st.DynamoDBURL, S3: st.S3URL, SNS: st.NotificationsURL, SES: st.NotificationsURL, PatientManager: st.PatientsURL,
+	})
+	if err != nil {
+		return nil, err
 	}
+	return Run(ctx, s.rie, bootstrap, env, event, logs)
+}
+
+// Run runs bootstrap under the emulator rie with the environment env, sends it
+// event once and returns the function's response.
+func Run(ctx context.Context, rie, bootstrap string, env []string, event []byte, logs io.Writer) ([]byte, error) {
 	apiAddr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -98,12 +100,12 @@ func (s *Session) Invoke(ctx context.Context, folder, bootstrap string, event []
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(s.rie, "--runtime-interface-emulator-address", apiAddr, "--runtime-api-address", runtimeAddr, bootstrap)
-	cmd.Env = s.environment(folder, env)
+	cmd := exec.Command(rie, "--runtime-interface-emulator-address", apiAddr, "--runtime-api-address", runtimeAddr, bootstrap)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logs, logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so that the function process stops with it
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", s.rie, err)
+		return nil, fmt.Errorf("start %s: %w", rie, err)
 	}
 	defer func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
@@ -128,19 +130,35 @@ func (s *Session) Invoke(ctx context.Context, folder, bootstrap string, event []
 	return body, nil
 }
 
-// environment is what Lambda would give the function: its template variables
-// (from events/env.json, the file `sam local invoke --env-vars` takes), pointed
-// at the local endpoints through the SDK's own settings.
-func (s *Session) environment(folder string, vars map[string]string) []string {
-	st := s.Stack
+// Endpoints are where a function's clients go.
+type Endpoints struct {
+	DynamoDB, S3, SNS, SES, PatientManager string
+}
+
+// Environment is what Lambda would give functions/<folder>: its variables
+// from events/env.json under root (the file `sam local invoke --env-vars`
+// takes), with the SDK pointed at e through its own settings.
+func Environment(root, folder string, e Endpoints) ([]string, error) {
+	raw, err := os.ReadFile(filepath.Join(root, "events", "env.json"))
+	if err != nil {
+		return nil, err
+	}
+	var all map[string]map[string]string
+	if err := json.Unmarshal(raw, &all); err != nil {
+		return nil, fmt.Errorf("events/env.json: %w", err)
+	}
+	vars, ok := all[samtemplate.LogicalID(folder)]
+	if !ok {
+		return nil, fmt.Errorf("events/env.json has no variables for %s", samtemplate.LogicalID(folder))
+	}
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"AWS_REGION=" + emulators.Region,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
-		"AWS_ENDPOINT_URL_DYNAMODB=" + st.DynamoDBURL,
-		"AWS_ENDPOINT_URL_S3=" + st.S3URL,
-		"AWS_ENDPOINT_URL_SNS=" + st.NotificationsURL,
-		"AWS_ENDPOINT_URL_SESV2=" + st.NotificationsURL,
+		"AWS_ENDPOINT_URL_DYNAMODB=" + e.DynamoDB,
+		"AWS_ENDPOINT_URL_S3=" + e.S3,
+		"AWS_ENDPOINT_URL_SNS=" + e.SNS,
+		"AWS_ENDPOINT_URL_SESV2=" + e.SES,
 		"AWS_REQUEST_CHECKSUM_CALCULATION=when_required",
 		"AWS_RESPONSE_CHECKSUM_VALIDATION=when_required",
 		"AWS_LAMBDA_FUNCTION_NAME=" + folder,
@@ -149,11 +167,11 @@ func (s *Session) environment(folder string, vars map[string]string) []string {
 	}
 	for k, v := range vars {
 		if k == config.PatientManagerVar {
-			v = st.PatientsURL
+			v = e.PatientManager
 		}
 		env = append(env, k+"="+v)
 	}
-	return env
+	return env, nil
 }
 
 func freeAddr() (string, error) {

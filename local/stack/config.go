@@ -25,6 +25,11 @@ type Config struct {
 	Table, Bucket, CompletedPrefix string
 	// InvokeTimeout is each invocation's deadline, as a function timeout.
 	InvokeTimeout time.Duration
+	// Notifier is "outbox" (the default: a file and the console) or "aws": the
+	// production SNS and SES adapters, on the endpoints the SDK's own settings
+	// name (AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_SESV2, …), moto included.
+	Notifier    string
+	EmailSender string
 	// RetryBackoff is the wait before the first retry of a failed S3 event (doubled for the second).
 	RetryBackoff time.Duration
 }
@@ -47,9 +52,14 @@ func ReadConfig(r *config.Reader) (Config, error) {
 		CompletedPrefix:   r.String(config.CompletedPrefixVar, "completed"),
 		InvokeTimeout:     r.Duration("ZMED_LOCAL_INVOKE_TIMEOUT", 30*time.Second),
 		RetryBackoff:      r.Duration("ZMED_LOCAL_RETRY_BACKOFF", time.Second),
+		Notifier:          r.String("ZMED_LOCAL_NOTIFIER", "outbox"),
+		EmailSender:       r.String(config.EmailSenderVar, "resultados@zmed.example"),
 	}
 	if err := r.Err(); err != nil {
 		return Config{}, err
+	}
+	if c.Notifier != "outbox" && c.Notifier != "aws" {
+		return Config{}, fmt.Errorf("ZMED_LOCAL_NOTIFIER must be outbox or aws, got %q", c.Notifier)
 	}
 	if len(c.CursorKey) < 32 {
 		return Config{}, fmt.Errorf("%s must be at least 32 bytes", config.CursorKeyVar)

@@ -9,8 +9,8 @@ import (
 	"github.com/zmed/exam-manager/shared/cpf"
 )
 
-// patientRecord is a patient as the ZMED patient manager returns it.
-type patientRecord struct {
+// PatientRecord is a patient as the ZMED patient manager returns it.
+type PatientRecord struct {
 	ID                  string  `json:"id"`
 	Document            string  `json:"document"`
 	Name                string  `json:"name"`
@@ -21,13 +21,13 @@ type patientRecord struct {
 	EmailVerifiedAt     *string `json:"email_verified_at"`
 }
 
-// loadPatients reads the fixture file, refusing invalid documents and duplicates.
-func loadPatients(path string) ([]patientRecord, error) {
+// LoadPatients reads the fixture file, refusing invalid documents and duplicates.
+func LoadPatients(path string) ([]PatientRecord, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("patients file: %w", err)
 	}
-	var records []patientRecord
+	var records []PatientRecord
 	if err := json.Unmarshal(raw, &records); err != nil {
 		return nil, fmt.Errorf("patients file %s: %w", path, err)
 	}
@@ -43,9 +43,9 @@ func loadPatients(path string) ([]patientRecord, error) {
 	return records, nil
 }
 
-// patientManager serves POST /document/find as the ZMED patient manager does.
-func patientManager(records []patientRecord) http.Handler {
-	byDoc := map[string]patientRecord{}
+// PatientManager serves POST /document/find as the ZMED patient manager does.
+func PatientManager(records []PatientRecord) http.Handler {
+	byDoc := map[string]PatientRecord{}
 	for _, p := range records {
 		byDoc[p.Document] = p
 	}

@@ -14,8 +14,11 @@ import (
 	"net/http"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/uuid"
 	"github.com/johannesboyne/gofakes3"
 
@@ -25,6 +28,9 @@ import (
 	"github.com/zmed/exam-manager/shared/emulators"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/httpapi"
+	"github.com/zmed/exam-manager/shared/notify"
+	"github.com/zmed/exam-manager/shared/notify/email"
+	"github.com/zmed/exam-manager/shared/notify/sms"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
@@ -37,7 +43,7 @@ type Stack struct {
 	NotificationsURL                        string // "" unless Config.NotificationsAddr is set
 	Store                                   *dynamostore.Store
 	S3Backend                               gofakes3.Backend
-	Patients                                []patientRecord
+	Patients                                []PatientRecord
 	Config                                  Config
 
 	servers []*emulators.Server
@@ -52,7 +58,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 			s.Close()
 		}
 	}()
-	records, err := loadPatients(c.PatientsFile)
+	records, err := LoadPatients(c.PatientsFile)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +74,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	}
 
 	// Patient manager.
-	if s.PatientsURL, err = s.serve(c.PatientsAddr, patientManager(records)); err != nil {
+	if s.PatientsURL, err = s.serve(c.PatientsAddr, PatientManager(records)); err != nil {
 		return nil, fmt.Errorf("patient manager: %w", err)
 	}
 
@@ -93,7 +99,18 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	patients := patient.New(s.PatientsURL, &http.Client{}, patient.DefaultTimeout)
 	store := dynamostore.New(db, c.Table, cursor.New(c.CursorKey))
 	s.Store = store
-	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: outbox, Now: time.Now, NewID: uuid.NewString}
+	var notifier exam.Notifier = outbox
+	if c.Notifier == "aws" {
+		cfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("aws notifier: %w", err)
+		}
+		notifier = notify.ByChannel{
+			exam.ChannelSMS:   sms.New(sns.NewFromConfig(cfg)),
+			exam.ChannelEmail: email.New(sesv2.NewFromConfig(cfg), c.EmailSender),
+		}
+	}
+	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier, Now: time.Now, NewID: uuid.NewString}
 
 	// S3 endpoint, the results bucket and its event notification to process-result.
 	s3Handler, backend := emulators.S3()

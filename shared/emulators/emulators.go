@@ -5,10 +5,13 @@ package emulators
 
 import (
 	"context"
+	"errors"
 	"hash/crc32"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +19,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	miniserver "github.com/truora/minidyn/server"
@@ -85,34 +90,61 @@ func (h withCRC32) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func S3() (http.Handler, gofakes3.Backend) {
 	backend := s3mem.New()
 	fake := gofakes3.New(backend, gofakes3.WithAutoBucket(false), gofakes3.WithoutVersioning()).Server()
-	return &conditionalCopy{next: fake, backend: backend}, backend
+	exists := func(bucket, key string) (bool, error) {
+		_, err := backend.HeadObject(bucket, key)
+		if gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey) || gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchBucket) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	return ConditionalCopy(fake, exists), backend
 }
 
-// conditionalCopy adds what gofakes3 lacks and S3 does: a CopyObject with
-// If-None-Match: * fails with 412 when the destination exists. Check and copy
-// are serialised so that two such copies cannot both succeed.
-type conditionalCopy struct {
-	next    http.Handler
-	backend gofakes3.Backend
-	mu      sync.Mutex
+// ConditionalCopy adds to an S3 endpoint what S3 does and neither gofakes3 nor
+// moto does: a CopyObject with If-None-Match: * fails with 412 when the
+// destination exists. Check and copy are serialised, so two such copies cannot
+// both succeed. exists reports whether bucket holds key.
+func ConditionalCopy(next http.Handler, exists func(bucket, key string) (bool, error)) http.Handler {
+	var mu sync.Mutex
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPut || r.Header.Get("X-Amz-Copy-Source") == "" || r.Header.Get("If-None-Match") != "*" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		found, err := exists(bucket, key)
+		switch {
+		case err != nil:
+			http.Error(w, err.Error(), http.StatusBadGateway)
+		case found:
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusPreconditionFailed)
+			_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>` +
+				`<Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>`))
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
 }
 
-func (c *conditionalCopy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPut || r.Header.Get("X-Amz-Copy-Source") == "" || r.Header.Get("If-None-Match") != "*" {
-		c.next.ServeHTTP(w, r)
-		return
+// S3Proxy serves an S3 endpoint at upstream (moto) through ConditionalCopy.
+func S3Proxy(upstream string) (http.Handler, error) {
+	target, err := url.Parse(upstream)
+	if err != nil {
+		return nil, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	if _, err := c.backend.HeadObject(bucket, key); err == nil {
-		w.Header().Set("Content-Type", "application/xml")
-		w.WriteHeader(http.StatusPreconditionFailed)
-		_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>` +
-			`<Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>`))
-		return
+	client := s3.NewFromConfig(Config(upstream), func(o *s3.Options) { o.UsePathStyle = true })
+	exists := func(bucket, key string) (bool, error) {
+		_, err := client.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+		var notFound *s3types.NotFound
+		if errors.As(err, &notFound) {
+			return false, nil
+		}
+		return err == nil, err
 	}
-	c.next.ServeHTTP(w, r)
+	return ConditionalCopy(httputil.NewSingleHostReverseProxy(target), exists), nil
 }
 
 // Config returns an SDK configuration that sends every service to endpoint

@@ -70,11 +70,7 @@ func New(client API) *Store { return &Store{s3: client} }
 // or else from its JSON body, streamed and bounded by MaxJSONBody. A missing
 // object is ErrGone; tokens that cannot be read are reported in TokenProblem.
 func (s *Store) Read(ctx context.Context, bucket, key string) (Object, error) {
-	// Only a JSON body is read, often not in full: a checksum over the whole body
-	// could not be checked, so none is asked for (TLS guards the transfer).
-	out, err := s.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}, func(o *s3.Options) {
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	})
+	out, err := s.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
 		if isNotFound(err) {
 			return Object{}, ErrGone

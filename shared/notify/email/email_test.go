@@ -7,9 +7,11 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/zmed/exam-manager/shared/emulators"
+	"github.com/zmed/exam-manager/shared/emulators/mototest"
 	"github.com/zmed/exam-manager/shared/exam"
 )
 
@@ -65,5 +67,32 @@ func TestSendFailureIsReported(t *testing.T) {
 	err := New(sesv2.NewFromConfig(emulators.Config(srv.URL)), "a@b.c").Notify(context.Background(), exam.Message{To: "x@y.z"})
 	if err == nil {
 		t.Fatal("a refused e-mail was reported as sent")
+	}
+}
+
+// TestSendEmailReachesMoto sends through moto's SES v2 from a verified
+// identity and reads, through moto's own inspection interface, what it recorded.
+func TestSendEmailReachesMoto(t *testing.T) {
+	moto := mototest.Start(t)
+	client := sesv2.NewFromConfig(emulators.Config(moto.URL))
+	ctx := context.Background()
+	// As in AWS, only a verified identity may send.
+	if err := New(client, "resultados@zmed.example").Notify(ctx, exam.Message{To: "x@example.com", Subject: "s", Text: "t"}); err == nil {
+		t.Fatal("a send from an unverified identity was accepted")
+	}
+	if _, err := client.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("resultados@zmed.example")}); err != nil {
+		t.Fatal(err)
+	}
+	m := exam.Message{ExamID: "e-1", Channel: exam.ChannelEmail, To: "joao.pereira@example.com", Subject: "ZMED: seu resultado está pronto", Text: "Olá, João!"}
+	if err := New(client, "resultados@zmed.example").Notify(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	got := moto.Models(t, "ses", "Message")
+	if len(got) != 1 {
+		t.Fatalf("moto recorded %d messages, want 1: %v", len(got), got)
+	}
+	to, _ := got[0]["destinations"].(map[string]any)["ToAddresses"].([]any)
+	if got[0]["source"] != "resultados@zmed.example" || len(to) != 1 || to[0] != m.To || got[0]["subject"] != m.Subject || got[0]["body"] != m.Text {
+		t.Fatalf("moto recorded %v", got[0])
 	}
 }

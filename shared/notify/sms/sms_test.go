@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/zmed/exam-manager/shared/emulators"
+	"github.com/zmed/exam-manager/shared/emulators/mototest"
 	"github.com/zmed/exam-manager/shared/exam"
 )
 
@@ -73,5 +74,19 @@ func TestFailureDoesNotQuoteTheNumber(t *testing.T) {
 	err := New(sns.NewFromConfig(emulators.Config(srv.URL))).Notify(context.Background(), exam.Message{To: "+5511999990000", Text: "x"})
 	if err == nil || strings.Contains(err.Error(), "99999") || !strings.Contains(err.Error(), "InvalidParameter") {
 		t.Fatalf("err = %v; want the code without the number", err)
+	}
+}
+
+// TestPublishReachesMoto sends through moto's SNS and reads, through moto's own
+// inspection interface, what it recorded.
+func TestPublishReachesMoto(t *testing.T) {
+	moto := mototest.Start(t)
+	m := exam.Message{ExamID: "e-1", Channel: exam.ChannelSMS, To: "+5511987654321", Text: "Olá, Maria! O resultado do seu exame na ZMED está pronto."}
+	if err := New(sns.NewFromConfig(emulators.Config(moto.URL))).Notify(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	got := moto.Models(t, "sns", "SMS")
+	if len(got) != 1 || got[0]["phone_number"] != m.To || got[0]["message"] != m.Text {
+		t.Fatalf("moto recorded %v, want exactly one SMS to %s", got, m.To)
 	}
 }

@@ -1,0 +1,67 @@
+package processor
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/fakes"
+	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/memstore"
+	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/token"
+)
+
+// memObjects is an in-memory stand-in for the S3 result store.
+type memObjects map[string]results.Object
+
+func (m memObjects) Read(_ context.Context, bucket, key string) (results.Object, error) {
+	obj, ok := m[key]
+	if !ok {
+		return results.Object{}, results.ErrGone
+	}
+	return obj, nil
+}
+
+func (m memObjects) Move(_ context.Context, obj results.Object, dst string) (string, error) {
+	delete(m, obj.Key)
+	return dst, nil
+}
+
+// BenchmarkProcessResult is the handler with in-memory adapters: one S3 event
+// for a started exam, processed to the end (finish, notify, file).
+func BenchmarkProcessResult(b *testing.B) {
+	prev := slog.Default()
+	slog.SetDefault(logging.New(io.Discard, slog.LevelInfo))
+	b.Cleanup(func() { slog.SetDefault(prev) })
+	clock := fakes.NewClock(epoch)
+	store := memstore.New(cursor.New(examKey))
+	patients := fakes.AllPatients()
+	issuer, _ := token.NewIssuer(examKey, time.Hour, clock.Now)
+	verifier, _ := token.NewVerifier(examKey, resultKey, clock.Now)
+	objects := memObjects{}
+	p := Processor{
+		Bucket: bucket, Objects: objects, Prefixes: DefaultPrefixes(), Now: clock.Now,
+		Finish: exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: &fakes.Notifier{}, Now: clock.Now, NewID: fakes.NewID},
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		e, _ := exam.Register{Patients: patients, Exams: store, Now: clock.Now, NewID: fakes.NewID}.Run(ctx, fakes.ActiveSMS.Document, 1)
+		_, tok, _ := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now}.Run(ctx, fakes.ActiveSMS.Document, e.ID, 1)
+		result, _ := token.MintResultToken(resultKey, e.ID, clock.Now(), time.Hour)
+		key := "completed/2026_11/" + e.ID + ".pdf"
+		objects[key] = results.Object{Bucket: bucket, Key: key, ETag: `"etag"`, ExamToken: tok, ResultToken: result}
+		ev := s3event.ObjectCreated("us-east-1", bucket, key, 100, "etag", "01", clock.Now())
+		b.StartTimer()
+		if err := p.Handle(ctx, ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

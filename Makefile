@@ -17,7 +17,7 @@ export SAM_CLI_TELEMETRY := 0
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: help build test lint unit clean run upload result-token invoke sam-check $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: help build test lint unit clean run upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ result-token: ## print a result token signed with the local result key: make -s 
 
 invoke: $(RIE) ## run one function under the Lambda runtime emulator: make invoke FN=register-exam EVENT=events/register-exam/register.json
 	go run ./local/invoke -fn "$(FN)" -event "$(EVENT)" -rie $(RIE)
+
+bench: $(RIE) ## the performance report: sizes, cold starts, handler benchmarks, calls per operation, local latency
+	go run ./local/bench -rie $(RIE)
 
 clean: ## remove build output and installed tools
 	rm -rf $(BIN) .aws-sam $(TOOLS)

@@ -27,7 +27,7 @@ func readSettings(r *config.Reader) settings {
 
 func main() {
 	ctx, s, aws := boot.Init(readSettings)
-	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(aws), s.CursorKey))
-	store := dynamostore.New(dynamodb.NewFromConfig(aws), s.Table, cursor.New(key))
+	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(boot.ForService(aws, "SECRETS_MANAGER")), s.CursorKey))
+	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(aws, "DYNAMODB")), s.Table, cursor.New(key))
 	lambda.Start(httpapi.List(exam.List{Patients: boot.Patients(s.Common), Exams: store}))
 }

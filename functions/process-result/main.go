@@ -30,7 +30,7 @@ func main() {
 	b := s.Bucket
 	lambda.Start(processor.Processor{
 		Bucket:   b.Name,
-		Objects:  results.New(s3.NewFromConfig(aws)),
+		Objects:  results.New(s3.NewFromConfig(boot.ForService(aws, "S3"))),
 		Finish:   finishing.New(ctx, aws, s.Settings),
 		Prefixes: processor.NewPrefixes(b.Completed, b.Processed, b.Stuck, b.Denied, b.Deleted),
 		Now:      time.Now,

@@ -21,6 +21,6 @@ var readSettings = config.ReadCommon
 
 func main() {
 	_, s, aws := boot.Init(readSettings)
-	store := dynamostore.New(dynamodb.NewFromConfig(aws), s.Table, cursor.Codec{})
+	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(aws, "DYNAMODB")), s.Table, cursor.Codec{})
 	lambda.Start(httpapi.Register(exam.Register{Patients: boot.Patients(s), Exams: store, Now: time.Now, NewID: uuid.NewString}))
 }

@@ -35,8 +35,8 @@ func readSettings(r *config.Reader) settings {
 
 func main() {
 	ctx, s, aws := boot.Init(readSettings)
-	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(aws), s.ExamKey))
+	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(boot.ForService(aws, "SECRETS_MANAGER")), s.ExamKey))
 	issuer := boot.Must(token.NewIssuer(key, s.TokenTTL, time.Now))
-	store := dynamostore.New(dynamodb.NewFromConfig(aws), s.Table, cursor.Codec{})
+	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(aws, "DYNAMODB")), s.Table, cursor.Codec{})
 	lambda.Start(httpapi.Start(exam.Start{Patients: boot.Patients(s.Common), Exams: store, Tokens: issuer, Now: time.Now}))
 }

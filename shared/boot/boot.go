@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/logging"
@@ -49,16 +48,6 @@ func Exit(msg string, err error) {
 	os.Exit(1)
 }
 
-// AWS loads the SDK configuration (region, credentials, and endpoints from the
-// SDK's own settings such as AWS_ENDPOINT_URL_DYNAMODB).
-func AWS(ctx context.Context) aws.Config {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		Exit("cannot load the AWS configuration", err)
-	}
-	return cfg
-}
-
 // Patients returns the patient-manager client, with an HTTP client made once.
 func Patients(c config.Common) *patient.Client {
 	transport := &http.Transport{
@@ -80,8 +69,7 @@ func Init[S any](read func(*config.Reader) S) (context.Context, S, aws.Config) {
 	s, level := Read(r, read)
 	slog.SetDefault(logging.New(os.Stdout, level))
 	Check(r)
-	ctx := context.Background()
-	return ctx, s, AWS(ctx)
+	return context.Background(), s, AWS()
 }
 
 // Must returns v, or stops the function when err says the configuration is unusable.

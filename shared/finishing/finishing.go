@@ -46,14 +46,14 @@ func ReadSettings(r *config.Reader) Settings {
 // New resolves the keys and returns the use case on DynamoDB, the patient
 // manager, SNS and SES. It stops the function on a configuration error.
 func New(ctx context.Context, cfg aws.Config, s Settings) exam.Finish {
-	keys := boot.Must(secrets.Keys(ctx, secretsmanager.NewFromConfig(cfg), s.ExamKey, s.ResultKey))
+	keys := boot.Must(secrets.Keys(ctx, secretsmanager.NewFromConfig(boot.ForService(cfg, "SECRETS_MANAGER")), s.ExamKey, s.ResultKey))
 	return exam.Finish{
 		Tokens:   boot.Must(token.NewVerifier(keys[0], keys[1], time.Now)),
-		Exams:    dynamostore.New(dynamodb.NewFromConfig(cfg), s.Table, cursor.Codec{}),
+		Exams:    dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table, cursor.Codec{}),
 		Patients: boot.Patients(s.Common),
 		Notifier: notify.ByChannel{
-			exam.ChannelSMS:   sms.New(sns.NewFromConfig(cfg)),
-			exam.ChannelEmail: email.New(sesv2.NewFromConfig(cfg), s.EmailSender),
+			exam.ChannelSMS:   sms.New(sns.NewFromConfig(boot.ForService(cfg, "SNS"))),
+			exam.ChannelEmail: email.New(sesv2.NewFromConfig(boot.ForService(cfg, "SESV2")), s.EmailSender),
 		},
 		Now:   time.Now,
 		NewID: uuid.NewString,

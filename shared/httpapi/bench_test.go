@@ -97,4 +97,3 @@ func BenchmarkCommunicate(b *testing.B) {
 		call(b, h.communicate, req, 200)
 	}
 }
-

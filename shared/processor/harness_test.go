@@ -65,7 +65,7 @@ func newHarness(t *testing.T) *harness {
 		clock:    fakes.NewClock(epoch),
 	}
 	cfg := emulators.Config(srv.URL)
-	cfg.HTTPClient = &http.Client{Transport: countingTransport{http.DefaultTransport, h.bodyBytes}}
+	cfg.HTTPClient = &http.Client{Transport: emulators.CountingTransport{Next: http.DefaultTransport, Bytes: h.bodyBytes}}
 	h.s3 = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	if _, err := h.s3.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
@@ -85,31 +85,6 @@ func newHarness(t *testing.T) *harness {
 		Now:      h.clock.Now,
 	}
 	return h
-}
-
-// countingTransport counts the response body bytes read.
-type countingTransport struct {
-	next http.RoundTripper
-	n    *atomic.Int64
-}
-
-func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := c.next.RoundTrip(r)
-	if err == nil {
-		resp.Body = countingBody{resp.Body, c.n}
-	}
-	return resp, err
-}
-
-type countingBody struct {
-	io.ReadCloser
-	n *atomic.Int64
-}
-
-func (b countingBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.n.Add(int64(n))
-	return n, err
 }
 
 // flakyObjects makes the next Move fail, once.

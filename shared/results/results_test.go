@@ -65,7 +65,7 @@ func runSuite(t *testing.T, endpoint string) {
 		t.Run(tt.name, func(t *testing.T) {
 			read := &atomic.Int64{}
 			cfg := emulators.Config(endpoint)
-			cfg.HTTPClient = &http.Client{Transport: countingTransport{http.DefaultTransport, read}}
+			cfg.HTTPClient = &http.Client{Transport: emulators.CountingTransport{Next: http.DefaultTransport, Bytes: read}}
 			client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 			f := &fixture{t: t, s3: client, read: read, store: New(client), bucket: "zmed-exams-result-" + string(rune('a'+i))}
 			if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &f.bucket}); err != nil {
@@ -244,29 +244,4 @@ func testNoOverwrite(f *fixture) {
 		f.t.Fatalf("moved object holds %q", b)
 	}
 	f.expectKeys("processed/r.pdf", got)
-}
-
-// countingTransport counts response body bytes read.
-type countingTransport struct {
-	next http.RoundTripper
-	n    *atomic.Int64
-}
-
-func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := c.next.RoundTrip(r)
-	if err == nil {
-		resp.Body = countingBody{resp.Body, c.n}
-	}
-	return resp, err
-}
-
-type countingBody struct {
-	io.ReadCloser
-	n *atomic.Int64
-}
-
-func (b countingBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.n.Add(int64(n))
-	return n, err
 }

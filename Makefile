@@ -9,6 +9,8 @@ BIN := bin
 TOOLS := $(CURDIR)/.tools
 RIE := $(TOOLS)/bin/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+STATICCHECK := $(TOOLS)/bin/staticcheck
+STATICCHECK_VERSION := v0.8.2
 # Python tools (cfn-lint, aws-sam-cli) in a virtualenv of the project's, pinned in .ci/requirements.txt.
 VENV := $(CURDIR)/.venv
 PY_TOOLS := $(VENV)/.installed
@@ -61,11 +63,15 @@ $(PY_TOOLS): .ci/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r .ci/requirements.txt
 	touch $@
 
+$(STATICCHECK):
+	GOBIN=$(TOOLS)/bin go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
 $(RIE):
 	GOBIN=$(TOOLS)/bin go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
-lint: ## go vet and gofmt
+lint: $(STATICCHECK) ## go vet, staticcheck and gofmt
 	go vet ./...
+	$(STATICCHECK) ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -172,8 +173,19 @@ func reason(err error) string {
 }
 
 func (p Processor) transient(ctx context.Context, err error) error {
-	slog.ErrorContext(ctx, "result processing failed; the object stays for a retry", "error", err.Error())
+	slog.ErrorContext(ctx, "result processing failed; the object stays for a retry", "error", describe(err))
 	return err
+}
+
+// describe is err's text for logs without the URL of a network error: it holds
+// the object key, which the uploader may have named after the patient.
+func describe(err error) string {
+	text := err.Error()
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) && urlErr.URL != "" {
+		text = strings.ReplaceAll(text, urlErr.URL, "<url>")
+	}
+	return text
 }
 
 // destination is <outcome>/YYYY_MM/<file name>, by the month of processing.

@@ -33,55 +33,60 @@ func coldStarts(ctx context.Context, work, rie string, runs int) error {
 	defer session.Close()
 	st := session.Stack
 
-	measure := func(bin string, env []string, event []byte) (time.Duration, error) {
-		var times []time.Duration
-		for range runs {
-			began := time.Now()
-			if _, err := lambdarun.Run(ctx, rie, bin, env, event, io.Discard); err != nil {
-				return 0, err
-			}
-			times = append(times, time.Since(began))
-		}
-		slices.Sort(times)
-		return times[len(times)/2], nil
+	// Every binary first, then the runs round-robin, so that whatever else the
+	// machine does weighs on all of them alike.
+	type target struct {
+		name  string
+		bin   string
+		env   []string
+		event []byte
+		times []time.Duration
 	}
-
-	ref := filepath.Join(work, runtime.GOARCH, "minimal")
-	if err := build(ctx, "./local/bench/minimal", ref, runtime.GOARCH); err != nil {
+	ref := &target{name: "minimal aws-lambda-go", bin: filepath.Join(work, runtime.GOARCH, "minimal"),
+		env: []string{"PATH=" + os.Getenv("PATH")}, event: []byte("{}")}
+	if err := build(ctx, "./local/bench/minimal", ref.bin, runtime.GOARCH); err != nil {
 		return err
 	}
-	refTime, err := measure(ref, []string{"PATH=" + os.Getenv("PATH")}, []byte("{}"))
-	if err != nil {
-		return err
-	}
-	fmt.Printf("Median of %d runs each; the emulator's own start is in every figure alike.\n\n", runs)
-	fmt.Printf("| function | median | ratio to minimal | budget 1.5 |\n| --- | ---: | ---: | --- |\n")
-	fmt.Printf("| minimal aws-lambda-go | %s | 1.00 | |\n", ms(refTime))
+	targets := []*target{ref}
 	for _, fn := range fns {
-		bin := filepath.Join(work, runtime.GOARCH, fn)
-		if err := build(ctx, "./functions/"+fn, bin, runtime.GOARCH); err != nil {
+		t := &target{name: fn, bin: filepath.Join(work, runtime.GOARCH, fn)}
+		if err := build(ctx, "./functions/"+fn, t.bin, runtime.GOARCH); err != nil {
 			return err
 		}
 		events, _ := filepath.Glob(filepath.Join("events", fn, "*.json"))
 		if len(events) == 0 {
 			return fmt.Errorf("no event for %s", fn)
 		}
-		event, err := os.ReadFile(events[0])
-		if err != nil {
+		if t.event, err = os.ReadFile(events[0]); err != nil {
 			return err
 		}
-		env, err := lambdarun.Environment(root, fn, lambdarun.Endpoints{
+		if t.env, err = lambdarun.Environment(root, fn, lambdarun.Endpoints{
 			DynamoDB: st.DynamoDBURL, S3: st.S3URL, SNS: st.NotificationsURL, SES: st.NotificationsURL, PatientManager: st.PatientsURL,
-		})
-		if err != nil {
+		}); err != nil {
 			return err
 		}
-		t, err := measure(bin, env, event)
-		if err != nil {
-			return fmt.Errorf("%s: %w", fn, err)
+		targets = append(targets, t)
+	}
+	for range runs {
+		for _, t := range targets {
+			began := time.Now()
+			if _, err := lambdarun.Run(ctx, rie, t.bin, t.env, t.event, io.Discard); err != nil {
+				return fmt.Errorf("%s: %w", t.name, err)
+			}
+			t.times = append(t.times, time.Since(began))
 		}
-		ratio := float64(t) / float64(refTime)
-		fmt.Printf("| %s | %s | %.2f | %s |\n", fn, ms(t), ratio, verdict(ratio <= 1.5))
+	}
+	median := func(t *target) time.Duration {
+		slices.Sort(t.times)
+		return t.times[len(t.times)/2]
+	}
+	refTime := median(ref)
+	fmt.Printf("Median of %d runs each, taken round-robin; the emulator's own start is in every figure alike.\n\n", runs)
+	fmt.Printf("| function | median | ratio to minimal | budget 1.5 |\n| --- | ---: | ---: | --- |\n")
+	fmt.Printf("| %s | %s | 1.00 | |\n", ref.name, ms(refTime))
+	for _, t := range targets[1:] {
+		ratio := float64(median(t)) / float64(refTime)
+		fmt.Printf("| %s | %s | %.2f | %s |\n", t.name, ms(median(t)), ratio, verdict(ratio <= 1.5))
 	}
 	return nil
 }

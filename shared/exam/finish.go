@@ -124,10 +124,7 @@ func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, e
 		case err != nil:
 			return e, err
 		}
-		if next.Notification.ClaimOwner != owner {
-			e = next
-			continue
-		}
+		// The write succeeded, so this invocation holds the claim.
 		return f.notify(ctx, next, *patient, owner)
 	}
 	return e, ErrNotificationClaimed

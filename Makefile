@@ -11,7 +11,7 @@ RIE := $(TOOLS)/bin/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 STATICCHECK := $(TOOLS)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
-# Python tools (cfn-lint, aws-sam-cli) in a virtualenv of the project's, pinned in .ci/requirements.txt.
+# Python tools (cfn-lint, aws-sam-cli, moto) in a virtualenv of the project's, pinned in .ci/requirements.txt.
 VENV := $(CURDIR)/.venv
 PY_TOOLS := $(VENV)/.installed
 export SAM_CLI_TELEMETRY := 0

@@ -141,3 +141,10 @@ var (
 func AllPatients() *Patients {
 	return NewPatients(ActiveSMS, ActiveEmail, ActiveNone, Pending, Inactive)
 }
+
+// Remove forgets the patient with document, as if the patient manager no longer knew them.
+func (p *Patients) Remove(document string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.byDoc, document)
+}

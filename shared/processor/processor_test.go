@@ -73,7 +73,7 @@ func TestOutcomes(t *testing.T) {
 		}, Stuck},
 		{"patient unknown to the patient manager", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
-			*h.patients = *fakes.NewPatients(fakes.ActiveEmail)
+			h.patients.Remove(fakes.ActiveSMS.Document)
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
 		}, Denied},
 		{"patient inactive", func(h *harness) (events.S3Event, string) {

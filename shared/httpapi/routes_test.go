@@ -1,0 +1,73 @@
+package httpapi
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/fakes"
+)
+
+// TestErrorsEveryRouteCanProduce covers, for each route, the errors every route
+// shares: a wrong method, an unexpected failure (500, no internal text), and for
+// the POST routes a body over 64 KiB and malformed JSON.
+func TestErrorsEveryRouteCanProduce(t *testing.T) {
+	valid := func(h *harness) map[apigw.Route]events.APIGatewayV2HTTPRequest {
+		id, tok := h.started(fakes.ActiveSMS, 1)
+		registered := h.registered(fakes.ActiveSMS, 1)
+		return map[apigw.Route]events.APIGatewayV2HTTPRequest{
+			RegisterRoute:    post(RegisterRoute, `{"document": "52998224725", "exam_type": 1}`),
+			ListRoute:        get(map[string]string{"document": fakes.ActiveSMS.Document}),
+			StartRoute:       post(StartRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "exam_type": 1})),
+			CommunicateRoute: post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})),
+			RevokeRoute:      post(RevokeRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "reason": "x"})),
+		}
+	}
+	for route := range Functions {
+		t.Run(route.String(), func(t *testing.T) {
+			h := newHarness(t)
+			handler := map[apigw.Route]apigw.Handler{RegisterRoute: h.register, ListRoute: h.list, StartRoute: h.start,
+				CommunicateRoute: h.communicate, RevokeRoute: h.revoke}[route]
+			req := valid(h)[route]
+
+			wrong := req
+			wrong.RouteKey = "DELETE " + route.Path
+			h.call(handler, wrong).expect(t, 405, "METHOD_NOT_ALLOWED")
+
+			h.store.FailWith(fmt.Errorf("unexpected: item at 10.0.0.7 is corrupt"))
+			h.call(handler, req).expect(t, 500, "INTERNAL")
+			h.store.FailWith(nil)
+
+			if route.Method != "POST" {
+				return
+			}
+			big := req
+			big.Body = `{"pad": "` + strings.Repeat("x", 64<<10) + `"}`
+			h.call(handler, big).expect(t, 413, "PAYLOAD_TOO_LARGE")
+			bad := req
+			bad.Body = `{"document": `
+			h.call(handler, bad).expect(t, 400, "INVALID_REQUEST")
+		})
+	}
+}
+
+func TestCommunicatePatientAndTypeErrors(t *testing.T) {
+	t.Run("patient unknown to the patient manager", func(t *testing.T) {
+		h := newHarness(t)
+		id, tok := h.started(fakes.ActiveSMS, 1)
+		h.patients.Remove(fakes.ActiveSMS.Document)
+		h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))).
+			expect(t, 404, "PATIENT_NOT_FOUND")
+	})
+	t.Run("token of another exam type", func(t *testing.T) {
+		h := newHarness(t)
+		id, _ := h.started(fakes.ActiveSMS, 1)
+		tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: 2})
+		h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))).
+			expect(t, 422, "EXAM_TYPE_MISMATCH")
+	})
+}

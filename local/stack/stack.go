@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -23,6 +22,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 
 	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/emulators"
@@ -101,13 +101,13 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	s.Store = store
 	var notifier exam.Notifier = outbox
 	if c.Notifier == "aws" {
-		cfg, err := awsconfig.LoadDefaultConfig(ctx)
+		cfg, err := boot.AWSFromEnv()
 		if err != nil {
 			return nil, fmt.Errorf("aws notifier: %w", err)
 		}
 		notifier = notify.ByChannel{
-			exam.ChannelSMS:   sms.New(sns.NewFromConfig(cfg)),
-			exam.ChannelEmail: email.New(sesv2.NewFromConfig(cfg), c.EmailSender),
+			exam.ChannelSMS:   sms.New(sns.NewFromConfig(boot.ForService(cfg, "SNS"))),
+			exam.ChannelEmail: email.New(sesv2.NewFromConfig(boot.ForService(cfg, "SESV2")), c.EmailSender),
 		}
 	}
 	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier, Now: time.Now, NewID: uuid.NewString}

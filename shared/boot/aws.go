@@ -19,12 +19,15 @@ import (
 // IMDS providers a Lambda never uses and which would add 1.6 MiB to every
 // binary and work to every cold start (see the README's performance section).
 func AWS() aws.Config {
-	cfg, err := awsFromEnv(os.LookupEnv)
+	cfg, err := AWSFromEnv()
 	if err != nil {
 		Exit("cannot configure the AWS SDK", err)
 	}
 	return cfg
 }
+
+// AWSFromEnv is AWS returning its error (for programs other than a Lambda).
+func AWSFromEnv() (aws.Config, error) { return awsFromEnv(os.LookupEnv) }
 
 func awsFromEnv(lookup func(string) (string, bool)) (aws.Config, error) {
 	get := func(name string) string { v, _ := lookup(name); return strings.TrimSpace(v) }

@@ -132,44 +132,47 @@ func (p Processor) outcome(ctx context.Context, obj results.Object) (Outcome, st
 		return Stuck, "", nil
 	}
 	e, err := p.Finish.Run(ctx, obj.ExamToken, obj.ResultToken)
-	outcome, transient := classify(err)
+	outcome, cause, transient := classify(err)
 	if transient {
 		return "", e.ID, err
 	}
 	if err != nil {
-		slog.WarnContext(ctx, "result not accepted", "outcome", outcome, "reason", reason(err))
+		slog.WarnContext(ctx, "result not accepted", "outcome", outcome, "reason", cause)
 	}
 	return outcome, e.ID, nil
 }
 
-// classify maps the use case's error to an outcome, or reports it transient.
-func classify(err error) (Outcome, bool) {
-	switch {
-	case err == nil:
-		return Processed, false
-	case errors.Is(err, exam.ErrExamRevoked):
-		return Deleted, false
-	case errors.Is(err, exam.ErrPatientNotFound), errors.Is(err, exam.ErrPatientNotActive), errors.Is(err, exam.ErrPatientMismatch):
-		return Denied, false
-	case errors.Is(err, exam.ErrInvalidToken), errors.Is(err, exam.ErrTokenMismatch), errors.Is(err, exam.ErrExamNotFound),
-		errors.Is(err, exam.ErrExamTypeMismatch), errors.Is(err, exam.ErrInvalidTransition):
-		return Stuck, false
-	default:
-		// Dependencies down, a notification being sent by another delivery, or
-		// anything unforeseen: leave the object where it is and let Lambda retry.
-		return "", true
-	}
+// refusals are the use case's errors that file a result for good, by outcome;
+// the first match wins (a revoked exam is also an invalid transition).
+var refusals = []struct {
+	err     error
+	outcome Outcome
+}{
+	{exam.ErrExamRevoked, Deleted},
+	{exam.ErrPatientNotFound, Denied},
+	{exam.ErrPatientNotActive, Denied},
+	{exam.ErrPatientMismatch, Denied},
+	{exam.ErrInvalidToken, Stuck},
+	{exam.ErrTokenMismatch, Stuck},
+	{exam.ErrExamNotFound, Stuck},
+	{exam.ErrExamTypeMismatch, Stuck},
+	{exam.ErrInvalidTransition, Stuck},
 }
 
-// reason is a log-safe cause: the sentinel's text, never a token or its claims.
-func reason(err error) string {
-	for _, known := range []error{exam.ErrExamRevoked, exam.ErrPatientNotFound, exam.ErrPatientNotActive, exam.ErrPatientMismatch,
-		exam.ErrInvalidToken, exam.ErrTokenMismatch, exam.ErrExamNotFound, exam.ErrExamTypeMismatch, exam.ErrInvalidTransition} {
-		if errors.Is(err, known) {
-			return known.Error()
+// classify maps the use case's error to an outcome and a log-safe cause (the
+// sentinel's text, never a token or its claims). Anything else is transient:
+// dependencies down, a notification being sent by another delivery, or the
+// unforeseen leave the object where it is, and Lambda retries.
+func classify(err error) (outcome Outcome, cause string, transient bool) {
+	if err == nil {
+		return Processed, "", false
+	}
+	for _, r := range refusals {
+		if errors.Is(err, r.err) {
+			return r.outcome, r.err.Error(), false
 		}
 	}
-	return "unknown"
+	return "", "", true
 }
 
 func (p Processor) transient(ctx context.Context, err error) error {

@@ -46,7 +46,8 @@ type Stack struct {
 	Patients                                []PatientRecord
 	Config                                  Config
 
-	servers []*emulators.Server
+	api     *emulators.Server
+	servers []*emulators.Server // the endpoints
 	invoker *asyncInvoker
 }
 
@@ -139,9 +140,10 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		httpapi.CommunicateRoute: httpapi.Communicate(finish),
 		httpapi.RevokeRoute:      httpapi.Revoke(exam.Revoke{Patients: patients, Exams: store, Now: time.Now}),
 	}
-	if s.APIURL, err = s.serve(c.APIAddr, apiGateway{routes: routes, timeout: c.InvokeTimeout}); err != nil {
+	if s.api, err = emulators.Serve(c.APIAddr, apiGateway{routes: routes, timeout: c.InvokeTimeout}); err != nil {
 		return nil, fmt.Errorf("http api: %w", err)
 	}
+	s.APIURL = s.api.URL
 	return s, nil
 }
 
@@ -154,21 +156,18 @@ func (s *Stack) serve(addr string, h http.Handler) (string, error) {
 	return srv.URL, nil
 }
 
-// Close stops the API first, then running invocations, then the endpoints.
+// Close stops taking requests on the API, lets running invocations end (they
+// still need the endpoints), then stops the endpoints, newest first.
 func (s *Stack) Close() error {
 	var errs []error
-	for i := len(s.servers) - 1; i >= 0; i-- {
-		if s.servers[i].URL == s.APIURL {
-			errs = append(errs, s.servers[i].Close())
-		}
+	if s.api != nil {
+		errs = append(errs, s.api.Close())
 	}
 	if s.invoker != nil {
 		s.invoker.close()
 	}
 	for i := len(s.servers) - 1; i >= 0; i-- {
-		if s.servers[i].URL != s.APIURL {
-			errs = append(errs, s.servers[i].Close())
-		}
+		errs = append(errs, s.servers[i].Close())
 	}
 	return errors.Join(errs...)
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,7 +18,6 @@ type Patients struct {
 	mu       sync.Mutex
 	byDoc    map[string]exam.Patient
 	failWith error
-	calls    atomic.Int64
 }
 
 // NewPatients returns a directory holding ps.
@@ -33,7 +31,6 @@ func NewPatients(ps ...exam.Patient) *Patients {
 
 // FindByDocument returns the patient or exam.ErrPatientNotFound.
 func (p *Patients) FindByDocument(_ context.Context, document string) (exam.Patient, error) {
-	p.calls.Add(1)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.failWith != nil {
@@ -59,9 +56,6 @@ func (p *Patients) FailWith(err error) {
 	defer p.mu.Unlock()
 	p.failWith = err
 }
-
-// Calls is the number of lookups made.
-func (p *Patients) Calls() int { return int(p.calls.Load()) }
 
 // Notifier records every message it accepts.
 type Notifier struct {

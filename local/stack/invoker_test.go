@@ -1,10 +1,8 @@
 package stack
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,7 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/logging/logtest"
 	"github.com/zmed/exam-manager/shared/s3event"
 )
 
@@ -20,10 +18,7 @@ import (
 // tried three times (two retries, the second after twice the wait), then
 // reported; one that fails once succeeds on its first retry.
 func TestAsyncInvokerRetriesLikeLambda(t *testing.T) {
-	var buf bytes.Buffer
-	prev := slog.Default()
-	slog.SetDefault(logging.New(&buf, slog.LevelInfo))
-	defer slog.SetDefault(prev)
+	buf := logtest.Capture(t)
 
 	ev := s3event.ObjectCreated("us-east-1", "b", "completed/x.pdf", 1, "e", "0A", time.Now())
 	for _, tt := range []struct {

@@ -2,25 +2,20 @@ package httpapi
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/fakes"
-	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/logging/logtest"
 )
 
 // TestLogsCarryNoPersonalData runs register → start → communicate, and some
 // refusals, through the handlers and reads every log line they wrote.
 func TestLogsCarryNoPersonalData(t *testing.T) {
-	var buf bytes.Buffer
-	prev := slog.Default()
-	slog.SetDefault(logging.New(&buf, slog.LevelDebug))
-	defer slog.SetDefault(prev)
+	buf := logtest.Capture(t)
 
 	h := newHarness(t)
 	p := fakes.ActiveSMS
@@ -42,7 +37,7 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	forbidden = append(forbidden, examTok[strings.LastIndex(examTok, ".")+1:], resultTok[strings.LastIndex(resultTok, ".")+1:])
 
 	lines, withExam := 0, 0
-	sc := bufio.NewScanner(&buf)
+	sc := bufio.NewScanner(buf)
 	for sc.Scan() {
 		line := sc.Text()
 		lines++

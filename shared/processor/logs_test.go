@@ -2,11 +2,9 @@ package processor
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,15 +12,13 @@ import (
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/fakes"
 	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/logging/logtest"
 )
 
 // TestLogsCarryNoPersonalData processes results to every outcome, and a
 // transient failure, and reads every log line written.
 func TestLogsCarryNoPersonalData(t *testing.T) {
-	var buf bytes.Buffer
-	prev := slog.Default()
-	slog.SetDefault(logging.New(&buf, slog.LevelDebug))
-	defer slog.SetDefault(prev)
+	buf := logtest.Capture(t)
 
 	h := newHarness(t)
 	p := fakes.ActiveSMS
@@ -46,7 +42,7 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	forbidden := []string{p.Document, "529.982.247-25", "Maria", "Silva", p.Cellphone, p.Email, tok, result, otherTok, "forged.token.value",
 		tok[strings.LastIndex(tok, ".")+1:]}
 	lines := 0
-	sc := bufio.NewScanner(&buf)
+	sc := bufio.NewScanner(buf)
 	for sc.Scan() {
 		lines++
 		var rec map[string]any

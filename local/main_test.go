@@ -10,17 +10,18 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zmed/exam-manager/shared/emulators"
 )
 
-// freeAddr returns a loopback address that was free a moment ago.
+// freeAddr returns a loopback address for the command to listen on.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := emulators.FreeLoopbackAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
 
 // TestInterruptStopsCleanly runs the real command, waits for its banner, sends

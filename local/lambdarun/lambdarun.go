@@ -92,11 +92,11 @@ func (s *Session) Invoke(ctx context.Context, folder, bootstrap string, event []
 // Run runs bootstrap under the emulator rie with the environment env, sends it
 // event once and returns the function's response.
 func Run(ctx context.Context, rie, bootstrap string, env []string, event []byte, logs io.Writer) ([]byte, error) {
-	apiAddr, err := freeAddr()
+	apiAddr, err := emulators.FreeLoopbackAddr()
 	if err != nil {
 		return nil, err
 	}
-	runtimeAddr, err := freeAddr()
+	runtimeAddr, err := emulators.FreeLoopbackAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -172,15 +172,6 @@ func Environment(root, folder string, e Endpoints) ([]string, error) {
 		env = append(env, k+"="+v)
 	}
 	return env, nil
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 func waitListening(ctx context.Context, addr string) error {

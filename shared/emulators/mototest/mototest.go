@@ -5,8 +5,8 @@ package mototest
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -26,38 +26,45 @@ type Server struct {
 	URL string
 }
 
-// binary finds moto_server: $ZMED_MOTO_SERVER, then the project's .venv.
-func binary() string {
-	if p := os.Getenv("ZMED_MOTO_SERVER"); p != "" {
+// serialMoto runs moto's server application one request at a time (see the
+// script's own comment for why).
+//
+//go:embed serialmoto.py
+var serialMoto string
+
+// python finds a Python with moto[server] installed: $ZMED_MOTO_PYTHON, then
+// the project's .venv (where `make test` installs moto).
+func python() string {
+	if p := os.Getenv("ZMED_MOTO_PYTHON"); p != "" {
 		return p
 	}
 	_, file, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(file), "..", "..", "..", ".venv", "bin", "moto_server")
-	if _, err := os.Stat(p); err == nil {
-		return p
+	venv := filepath.Join(filepath.Dir(file), "..", "..", "..", ".venv", "bin")
+	if _, err := os.Stat(filepath.Join(venv, "moto_server")); err == nil {
+		return filepath.Join(venv, "python")
 	}
 	return ""
 }
 
 // Start starts moto on a free loopback port for the rest of the test (or
 // skips the test, outside CI, when moto is not installed: `make test` installs it).
-// The server stops when the test ends, and with the test process if that dies.
+// Requests are served one at a time, so each is atomic as in AWS. The server
+// stops when the test ends, and with the test process if that dies.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin := binary()
-	if bin == "" {
+	py := python()
+	if py == "" {
 		if os.Getenv("CI") != "" {
-			t.Fatal("moto_server not found: make test installs it into .venv")
+			t.Fatal("moto not found: make test installs it into .venv")
 		}
-		t.Skip("moto_server not found; `make test` installs it (or set ZMED_MOTO_SERVER)")
+		t.Skip("moto not found; `make test` installs it (or set ZMED_MOTO_PYTHON to a Python with moto[server])")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := emulators.FreeLoopbackAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	host, port, _ := net.SplitHostPort(addr)
+	cmd := exec.Command(py, "-c", serialMoto, host, port)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	log := &tail{}
 	cmd.Stdout, cmd.Stderr = log, log
@@ -71,7 +78,7 @@ func Start(t testing.TB) *Server {
 			t.Logf("moto's last output:\n%s", log.String())
 		}
 	})
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	s := &Server{URL: "http://" + addr}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + "/moto-api/data.json")
@@ -117,7 +124,7 @@ func (s *Server) Models(t testing.TB, service, model string) []map[string]any {
 	return data[service][model]
 }
 
-// tail keeps the last 8 KiB written to it: moto's request log, shown on failure.
+// tail keeps the last 8 KiB written to it: moto's errors, shown on failure.
 type tail struct {
 	mu  sync.Mutex
 	buf []byte

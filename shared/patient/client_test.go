@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -64,36 +65,59 @@ func TestFindByDocument(t *testing.T) {
 	}
 }
 
-func TestSlowServerIsUnavailablePromptly(t *testing.T) {
-	release := make(chan struct{})
+// deadlineRecorder records the deadline each request carries.
+type deadlineRecorder struct {
+	next      http.RoundTripper
+	deadlines chan time.Time
+}
+
+func (d deadlineRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	deadline, _ := r.Context().Deadline()
+	d.deadlines <- deadline
+	return d.next.RoundTrip(r)
+}
+
+// TestSlowServerIsUnavailableBeforeTheDeadline: a patient manager that never
+// answers is a dependency failure, and the request's own deadline leaves
+// deadlineMargin before the caller's (or is the client's timeout without
+// one). Deadlines are compared, not elapsed times, so load cannot change the
+// outcome.
+func TestSlowServerIsUnavailableBeforeTheDeadline(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
+		// Reading the body lets the server notice the client hanging up.
+		_, _ = io.Copy(io.Discard, r.Body)
+		<-r.Context().Done()
 	}))
 	defer srv.Close()
-	defer close(release)
+	rec := deadlineRecorder{next: srv.Client().Transport, deadlines: make(chan time.Time, 1)}
+	httpClient := &http.Client{Transport: rec}
 
 	// The Lambda deadline (500 ms) is nearer than the client's own timeout (3 s).
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	callerDeadline := time.Now().Add(500 * time.Millisecond)
+	ctx, cancel := context.WithDeadline(context.Background(), callerDeadline)
 	defer cancel()
 	began := time.Now()
-	_, err := New(srv.URL, srv.Client(), 0).FindByDocument(ctx, "52998224725")
+	_, err := New(srv.URL, httpClient, 3*time.Second).FindByDocument(ctx, "52998224725")
 	took := time.Since(began)
 	if !errors.Is(err, exam.ErrDependency) {
 		t.Fatalf("err = %v, want ErrDependency", err)
 	}
-	// The margin leaves time before the caller's own deadline.
-	if took >= 500*time.Millisecond {
-		t.Fatalf("took %v, not before the caller's deadline", took)
+	// The budget is computed a moment after began: the request deadline is at
+	// most callerDeadline - margin + that moment.
+	if got := <-rec.deadlines; got.IsZero() || got.After(callerDeadline.Add(-deadlineMargin).Add(took)) {
+		t.Fatalf("request deadline %v, want by %v less the margin %v", got, callerDeadline, deadlineMargin)
 	}
 
 	// Without a caller deadline the client's own timeout applies.
-	began = time.Now()
-	_, err = New(srv.URL, srv.Client(), 100*time.Millisecond).FindByDocument(context.Background(), "52998224725")
-	if !errors.Is(err, exam.ErrDependency) || time.Since(began) > 2*time.Second {
-		t.Fatalf("err = %v after %v, want ErrDependency after about 100ms", err, time.Since(began))
+	const timeout = 100 * time.Millisecond
+	before := time.Now()
+	_, err = New(srv.URL, httpClient, timeout).FindByDocument(context.Background(), "52998224725")
+	after := time.Now()
+	if !errors.Is(err, exam.ErrDependency) {
+		t.Fatalf("err = %v, want ErrDependency", err)
+	}
+	if got := <-rec.deadlines; got.Before(before.Add(timeout)) || got.After(after.Add(timeout)) {
+		t.Fatalf("request deadline %v, want the call's start plus %v", got, timeout)
 	}
 }
 

@@ -107,10 +107,7 @@ func Run(ctx context.Context, rie, bootstrap string, env []string, event []byte,
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", rie, err)
 	}
-	defer func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
-	}()
+	defer stop(cmd)
 	if err := waitListening(ctx, apiAddr); err != nil {
 		return nil, err
 	}

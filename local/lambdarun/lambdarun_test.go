@@ -222,6 +222,11 @@ func TestSampleEvents(t *testing.T) {
 				t.Fatalf("%v\n%s", err, logs.String())
 			}
 			check(t, s, response)
+			// The function is stopped before the emulator, so nothing after its
+			// answer reads like a failure.
+			if strings.Contains(logs.String(), "failed to get the next invoke") {
+				t.Errorf("the function logged a failure after it answered")
+			}
 			if t.Failed() {
 				t.Logf("function output:\n%s", logs.String())
 			}

@@ -25,7 +25,7 @@ type Outbox struct {
 type outboxLine struct {
 	Channel exam.Channel `json:"channel"`
 	To      string       `json:"to"`
-	ExamID  string       `json:"exam_id"`
+	ExamID  string       `json:"exam_id,omitempty"` // unknown for messages that came over the SNS/SES wire
 	Message string       `json:"message"`
 	At      time.Time    `json:"at"`
 }
@@ -57,6 +57,10 @@ func (o *Outbox) Notify(_ context.Context, m exam.Message) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	fmt.Fprintf(o.console, "📨 %s to %s (exam %s): %s\n", m.Channel, m.To, m.ExamID, m.Text)
+	about := ""
+	if m.ExamID != "" {
+		about = " (exam " + m.ExamID + ")"
+	}
+	fmt.Fprintf(o.console, "📨 %s to %s%s: %s\n", m.Channel, m.To, about, m.Text)
 	return nil
 }

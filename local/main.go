@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -26,14 +27,15 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// Start-up problems are for the person at the terminal: plain text.
 	cfg, err := stack.ReadConfig(config.FromEnv())
 	if err != nil {
-		slog.Error("invalid configuration", "error", err.Error())
+		fmt.Fprintln(os.Stderr, "make run: invalid configuration:", err)
 		return 1
 	}
 	s, err := stack.Start(ctx, cfg, os.Stdout)
 	if err != nil {
-		slog.Error("the local stack could not start", "error", err.Error())
+		fmt.Fprintln(os.Stderr, "make run: the local stack could not start:", err)
 		return 1
 	}
 	s.PrintBanner(os.Stdout)

@@ -14,6 +14,16 @@ const (
 	LocalCursorKey = "local-cursor-key-0123456789abcdef0123"
 )
 
+// The variables that move the stack's endpoints (host:port each). The local
+// tools (make register, start, upload) read them too, so that they follow a
+// stack that was moved.
+const (
+	APIAddrVar      = "ZMED_LOCAL_API_ADDR"
+	S3AddrVar       = "ZMED_LOCAL_S3_ADDR"
+	DynamoDBAddrVar = "ZMED_LOCAL_DYNAMODB_ADDR"
+	PatientsAddrVar = "ZMED_LOCAL_PATIENT_MANAGER_ADDR"
+)
+
 // Config is the local stack's configuration.
 type Config struct {
 	APIAddr, S3Addr, DynamoDBAddr, PatientsAddr string
@@ -37,10 +47,10 @@ type Config struct {
 // ReadConfig reads the local stack's variables; every one has a default.
 func ReadConfig(r *config.Reader) (Config, error) {
 	c := Config{
-		APIAddr:           r.String("ZMED_LOCAL_API_ADDR", "127.0.0.1:3000"),
-		S3Addr:            r.String("ZMED_LOCAL_S3_ADDR", "127.0.0.1:4566"),
-		DynamoDBAddr:      r.String("ZMED_LOCAL_DYNAMODB_ADDR", "127.0.0.1:4567"),
-		PatientsAddr:      r.String("ZMED_LOCAL_PATIENT_MANAGER_ADDR", "127.0.0.1:3001"),
+		APIAddr:           r.String(APIAddrVar, "127.0.0.1:3000"),
+		S3Addr:            r.String(S3AddrVar, "127.0.0.1:4566"),
+		DynamoDBAddr:      r.String(DynamoDBAddrVar, "127.0.0.1:4567"),
+		PatientsAddr:      r.String(PatientsAddrVar, "127.0.0.1:3001"),
 		NotificationsAddr: r.String("ZMED_LOCAL_NOTIFICATIONS_ADDR", ""),
 		PatientsFile:      r.String("ZMED_LOCAL_PATIENTS", "local/patients.json"),
 		OutboxFile:        r.String("ZMED_LOCAL_OUTBOX", ".local/outbox.jsonl"),

@@ -67,7 +67,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 
 	// DynamoDB endpoint and the exam table.
 	if s.DynamoDBURL, err = s.serve(c.DynamoDBAddr, emulators.DynamoDB()); err != nil {
-		return nil, fmt.Errorf("dynamodb endpoint: %w", err)
+		return nil, listenError("dynamodb endpoint", DynamoDBAddrVar, c.DynamoDBAddr, err)
 	}
 	db := dynamodb.NewFromConfig(emulators.Config(s.DynamoDBURL))
 	if err := dynamostore.CreateTable(ctx, db, c.Table); err != nil {
@@ -76,7 +76,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 
 	// Patient manager.
 	if s.PatientsURL, err = s.serve(c.PatientsAddr, PatientManager(records)); err != nil {
-		return nil, fmt.Errorf("patient manager: %w", err)
+		return nil, listenError("patient manager", PatientsAddrVar, c.PatientsAddr, err)
 	}
 
 	// The production use cases and adapters.
@@ -121,7 +121,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	}
 	notifications := &s3Notifications{next: s3Handler, backend: backend, bucket: c.Bucket, prefix: c.CompletedPrefix + "/"}
 	if s.S3URL, err = s.serve(c.S3Addr, notifications); err != nil {
-		return nil, fmt.Errorf("s3 endpoint: %w", err)
+		return nil, listenError("s3 endpoint", S3AddrVar, c.S3Addr, err)
 	}
 	s3Client := s3.NewFromConfig(emulators.Config(s.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
 	prefixes := processor.DefaultPrefixes()
@@ -141,7 +141,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		httpapi.RevokeRoute:      httpapi.Revoke(exam.Revoke{Patients: patients, Exams: store, Now: time.Now}),
 	}
 	if s.api, err = emulators.Serve(c.APIAddr, apiGateway{routes: routes, timeout: c.InvokeTimeout}); err != nil {
-		return nil, fmt.Errorf("http api: %w", err)
+		return nil, listenError("http api", APIAddrVar, c.APIAddr, err)
 	}
 	s.APIURL = s.api.URL
 	return s, nil

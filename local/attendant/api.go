@@ -18,12 +18,11 @@ type examRequest struct {
 	Document string `json:"document"`
 	ExamType int    `json:"exam_type"`
 	ExamID   string `json:"exam_id,omitempty"`
-	typeErr  error
 }
 
 // request reads DOCUMENT (default the first fixture patient), EXAM_TYPE
 // (default 1) and EXAM_ID.
-func request(getenv func(string) string) examRequest {
+func request(getenv func(string) string) (examRequest, error) {
 	r := examRequest{Document: getenv("DOCUMENT"), ExamType: 1, ExamID: getenv("EXAM_ID")}
 	if r.Document == "" {
 		r.Document = "529.982.247-25"
@@ -31,11 +30,11 @@ func request(getenv func(string) string) examRequest {
 	if t := getenv("EXAM_TYPE"); t != "" {
 		n, err := strconv.Atoi(t)
 		if err != nil {
-			r.typeErr = fmt.Errorf("EXAM_TYPE must be a catalog code (a number such as 1), got %q", t)
+			return examRequest{}, fmt.Errorf("EXAM_TYPE must be a catalog code (a number such as 1), got %q", t)
 		}
 		r.ExamType = n
 	}
-	return r
+	return r, nil
 }
 
 // api is the local stack's HTTP API.
@@ -53,9 +52,6 @@ func newAPI(getenv func(string) string, client *http.Client) api {
 }
 
 func (a api) register(ctx context.Context, r examRequest) (string, error) {
-	if r.typeErr != nil {
-		return "", r.typeErr
-	}
 	var out struct {
 		ExamID string `json:"exam_id"`
 	}
@@ -68,9 +64,6 @@ func (a api) register(ctx context.Context, r examRequest) (string, error) {
 func (a api) start(ctx context.Context, r examRequest) (string, error) {
 	if r.ExamID == "" {
 		return "", errors.New("EXAM_ID is required: make -s start EXAM_ID=<the id make -s register printed>")
-	}
-	if r.typeErr != nil {
-		return "", r.typeErr
 	}
 	var out struct {
 		ExamToken string `json:"exam_token"`

@@ -29,17 +29,17 @@ func run(args []string, getenv func(string) string, client *http.Client, stdout,
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	api := newAPI(getenv, client)
-	var (
-		out string
-		err error
-	)
-	switch args[0] {
-	case "register":
-		out, err = api.register(ctx, request(getenv))
-	case "start":
-		out, err = api.start(ctx, request(getenv))
-	default:
-		err = fmt.Errorf("unknown step %q: register or start", args[0])
+	var out string
+	r, err := request(getenv)
+	if err == nil {
+		switch args[0] {
+		case "register":
+			out, err = api.register(ctx, r)
+		case "start":
+			out, err = api.start(ctx, r)
+		default:
+			err = fmt.Errorf("unknown step %q: register or start", args[0])
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", args[0], err)

@@ -10,7 +10,6 @@ import (
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/secrets"
 )
@@ -26,8 +25,8 @@ func readSettings(r *config.Reader) settings {
 }
 
 func main() {
-	ctx, s, aws := boot.Init(readSettings)
-	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(boot.ForService(aws, "SECRETS_MANAGER")), s.CursorKey))
-	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(aws, "DYNAMODB")), s.Table, cursor.New(key))
-	lambda.Start(httpapi.List(exam.List{Patients: boot.Patients(s.Common), Exams: store}))
+	ctx, s, cfg := boot.Init(readSettings)
+	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(boot.ForService(cfg, "SECRETS_MANAGER")), s.CursorKey))
+	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table, cursor.New(key))
+	lambda.Start(httpapi.ListExams.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store}))
 }

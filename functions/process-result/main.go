@@ -26,12 +26,12 @@ func readSettings(r *config.Reader) settings {
 }
 
 func main() {
-	ctx, s, aws := boot.Init(readSettings)
+	ctx, s, cfg := boot.Init(readSettings)
 	b := s.Bucket
 	lambda.Start(processor.Processor{
 		Bucket:   b.Name,
-		Objects:  results.New(s3.NewFromConfig(boot.ForService(aws, "S3"))),
-		Finish:   finishing.New(ctx, aws, s.Settings),
+		Objects:  results.New(s3.NewFromConfig(boot.ForService(cfg, "S3"))),
+		Finish:   finishing.New(ctx, cfg, s.Settings),
 		Prefixes: processor.NewPrefixes(b.Completed, b.Processed, b.Stuck, b.Denied, b.Deleted),
 		Now:      time.Now,
 	}.Handle)

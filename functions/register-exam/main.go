@@ -12,7 +12,6 @@ import (
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/httpapi"
 )
 
@@ -20,7 +19,7 @@ import (
 var readSettings = config.ReadCommon
 
 func main() {
-	_, s, aws := boot.Init(readSettings)
-	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(aws, "DYNAMODB")), s.Table, cursor.Codec{})
-	lambda.Start(httpapi.Register(exam.Register{Patients: boot.Patients(s), Exams: store, Now: time.Now, NewID: uuid.NewString}))
+	_, s, cfg := boot.Init(readSettings)
+	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table, cursor.Codec{})
+	lambda.Start(httpapi.RegisterExam.Handler(httpapi.Ports{Patients: boot.Patients(s), Exams: store, Now: time.Now, NewID: uuid.NewString}))
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/secrets"
 	"github.com/zmed/exam-manager/shared/token"
@@ -34,9 +33,9 @@ func readSettings(r *config.Reader) settings {
 }
 
 func main() {
-	ctx, s, aws := boot.Init(readSettings)
-	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(boot.ForService(aws, "SECRETS_MANAGER")), s.ExamKey))
+	ctx, s, cfg := boot.Init(readSettings)
+	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(boot.ForService(cfg, "SECRETS_MANAGER")), s.ExamKey))
 	issuer := boot.Must(token.NewIssuer(key, s.TokenTTL, time.Now))
-	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(aws, "DYNAMODB")), s.Table, cursor.Codec{})
-	lambda.Start(httpapi.Start(exam.Start{Patients: boot.Patients(s.Common), Exams: store, Tokens: issuer, Now: time.Now}))
+	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table, cursor.Codec{})
+	lambda.Start(httpapi.StartExam.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Tokens: issuer, Now: time.Now}))
 }

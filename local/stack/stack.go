@@ -21,7 +21,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/johannesboyne/gofakes3"
 
-	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
@@ -133,13 +132,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	notifications.deliver = s.invoker.submit
 
 	// The HTTP API.
-	routes := map[apigw.Route]apigw.Handler{
-		httpapi.RegisterRoute:    httpapi.Register(exam.Register{Patients: patients, Exams: store, Now: time.Now, NewID: uuid.NewString}),
-		httpapi.ListRoute:        httpapi.List(exam.List{Patients: patients, Exams: store}),
-		httpapi.StartRoute:       httpapi.Start(exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: time.Now}),
-		httpapi.CommunicateRoute: httpapi.Communicate(finish),
-		httpapi.RevokeRoute:      httpapi.Revoke(exam.Revoke{Patients: patients, Exams: store, Now: time.Now}),
-	}
+	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
 	if s.api, err = emulators.Serve(c.APIAddr, apiGateway{routes: routes, timeout: c.InvokeTimeout}); err != nil {
 		return nil, fmt.Errorf("http api: %w", err)
 	}

@@ -36,6 +36,8 @@ type harness struct {
 	issuer   *token.Issuer
 	verifier *token.Verifier
 
+	// handlers are built from the endpoint table, as every host builds them.
+	handlers                                   map[apigw.Route]apigw.Handler
 	register, list, start, communicate, revoke apigw.Handler
 }
 
@@ -55,11 +57,12 @@ func newHarness(t *testing.T) *harness {
 	if h.verifier, err = token.NewVerifier(examKey, resultKey, h.clock.Now); err != nil {
 		t.Fatal(err)
 	}
-	h.register = Register(exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID})
-	h.list = List(exam.List{Patients: h.patients, Exams: h.store})
-	h.start = Start(exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now})
-	h.communicate = Communicate(exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID})
-	h.revoke = Revoke(exam.Revoke{Patients: h.patients, Exams: h.store, Now: h.clock.Now})
+	h.handlers = Handlers(Ports{
+		Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now, NewID: fakes.NewID,
+		Finish: exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID},
+	})
+	h.register, h.list, h.start = h.handlers[RegisterRoute], h.handlers[ListRoute], h.handlers[StartRoute]
+	h.communicate, h.revoke = h.handlers[CommunicateRoute], h.handlers[RevokeRoute]
 	return h
 }
 

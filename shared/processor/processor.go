@@ -23,6 +23,9 @@ import (
 	"github.com/zmed/exam-manager/shared/s3event"
 )
 
+// Function is the functions/ folder of the Lambda that S3 invokes with the events Handle handles.
+const Function = "process-result"
+
 // Outcome is the folder a processed object is filed under.
 type Outcome string
 

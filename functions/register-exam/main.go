@@ -10,7 +10,6 @@ import (
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/httpapi"
 )
@@ -20,6 +19,6 @@ var readSettings = config.ReadCommon
 
 func main() {
 	_, s, cfg := boot.Init(readSettings)
-	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table, cursor.Codec{})
+	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table)
 	lambda.Start(httpapi.RegisterExam.Handler(httpapi.Ports{Patients: boot.Patients(s), Exams: store, Now: time.Now, NewID: uuid.NewString}))
 }

@@ -96,7 +96,7 @@ func callCounts(ctx context.Context, work string) error {
 	defer st.Close()
 
 	c := &counter{counts: map[string]int{}}
-	store := dynamostore.New(dynamodb.NewFromConfig(c.config(st.DynamoDBURL)), cfg.Table, cursor.New(cfg.CursorKey))
+	store := dynamostore.New(dynamodb.NewFromConfig(c.config(st.DynamoDBURL)), cfg.Table)
 	patients := patient.New(st.PatientsURL, &http.Client{Transport: c}, patient.DefaultTimeout)
 	issuer, _ := token.NewIssuer(cfg.ExamKey, time.Hour, time.Now)
 	verifier, _ := token.NewVerifier(cfg.ExamKey, cfg.ResultKey, time.Now)
@@ -113,7 +113,7 @@ func callCounts(ctx context.Context, work string) error {
 	}
 	proc := processor.Processor{Bucket: bucket, Objects: results.New(s3c), Finish: finish, Prefixes: processor.DefaultPrefixes(), Now: time.Now}
 
-	handlers := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
+	handlers := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(cfg.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
 	call := func(fn, body string, query map[string]string) (string, error) {
 		r := routeOf(fn)
 		resp, err := handlers[r](ctx, events.APIGatewayV2HTTPRequest{RouteKey: r.String(), RawPath: r.Path, Body: body, QueryStringParameters: query})

@@ -97,7 +97,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		return nil, err
 	}
 	patients := patient.New(s.PatientsURL, &http.Client{}, patient.DefaultTimeout)
-	store := dynamostore.New(db, c.Table, cursor.New(c.CursorKey))
+	store := dynamostore.New(db, c.Table)
 	s.Store = store
 	var notifier exam.Notifier = outbox
 	if c.Notifier == "aws" {
@@ -132,7 +132,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	notifications.deliver = s.invoker.submit
 
 	// The HTTP API.
-	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
+	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
 	if s.api, err = emulators.Serve(c.APIAddr, apiGateway{routes: routes, timeout: c.InvokeTimeout}); err != nil {
 		return nil, fmt.Errorf("http api: %w", err)
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/notify"
@@ -49,7 +48,7 @@ func New(ctx context.Context, cfg aws.Config, s Settings) exam.Finish {
 	keys := boot.Must(secrets.Keys(ctx, secretsmanager.NewFromConfig(boot.ForService(cfg, "SECRETS_MANAGER")), s.ExamKey, s.ResultKey))
 	return exam.Finish{
 		Tokens:   boot.Must(token.NewVerifier(keys[0], keys[1], time.Now)),
-		Exams:    dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table, cursor.Codec{}),
+		Exams:    dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table),
 		Patients: boot.Patients(s.Common),
 		Notifier: notify.ByChannel{
 			exam.ChannelSMS:   sms.New(sns.NewFromConfig(boot.ForService(cfg, "SNS"))),

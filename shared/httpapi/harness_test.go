@@ -45,7 +45,7 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{
 		t:        t,
-		store:    fakes.NewFaultyStore(memstore.New(cursor.New(examKey))),
+		store:    fakes.NewFaultyStore(memstore.New()),
 		patients: fakes.AllPatients(),
 		notifier: &fakes.Notifier{},
 		clock:    fakes.NewClock(epoch),
@@ -58,7 +58,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h.handlers = Handlers(Ports{
-		Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now, NewID: fakes.NewID,
+		Patients: h.patients, Exams: h.store, Cursors: cursor.ForListing(cursor.New(examKey)), Tokens: h.issuer, Now: h.clock.Now, NewID: fakes.NewID,
 		Finish: exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID},
 	})
 	h.register, h.list, h.start = h.handlers[RegisterRoute], h.handlers[ListRoute], h.handlers[StartRoute]

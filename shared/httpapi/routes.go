@@ -22,6 +22,7 @@ var (
 type Ports struct {
 	Patients exam.PatientFinder
 	Exams    exam.Store
+	Cursors  exam.Cursors
 	Tokens   exam.ExamTokenIssuer
 	Finish   exam.Finish
 	Now      func() time.Time
@@ -44,7 +45,7 @@ var (
 		return Register(exam.Register{Patients: p.Patients, Exams: p.Exams, Now: p.Now, NewID: p.NewID})
 	}}
 	ListExams = Endpoint{ListRoute, "list-exams", func(p Ports) apigw.Handler {
-		return List(exam.List{Patients: p.Patients, Exams: p.Exams})
+		return List(exam.List{Patients: p.Patients, Exams: p.Exams, Cursors: p.Cursors})
 	}}
 	StartExam = Endpoint{StartRoute, "start-exam", func(p Ports) apigw.Handler {
 		return Start(exam.Start{Patients: p.Patients, Exams: p.Exams, Tokens: p.Tokens, Now: p.Now})

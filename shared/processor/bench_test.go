@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/fakes"
 	"github.com/zmed/exam-manager/shared/logging"
@@ -40,7 +39,7 @@ func BenchmarkProcessResult(b *testing.B) {
 	slog.SetDefault(logging.New(io.Discard, slog.LevelInfo))
 	b.Cleanup(func() { slog.SetDefault(prev) })
 	clock := fakes.NewClock(epoch)
-	store := memstore.New(cursor.New(examKey))
+	store := memstore.New()
 	patients := fakes.AllPatients()
 	issuer, _ := token.NewIssuer(examKey, time.Hour, clock.Now)
 	verifier, _ := token.NewVerifier(examKey, resultKey, clock.Now)

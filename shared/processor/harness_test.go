@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/emulators"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/fakes"
@@ -59,7 +58,7 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(func() { _ = srv.Close() })
 	h := &harness{
 		t: t, bodyBytes: &atomic.Int64{},
-		store:    fakes.NewFaultyStore(memstore.New(cursor.New(examKey))),
+		store:    fakes.NewFaultyStore(memstore.New()),
 		patients: fakes.AllPatients(),
 		notifier: &fakes.Notifier{},
 		clock:    fakes.NewClock(epoch),

@@ -111,7 +111,7 @@ func callCounts(ctx context.Context, work string) error {
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		return err
 	}
-	proc := processor.Processor{Bucket: bucket, Objects: results.New(s3c), Finish: finish, Prefixes: processor.DefaultPrefixes(), Now: time.Now}
+	proc := processor.Processor{Bucket: bucket, Objects: results.New(s3c), Finish: finish, Folders: processor.DefaultFolders, Now: time.Now}
 
 	handlers := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(cfg.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
 	call := func(fn, body string, query map[string]string) (string, error) {
@@ -244,13 +244,13 @@ func operationSteps(ctx context.Context, c *counter, call func(fn, body string, 
 				return err
 			}
 			result, _ := token.MintResultToken(resultKey, id, time.Now(), time.Hour)
-			key := stack.ResultKey("completed", id, ".pdf", time.Now())
+			key := stack.ResultKey(proc.Folders.Completed, id, ".pdf", time.Now())
 			if err := stack.Upload(ctx, s3c, proc.Bucket, key, "application/pdf", []byte("%PDF-1.4"), field(body, "exam_token"), result); err != nil {
 				return err
 			}
 			ev := s3event.ObjectCreated(emulators.Region, proc.Bucket, key, 8, "", "01", time.Now())
 			c.reset()
-			return proc.Handle(ctx, ev)
+			return s3event.Handler(proc.Process)(ctx, ev)
 		},
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/s3event"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -118,15 +119,13 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	if err := backend.CreateBucket(c.Bucket); err != nil {
 		return nil, fmt.Errorf("results bucket: %w", err)
 	}
-	notifications := &s3Notifications{next: s3Handler, backend: backend, bucket: c.Bucket, prefix: c.CompletedPrefix + "/"}
+	notifications := &s3Notifications{next: s3Handler, backend: backend, bucket: c.Bucket, prefix: c.Folders.Completed + "/"}
 	if s.S3URL, err = s.serve(c.S3Addr, notifications); err != nil {
 		return nil, fmt.Errorf("s3 endpoint: %w", err)
 	}
 	s3Client := s3.NewFromConfig(emulators.Config(s.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
-	prefixes := processor.DefaultPrefixes()
-	prefixes.Completed = c.CompletedPrefix
 	s.invoker = &asyncInvoker{
-		handler: processor.Processor{Bucket: c.Bucket, Objects: results.New(s3Client), Finish: finish, Prefixes: prefixes, Now: time.Now}.Handle,
+		handler: s3event.Handler(processor.Processor{Bucket: c.Bucket, Objects: results.New(s3Client), Finish: finish, Folders: c.Folders, Now: time.Now}.Process),
 		timeout: c.InvokeTimeout, backoff: c.RetryBackoff, retries: 2, stop: make(chan struct{}),
 	}
 	notifications.deliver = s.invoker.submit

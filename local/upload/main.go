@@ -67,7 +67,7 @@ func main() {
 		body, _ = json.Marshal(map[string]string{"exam_token": *examToken, "result_token": resultToken, "note": "sample result"})
 		contentType, ext, metaExam, metaResult = "application/json", ".json", "", ""
 	}
-	key := stack.ResultKey(cfg.CompletedPrefix, *examID, ext, time.Now())
+	key := stack.ResultKey(cfg.Folders.Completed, *examID, ext, time.Now())
 	client := s3.NewFromConfig(emulators.Config(*endpoint), func(o *s3.Options) { o.UsePathStyle = true })
 	if err := stack.Upload(context.Background(), client, cfg.Bucket, key, contentType, body, metaExam, metaResult); err != nil {
 		fail(err)

@@ -47,6 +47,7 @@ func TestRules(t *testing.T) {
 	isAWS := func(dep string) bool { return strings.HasPrefix(dep, "github.com/aws/") }
 	rules := []rule{
 		{"the domain imports no AWS package", "./shared/exam", isAWS},
+		{"the automatic path's use case imports no AWS package", "./shared/processor", isAWS},
 		{"no Lambda links a test-support package", "./functions/...", func(dep string) bool {
 			for _, p := range testSupport {
 				if dep == p || strings.HasPrefix(dep, p+"/") {

@@ -1,4 +1,4 @@
-package processor
+package processor_test
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/fakes"
 	"github.com/zmed/exam-manager/shared/memstore"
+	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/s3event"
 	"github.com/zmed/exam-manager/shared/token"
@@ -45,7 +46,8 @@ type harness struct {
 	clock     *fakes.Clock
 	issuer    *token.Issuer
 	objects   *flakyObjects
-	proc      Processor
+	proc      processor.Processor
+	handle    func(context.Context, events.S3Event) error // proc behind the Lambda's S3 event handler
 }
 
 func newHarness(t *testing.T) *harness {
@@ -75,24 +77,25 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h.objects = &flakyObjects{Objects: results.New(h.s3)}
-	h.proc = Processor{
+	h.proc = processor.Processor{
 		Objects: h.objects,
 		Finish: exam.Finish{Tokens: verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier,
 			Now: h.clock.Now, NewID: fakes.NewID},
-		Bucket:   bucket,
-		Prefixes: DefaultPrefixes(),
-		Now:      h.clock.Now,
+		Bucket:  bucket,
+		Folders: processor.DefaultFolders,
+		Now:     h.clock.Now,
 	}
+	h.handle = s3event.Handler(h.proc.Process)
 	return h
 }
 
 // flakyObjects makes the next Move fail, once.
 type flakyObjects struct {
-	Objects
+	processor.Objects
 	failMove atomic.Bool
 }
 
-func (f *flakyObjects) Move(ctx context.Context, obj results.Object, dst string) (string, error) {
+func (f *flakyObjects) Move(ctx context.Context, obj processor.Object, dst string) (string, error) {
 	if f.failMove.CompareAndSwap(true, false) {
 		return "", errors.New("s3 copy object: connection reset")
 	}

@@ -3,8 +3,6 @@ package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
@@ -26,7 +24,7 @@ func readSettings(r *config.Reader) settings {
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(boot.ForService(cfg, "SECRETS_MANAGER")), s.CursorKey))
-	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table)
+	key := boot.Must(secrets.Key(ctx, secrets.FromConfig(cfg), s.CursorKey))
+	store := dynamostore.FromConfig(cfg, s.Table)
 	lambda.Start(httpapi.ListExams.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Cursors: cursor.ForListing(cursor.New(key))}))
 }

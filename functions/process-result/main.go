@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
@@ -33,7 +32,7 @@ func main() {
 	ctx, s, cfg := boot.Init(readSettings)
 	lambda.Start(s3event.Handler(processor.Processor{
 		Bucket:  s.Bucket,
-		Objects: results.New(s3.NewFromConfig(boot.ForService(cfg, "S3"))),
+		Objects: results.FromConfig(cfg),
 		Finish:  finishing.New(ctx, cfg, s.Settings),
 		Folders: s.Folders,
 		Now:     time.Now,

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/shared/boot"
@@ -19,6 +18,6 @@ var readSettings = config.ReadCommon
 
 func main() {
 	_, s, cfg := boot.Init(readSettings)
-	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table)
+	store := dynamostore.FromConfig(cfg, s.Table)
 	lambda.Start(httpapi.RegisterExam.Handler(httpapi.Ports{Patients: boot.Patients(s), Exams: store, Now: time.Now, NewID: uuid.NewString}))
 }

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
@@ -33,8 +31,8 @@ func readSettings(r *config.Reader) settings {
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(boot.ForService(cfg, "SECRETS_MANAGER")), s.ExamKey))
+	key := boot.Must(secrets.Key(ctx, secrets.FromConfig(cfg), s.ExamKey))
 	issuer := boot.Must(token.NewIssuer(key, s.TokenTTL, time.Now))
-	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table)
+	store := dynamostore.FromConfig(cfg, s.Table)
 	lambda.Start(httpapi.StartExam.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Tokens: issuer, Now: time.Now}))
 }

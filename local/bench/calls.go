@@ -15,8 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
 
@@ -27,10 +25,8 @@ import (
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/emulators"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/finishing"
 	"github.com/zmed/exam-manager/shared/httpapi"
-	"github.com/zmed/exam-manager/shared/notify"
-	"github.com/zmed/exam-manager/shared/notify/email"
-	"github.com/zmed/exam-manager/shared/notify/sms"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
@@ -101,10 +97,7 @@ func callCounts(ctx context.Context, work string) error {
 	issuer, _ := token.NewIssuer(cfg.ExamKey, time.Hour, time.Now)
 	verifier, _ := token.NewVerifier(cfg.ExamKey, cfg.ResultKey, time.Now)
 	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Now: time.Now, NewID: uuid.NewString,
-		Notifier: notify.ByChannel{
-			exam.ChannelSMS:   sms.New(sns.NewFromConfig(c.config(st.NotificationsURL))),
-			exam.ChannelEmail: email.New(sesv2.NewFromConfig(c.config(st.NotificationsURL)), cfg.EmailSender),
-		}}
+		Notifier: finishing.Notifier(c.config(st.NotificationsURL), cfg.EmailSender)}
 	s3c := s3.NewFromConfig(c.config(st.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
 	// A bucket the stack does not watch, so that only the counted handler processes it.
 	const bucket = "zmed-bench-calls"

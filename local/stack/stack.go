@@ -16,20 +16,16 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/uuid"
 	"github.com/johannesboyne/gofakes3"
 
-	"github.com/zmed/exam-manager/shared/boot"
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/emulators"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/finishing"
 	"github.com/zmed/exam-manager/shared/httpapi"
-	"github.com/zmed/exam-manager/shared/notify"
-	"github.com/zmed/exam-manager/shared/notify/email"
-	"github.com/zmed/exam-manager/shared/notify/sms"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
@@ -102,14 +98,11 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	s.Store = store
 	var notifier exam.Notifier = outbox
 	if c.Notifier == "aws" {
-		cfg, err := boot.AWSFromEnv()
+		cfg, err := awsenv.FromEnv()
 		if err != nil {
 			return nil, fmt.Errorf("aws notifier: %w", err)
 		}
-		notifier = notify.ByChannel{
-			exam.ChannelSMS:   sms.New(sns.NewFromConfig(boot.ForService(cfg, "SNS"))),
-			exam.ChannelEmail: email.New(sesv2.NewFromConfig(boot.ForService(cfg, "SESV2")), c.EmailSender),
-		}
+		notifier = finishing.Notifier(cfg, c.EmailSender)
 	}
 	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier, Now: time.Now, NewID: uuid.NewString}
 

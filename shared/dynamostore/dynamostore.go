@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/exam"
 )
 
@@ -34,6 +35,11 @@ type Store struct {
 }
 
 var _ exam.Store = (*Store)(nil)
+
+// FromConfig returns a store on table with a DynamoDB client of cfg.
+func FromConfig(cfg aws.Config, table string) *Store {
+	return New(dynamodb.NewFromConfig(awsenv.ForService(cfg, "DYNAMODB")), table)
+}
 
 // New returns a store on table.
 func New(db API, table string) *Store {

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/processor"
 )
 
@@ -61,6 +62,9 @@ type API interface {
 
 // Store reads and moves result objects.
 type Store struct{ s3 API }
+
+// FromConfig returns a Store with an S3 client of cfg.
+func FromConfig(cfg aws.Config) *Store { return New(s3.NewFromConfig(awsenv.ForService(cfg, "S3"))) }
 
 // New returns a Store on client.
 func New(client API) *Store { return &Store{s3: client} }

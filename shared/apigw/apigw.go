@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/logctx"
 )
 
 // MaxBody is the largest request body accepted.
@@ -157,7 +157,7 @@ func (r Route) String() string { return r.Method + " " + r.Path }
 // response, and turns a panic into a 500.
 func Serve(route Route, h Func) Handler {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
-		ctx = logging.WithRequestID(ctx, req.RequestContext.RequestID)
+		ctx = logctx.WithRequestID(ctx, req.RequestContext.RequestID)
 		slot := &examSlot{}
 		ctx = context.WithValue(ctx, examSlotKey{}, slot)
 		defer func() {
@@ -188,7 +188,7 @@ func (s *examSlot) named(ctx context.Context) context.Context {
 	if s.id == "" {
 		return ctx
 	}
-	return logging.WithExamID(ctx, s.id)
+	return logctx.WithExamID(ctx, s.id)
 }
 
 // WithExamID returns ctx naming the exam in later log lines, including the one
@@ -197,7 +197,7 @@ func WithExamID(ctx context.Context, id string) context.Context {
 	if s, ok := ctx.Value(examSlotKey{}).(*examSlot); ok {
 		s.id = id
 	}
-	return logging.WithExamID(ctx, id)
+	return logctx.WithExamID(ctx, id)
 }
 
 // requestRoute reads the method and path of an HTTP API v2 event. The route key

@@ -25,7 +25,7 @@ type Listing struct {
 // List lists the exams of any patient the patient manager knows, newest first.
 type List struct {
 	Patients PatientFinder
-	Exams    ExamLister
+	Exams    Lister
 	Cursors  Cursors
 }
 

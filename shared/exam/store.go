@@ -48,31 +48,31 @@ type Page struct {
 // duplicate Create, *ConflictError (errors.Is ErrConflict) when a condition did
 // not hold, and an error wrapping ErrDependency when the backend fails.
 type Store interface {
-	ExamCreator
-	ExamGetter
-	ExamLister
-	ExamTransitioner
+	Creator
+	Getter
+	Lister
+	Transitioner
 	NotificationUpdater
 }
 
-// ExamCreator stores a new exam.
-type ExamCreator interface {
+// Creator stores a new exam.
+type Creator interface {
 	Create(ctx context.Context, e Exam) error
 }
 
-// ExamGetter reads one exam.
-type ExamGetter interface {
+// Getter reads one exam.
+type Getter interface {
 	Get(ctx context.Context, id string) (Exam, error)
 }
 
-// ExamLister lists a patient's exams newest first, limit at a time, after a
+// Lister lists a patient's exams newest first, limit at a time, after a
 // position (nil for the first page).
-type ExamLister interface {
+type Lister interface {
 	ListByPatient(ctx context.Context, patientID string, limit int, after *Position) (Page, error)
 }
 
-// ExamTransitioner applies a Transition and returns the exam after it.
-type ExamTransitioner interface {
+// Transitioner applies a Transition and returns the exam after it.
+type Transitioner interface {
 	Transition(ctx context.Context, t Transition) (Exam, error)
 }
 

@@ -23,7 +23,7 @@ type Ports struct {
 	Patients exam.PatientFinder
 	Exams    exam.Store
 	Cursors  exam.Cursors
-	Tokens   exam.ExamTokenIssuer
+	Tokens   exam.TokenIssuer
 	Finish   exam.Finish
 	Now      func() time.Time
 	NewID    func() string

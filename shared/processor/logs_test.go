@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/fakes"
-	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/logctx"
 	"github.com/zmed/exam-manager/shared/logging/logtest"
 )
 
@@ -23,7 +23,7 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	result := h.resultToken(e.ID)
 	// The uploader named the file after the patient: the key must not reach the logs either.
 	name := "completed/2026_11/Maria da Silva 52998224725.pdf"
-	ctx := logging.WithRequestID(context.Background(), "req-1")
+	ctx := logctx.WithRequestID(context.Background(), "req-1")
 	if err := h.handle(ctx, h.putPDF(name, tok, result)); err != nil {
 		t.Fatal(err)
 	}

@@ -27,16 +27,9 @@ func deps(t *testing.T, pattern string) map[string][]string {
 	return got
 }
 
-// testSupport are the packages only tests and the local tools may link.
-var testSupport = []string{
-	module + "shared/storetest",
-	module + "shared/fakes",
-	module + "shared/emulators",
-	module + "shared/memstore",
-	module + "shared/samtemplate",
-	module + "shared/logging/logtest",
-	"testing",
-}
+// testSupport are the packages only tests and the local tools may link: all
+// of shared/testsupport, and the standard library's testing.
+var testSupport = []string{module + "shared/testsupport", "testing"}
 
 func TestRules(t *testing.T) {
 	type rule struct {

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
-	"github.com/zmed/exam-manager/shared/logging/logtest"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
 
 // TestLogsCarryNoPersonalData runs register → start → communicate, and some

@@ -9,7 +9,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 )
 
 // TestErrorsEveryRouteCanProduce covers, for each route, the errors every route

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zmed/exam-manager/shared/fakes"
 	"github.com/zmed/exam-manager/shared/logctx"
-	"github.com/zmed/exam-manager/shared/logging/logtest"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
 
 // TestLogsCarryNoPersonalData processes results to every outcome, and a

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zmed/exam-manager/shared/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 )
 
 // Server is a running moto server.
@@ -32,7 +32,7 @@ func binary() string {
 		return p
 	}
 	_, file, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(file), "..", "..", "..", ".venv", "bin", "moto_server")
+	p := filepath.Join(filepath.Dir(file), "..", "..", "..", "..", ".venv", "bin", "moto_server")
 	if _, err := os.Stat(p); err == nil {
 		return p
 	}

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/storetest"
+	"github.com/zmed/exam-manager/shared/testsupport/storetest"
 )
 
 func TestContract(t *testing.T) {

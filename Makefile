@@ -29,15 +29,11 @@ build: $(addprefix build-fn-,$(FUNCTIONS)) ## build every function's bootstrap (
 $(addprefix build-fn-,$(FUNCTIONS)): build-fn-%:
 	$(RELEASE_ENV) go build $(RELEASE_FLAGS) -o $(BIN)/$*/bootstrap ./functions/$*
 
-# `sam build` (BuildMethod: makefile) calls build-<LogicalId> with ARTIFACTS_DIR set;
-# each target builds that one function with the release flags.
-lambda = $(RELEASE_ENV) go build $(RELEASE_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(1)
-build-RegisterExamFunction: ; $(call lambda,register-exam)
-build-ListExamsFunction: ; $(call lambda,list-exams)
-build-StartExamFunction: ; $(call lambda,start-exam)
-build-RevokeExamFunction: ; $(call lambda,revoke-exam)
-build-CommunicateResultFunction: ; $(call lambda,communicate-result)
-build-ProcessResultFunction: ; $(call lambda,process-result)
+# `sam build` (BuildMethod: makefile) calls build-<LogicalId> with ARTIFACTS_DIR set.
+# One such target per functions/ folder, named as samtemplate.LogicalID names it
+# (register-exam → RegisterExamFunction), so a new folder needs no Makefile line.
+logical_id = $(shell echo $(1) | awk -F- '{for (i = 1; i <= NF; i++) printf "%s", toupper(substr($$i, 1, 1)) substr($$i, 2)}')Function
+$(foreach fn,$(FUNCTIONS),$(eval build-$(call logical_id,$(fn)): ; $$(RELEASE_ENV) go build $$(RELEASE_FLAGS) -o $$(ARTIFACTS_DIR)/bootstrap ./functions/$(fn)))
 
 test: lint build unit sam-check ## every check: lint, release build, all Go tests (race detector), cfn-lint, sam validate, sam build
 
@@ -52,8 +48,7 @@ sam-check: $(PY_TOOLS) ## cfn-lint, sam validate --lint and sam build, checking 
 	$(VENV)/bin/cfn-lint template.yaml
 	$(VENV)/bin/sam validate --lint
 	$(VENV)/bin/sam build
-	@for fn in $(FUNCTIONS); do \
-	  id=$$(echo "$$fn" | awk -F- '{for (i = 1; i <= NF; i++) printf "%s", toupper(substr($$i, 1, 1)) substr($$i, 2)}')Function; \
+	@for id in $(foreach fn,$(FUNCTIONS),$(call logical_id,$(fn))); do \
 	  python3 -c 'import sys; b = open(sys.argv[1], "rb").read(20); sys.exit(not (b[:4] == b"\x7fELF" and b[18] == 183))' \
 	    .aws-sam/build/$$id/bootstrap || { echo "no linux/arm64 bootstrap for $$id"; exit 1; }; \
 	done; echo "sam build: an arm64 bootstrap for each of the $(words $(FUNCTIONS)) functions"
@@ -72,8 +67,9 @@ $(RIE):
 	@echo "installing the Lambda runtime interface emulator into .tools/ (about 20 s, once)"
 	@GOBIN=$(TOOLS)/bin go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
-lint: $(STATICCHECK) ## go vet, staticcheck and gofmt
+lint: $(STATICCHECK) ## go vet, staticcheck, gofmt and go mod tidy
 	go vet ./...
+	go mod tidy -diff
 	$(STATICCHECK) ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi

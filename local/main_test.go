@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zmed/exam-manager/shared/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 )
 
 // freeAddr returns a loopback address for the command to listen on.

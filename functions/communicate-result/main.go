@@ -13,6 +13,6 @@ import (
 var readSettings = finishing.ReadSettings
 
 func main() {
-	ctx, s, aws := boot.Init(readSettings)
-	lambda.Start(httpapi.Communicate(finishing.New(ctx, aws, s)))
+	ctx, s, cfg := boot.Init(readSettings)
+	lambda.Start(httpapi.CommunicateResult.Handler(httpapi.Ports{Finish: finishing.New(ctx, cfg, s)}))
 }

@@ -3,14 +3,11 @@ package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/secrets"
 )
@@ -26,8 +23,8 @@ func readSettings(r *config.Reader) settings {
 }
 
 func main() {
-	ctx, s, aws := boot.Init(readSettings)
-	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(boot.ForService(aws, "SECRETS_MANAGER")), s.CursorKey))
-	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(aws, "DYNAMODB")), s.Table, cursor.New(key))
-	lambda.Start(httpapi.List(exam.List{Patients: boot.Patients(s.Common), Exams: store}))
+	ctx, s, cfg := boot.Init(readSettings)
+	key := boot.Must(secrets.Key(ctx, secrets.FromConfig(cfg), s.CursorKey))
+	store := dynamostore.FromConfig(cfg, s.Table)
+	lambda.Start(httpapi.ListExams.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Cursors: cursor.ForListing(cursor.New(key))}))
 }

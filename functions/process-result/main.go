@@ -6,33 +6,35 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/finishing"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/s3event"
 )
 
 // settings is this function's configuration, read once per cold start.
 type settings struct {
 	finishing.Settings
-	Bucket config.Bucket
+	Bucket  string
+	Folders processor.Folders
 }
 
 func readSettings(r *config.Reader) settings {
-	return settings{Settings: finishing.ReadSettings(r), Bucket: config.ReadBucket(r)}
+	s := settings{Settings: finishing.ReadSettings(r)}
+	s.Bucket, s.Folders = processor.ReadBucket(r)
+	return s
 }
 
 func main() {
-	ctx, s, aws := boot.Init(readSettings)
-	b := s.Bucket
-	lambda.Start(processor.Processor{
-		Bucket:   b.Name,
-		Objects:  results.New(s3.NewFromConfig(boot.ForService(aws, "S3"))),
-		Finish:   finishing.New(ctx, aws, s.Settings),
-		Prefixes: processor.NewPrefixes(b.Completed, b.Processed, b.Stuck, b.Denied, b.Deleted),
-		Now:      time.Now,
-	}.Handle)
+	ctx, s, cfg := boot.Init(readSettings)
+	lambda.Start(s3event.Handler(processor.Processor{
+		Bucket:  s.Bucket,
+		Objects: results.FromConfig(cfg),
+		Finish:  finishing.New(ctx, cfg, s.Settings),
+		Folders: s.Folders,
+		Now:     time.Now,
+	}.Process))
 }

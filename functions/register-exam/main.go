@@ -5,14 +5,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/httpapi"
 )
 
@@ -20,7 +17,7 @@ import (
 var readSettings = config.ReadCommon
 
 func main() {
-	_, s, aws := boot.Init(readSettings)
-	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(aws, "DYNAMODB")), s.Table, cursor.Codec{})
-	lambda.Start(httpapi.Register(exam.Register{Patients: boot.Patients(s), Exams: store, Now: time.Now, NewID: uuid.NewString}))
+	_, s, cfg := boot.Init(readSettings)
+	store := dynamostore.FromConfig(cfg, s.Table)
+	lambda.Start(httpapi.RegisterExam.Handler(httpapi.Ports{Patients: boot.Patients(s), Exams: store, Now: time.Now, NewID: uuid.NewString}))
 }

@@ -5,13 +5,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/httpapi"
 )
 
@@ -19,7 +16,7 @@ import (
 var readSettings = config.ReadCommon
 
 func main() {
-	_, s, aws := boot.Init(readSettings)
-	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(aws, "DYNAMODB")), s.Table, cursor.Codec{})
-	lambda.Start(httpapi.Revoke(exam.Revoke{Patients: boot.Patients(s), Exams: store, Now: time.Now}))
+	_, s, cfg := boot.Init(readSettings)
+	store := dynamostore.FromConfig(cfg, s.Table)
+	lambda.Start(httpapi.RevokeExam.Handler(httpapi.Ports{Patients: boot.Patients(s), Exams: store, Now: time.Now}))
 }

@@ -5,14 +5,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/secrets"
 	"github.com/zmed/exam-manager/shared/token"
@@ -34,9 +30,9 @@ func readSettings(r *config.Reader) settings {
 }
 
 func main() {
-	ctx, s, aws := boot.Init(readSettings)
-	key := boot.Must(secrets.Key(ctx, secretsmanager.NewFromConfig(boot.ForService(aws, "SECRETS_MANAGER")), s.ExamKey))
+	ctx, s, cfg := boot.Init(readSettings)
+	key := boot.Must(secrets.Key(ctx, secrets.FromConfig(cfg), s.ExamKey))
 	issuer := boot.Must(token.NewIssuer(key, s.TokenTTL, time.Now))
-	store := dynamostore.New(dynamodb.NewFromConfig(boot.ForService(aws, "DYNAMODB")), s.Table, cursor.Codec{})
-	lambda.Start(httpapi.Start(exam.Start{Patients: boot.Patients(s.Common), Exams: store, Tokens: issuer, Now: time.Now}))
+	store := dynamostore.FromConfig(cfg, s.Table)
+	lambda.Start(httpapi.StartExam.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Tokens: issuer, Now: time.Now}))
 }

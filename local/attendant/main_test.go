@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/local/stack"
-	"github.com/zmed/exam-manager/shared/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 )
 
 // TestSteps: each step prints only what the next one needs, or fails with a

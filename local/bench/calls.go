@@ -15,8 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
 
@@ -25,16 +23,14 @@ import (
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/emulators"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/finishing"
 	"github.com/zmed/exam-manager/shared/httpapi"
-	"github.com/zmed/exam-manager/shared/notify"
-	"github.com/zmed/exam-manager/shared/notify/email"
-	"github.com/zmed/exam-manager/shared/notify/sms"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -96,46 +92,30 @@ func callCounts(ctx context.Context, work string) error {
 	defer st.Close()
 
 	c := &counter{counts: map[string]int{}}
-	store := dynamostore.New(dynamodb.NewFromConfig(c.config(st.DynamoDBURL)), cfg.Table, cursor.New(cfg.CursorKey))
+	store := dynamostore.New(dynamodb.NewFromConfig(c.config(st.DynamoDBURL)), cfg.Table)
 	patients := patient.New(st.PatientsURL, &http.Client{Transport: c}, patient.DefaultTimeout)
 	issuer, _ := token.NewIssuer(cfg.ExamKey, time.Hour, time.Now)
 	verifier, _ := token.NewVerifier(cfg.ExamKey, cfg.ResultKey, time.Now)
 	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Now: time.Now, NewID: uuid.NewString,
-		Notifier: notify.ByChannel{
-			exam.ChannelSMS:   sms.New(sns.NewFromConfig(c.config(st.NotificationsURL))),
-			exam.ChannelEmail: email.New(sesv2.NewFromConfig(c.config(st.NotificationsURL)), cfg.EmailSender),
-		}}
+		Notifier: finishing.Notifier(c.config(st.NotificationsURL), cfg.EmailSender)}
 	s3c := s3.NewFromConfig(c.config(st.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
 	// A bucket the stack does not watch, so that only the counted handler processes it.
 	const bucket = "zmed-bench-calls"
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		return err
 	}
-	proc := processor.Processor{Bucket: bucket, Objects: results.New(s3c), Finish: finish, Prefixes: processor.DefaultPrefixes(), Now: time.Now}
+	proc := processor.Processor{Bucket: bucket, Objects: results.New(s3c), Finish: finish, Folders: processor.DefaultFolders, Now: time.Now}
 
-	const doc = "52998224725"
-	handlers := map[string]apigw.Handler{
-		"register":    httpapi.Register(exam.Register{Patients: patients, Exams: store, Now: time.Now, NewID: uuid.NewString}),
-		"list":        httpapi.List(exam.List{Patients: patients, Exams: store}),
-		"start":       httpapi.Start(exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: time.Now}),
-		"revoke":      httpapi.Revoke(exam.Revoke{Patients: patients, Exams: store, Now: time.Now}),
-		"communicate": httpapi.Communicate(finish),
-	}
-	routes := map[string]apigw.Route{"register": httpapi.RegisterRoute, "list": httpapi.ListRoute, "start": httpapi.StartRoute,
-		"revoke": httpapi.RevokeRoute, "communicate": httpapi.CommunicateRoute}
-	call := func(op, body string, query map[string]string) (string, error) {
-		r := routes[op]
-		resp, err := handlers[op](ctx, events.APIGatewayV2HTTPRequest{RouteKey: r.String(), RawPath: r.Path, Body: body, QueryStringParameters: query})
+	handlers := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(cfg.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
+	call := func(fn, body string, query map[string]string) (string, error) {
+		r := routeOf(fn)
+		resp, err := handlers[r](ctx, events.APIGatewayV2HTTPRequest{RouteKey: r.String(), RawPath: r.Path, Body: body, QueryStringParameters: query})
 		if err != nil || resp.StatusCode >= 300 {
-			return "", fmt.Errorf("%s: %d %v %s", op, resp.StatusCode, err, resp.Body)
+			return "", fmt.Errorf("%s: %d %v %s", fn, resp.StatusCode, err, resp.Body)
 		}
 		return resp.Body, nil
 	}
-	field := func(body, name string) string {
-		_, rest, _ := strings.Cut(body, `"`+name+`":"`)
-		v, _, _ := strings.Cut(rest, `"`)
-		return v
-	}
+	steps := operationSteps(ctx, c, call, cfg.ResultKey, s3c, proc)
 
 	type row struct {
 		op     string
@@ -143,71 +123,16 @@ func callCounts(ctx context.Context, work string) error {
 		budget string
 	}
 	var rows []row
-	measure := func(op, budget string, f func() error) error {
+	for _, o := range operations {
+		step, ok := steps[o.function]
+		if !ok {
+			return fmt.Errorf("no step measures functions/%s", o.function)
+		}
 		c.reset()
-		if err := f(); err != nil {
+		if err := step(); err != nil {
 			return err
 		}
-		rows = append(rows, row{op, c.reset(), budget})
-		return nil
-	}
-	var examID, examTok string
-	steps := []struct {
-		op, budget string
-		f          func() error
-	}{
-		{"register", "1 lookup + 1 DynamoDB write", func() error {
-			body, err := call("register", `{"document":"`+doc+`","exam_type":1}`, nil)
-			examID = field(body, "exam_id")
-			return err
-		}},
-		{"start", "1 lookup + 1 conditional update", func() error {
-			body, err := call("start", `{"document":"`+doc+`","exam_id":"`+examID+`","exam_type":1}`, nil)
-			examTok = field(body, "exam_token")
-			return err
-		}},
-		{"list (one page)", "1 lookup + 1 query per page", func() error {
-			_, err := call("list", "", map[string]string{"document": doc})
-			return err
-		}},
-		{"communicate", "≤ 1 lookup, ≤ 3 DynamoDB, 1 send", func() error {
-			result, _ := token.MintResultToken(cfg.ResultKey, examID, time.Now(), time.Hour)
-			_, err := call("communicate", `{"exam_token":"`+examTok+`","result_token":"`+result+`"}`, nil)
-			return err
-		}},
-		{"revoke", "1 lookup + 1 conditional update", func() error {
-			body, err := call("register", `{"document":"`+doc+`","exam_type":2}`, nil)
-			if err != nil {
-				return err
-			}
-			c.reset()
-			_, err = call("revoke", `{"document":"`+doc+`","exam_id":"`+field(body, "exam_id")+`","reason":"duplicated"}`, nil)
-			return err
-		}},
-	}
-	for _, s := range steps {
-		if err := measure(s.op, s.budget, s.f); err != nil {
-			return err
-		}
-	}
-	// process-result: a started exam, its PDF uploaded, then the S3 event handled.
-	body, err := call("register", `{"document":"`+doc+`","exam_type":3}`, nil)
-	if err != nil {
-		return err
-	}
-	id := field(body, "exam_id")
-	body, err = call("start", `{"document":"`+doc+`","exam_id":"`+id+`","exam_type":3}`, nil)
-	if err != nil {
-		return err
-	}
-	result, _ := token.MintResultToken(cfg.ResultKey, id, time.Now(), time.Hour)
-	key := stack.ResultKey("completed", id, ".pdf", time.Now())
-	if err := stack.Upload(ctx, s3c, bucket, key, "application/pdf", []byte("%PDF-1.4"), field(body, "exam_token"), result); err != nil {
-		return err
-	}
-	ev := s3event.ObjectCreated(emulators.Region, bucket, key, 8, "", "01", time.Now())
-	if err := measure("process-result", "≤ 1 lookup, ≤ 3 DynamoDB, 1 send, ≤ 3 S3", func() error { return proc.Handle(ctx, ev) }); err != nil {
-		return err
+		rows = append(rows, row{o.name, c.reset(), o.budget})
 	}
 
 	fmt.Printf("Each operation once, production adapters, counted by SDK middleware and the patient client's transport.\n\n")
@@ -236,4 +161,89 @@ func callCounts(ctx context.Context, work string) error {
 		}
 	}
 	return nil
+}
+
+// operation is one row of the report: the operation of a function and its budget.
+type operation struct{ function, name, budget string }
+
+// operations are measured in this order; every function has one (a test holds them to functions/).
+var operations = []operation{
+	{"register-exam", "register", "1 lookup + 1 DynamoDB write"},
+	{"start-exam", "start", "1 lookup + 1 conditional update"},
+	{"list-exams", "list (one page)", "1 lookup + 1 query per page"},
+	{"communicate-result", "communicate", "≤ 1 lookup, ≤ 3 DynamoDB, 1 send"},
+	{"revoke-exam", "revoke", "1 lookup + 1 conditional update"},
+	{"process-result", "process-result", "≤ 1 lookup, ≤ 3 DynamoDB, 1 send, ≤ 3 S3"},
+}
+
+// routeOf is the route served by functions/<fn>.
+func routeOf(fn string) apigw.Route {
+	for _, e := range httpapi.Endpoints() {
+		if e.Function == fn {
+			return e.Route
+		}
+	}
+	return apigw.Route{}
+}
+
+// operationSteps runs, by function, the operation each row counts: each step
+// after the first builds on the exam the ones before it registered and started.
+func operationSteps(ctx context.Context, c *counter, call func(fn, body string, query map[string]string) (string, error),
+	resultKey []byte, s3c *s3.Client, proc processor.Processor) map[string]func() error {
+	const doc = "52998224725"
+	field := func(body, name string) string {
+		_, rest, _ := strings.Cut(body, `"`+name+`":"`)
+		v, _, _ := strings.Cut(rest, `"`)
+		return v
+	}
+	var examID, examTok string
+	return map[string]func() error{
+		"register-exam": func() error {
+			body, err := call("register-exam", `{"document":"`+doc+`","exam_type":1}`, nil)
+			examID = field(body, "exam_id")
+			return err
+		},
+		"start-exam": func() error {
+			body, err := call("start-exam", `{"document":"`+doc+`","exam_id":"`+examID+`","exam_type":1}`, nil)
+			examTok = field(body, "exam_token")
+			return err
+		},
+		"list-exams": func() error {
+			_, err := call("list-exams", "", map[string]string{"document": doc})
+			return err
+		},
+		"communicate-result": func() error {
+			result, _ := token.MintResultToken(resultKey, examID, time.Now(), time.Hour)
+			_, err := call("communicate-result", `{"exam_token":"`+examTok+`","result_token":"`+result+`"}`, nil)
+			return err
+		},
+		"revoke-exam": func() error {
+			body, err := call("register-exam", `{"document":"`+doc+`","exam_type":2}`, nil)
+			if err != nil {
+				return err
+			}
+			c.reset()
+			_, err = call("revoke-exam", `{"document":"`+doc+`","exam_id":"`+field(body, "exam_id")+`","reason":"duplicated"}`, nil)
+			return err
+		},
+		// A started exam, its PDF uploaded, then only the S3 event's handling counted.
+		"process-result": func() error {
+			body, err := call("register-exam", `{"document":"`+doc+`","exam_type":3}`, nil)
+			if err != nil {
+				return err
+			}
+			id := field(body, "exam_id")
+			if body, err = call("start-exam", `{"document":"`+doc+`","exam_id":"`+id+`","exam_type":3}`, nil); err != nil {
+				return err
+			}
+			result, _ := token.MintResultToken(resultKey, id, time.Now(), time.Hour)
+			key := stack.ResultKey(proc.Folders.Completed, id, ".pdf", time.Now())
+			if err := stack.Upload(ctx, s3c, proc.Bucket, key, "application/pdf", []byte("%PDF-1.4"), field(body, "exam_token"), result); err != nil {
+				return err
+			}
+			ev := s3event.ObjectCreated(emulators.Region, proc.Bucket, key, 8, "", "01", time.Now())
+			c.reset()
+			return s3event.Handler(proc.Process)(ctx, ev)
+		},
+	}
 }

@@ -68,7 +68,7 @@ func latency(ctx context.Context, work string, n int) error {
 	}
 	upload := func(s *started) error {
 		s.uploaded = time.Now()
-		return stack.Upload(ctx, s3c, cfg.Bucket, stack.ResultKey(cfg.CompletedPrefix, s.id, ".pdf", time.Now()),
+		return stack.Upload(ctx, s3c, cfg.Bucket, stack.ResultKey(cfg.Folders.Completed, s.id, ".pdf", time.Now()),
 			"application/pdf", []byte("%PDF-1.4 result"), s.examToken, s.resultToken)
 	}
 	// notifiedAt waits for the exam's notification and returns when it was recorded.
@@ -183,7 +183,7 @@ func verify(ctx context.Context, s3c *s3.Client, cfg stack.Config, all []*starte
 			switch key := aws.ToString(o.Key); {
 			case strings.HasPrefix(key, "processed/"):
 				processed++
-			case strings.HasPrefix(key, cfg.CompletedPrefix+"/"):
+			case strings.HasPrefix(key, cfg.Folders.Completed+"/"):
 				completed++
 			}
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/samtemplate"
+	"github.com/zmed/exam-manager/shared/testsupport/samtemplate"
 )
 
 // rieBinary finds aws-lambda-rie: $ZMED_RIE, then .tools/bin (where make puts it), then PATH.

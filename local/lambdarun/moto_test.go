@@ -15,13 +15,12 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/local/stack"
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/emulators"
-	"github.com/zmed/exam-manager/shared/emulators/mototest"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -57,7 +56,7 @@ func TestAutomaticPathOnMoto(t *testing.T) {
 	}
 
 	// An exam registered and started by the use cases on the DynamoDB adapter.
-	store := dynamostore.New(db, "zmed_exam_table", cursor.Codec{})
+	store := dynamostore.New(db, "zmed_exam_table")
 	e, err := exam.Register{Patients: patients, Exams: store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, "529.982.247-25", 3)
 	if err != nil {
 		t.Fatal(err)

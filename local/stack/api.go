@@ -14,7 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/shared/apigw"
-	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/logctx"
 )
 
 // apiGateway serves HTTP as API Gateway's HTTP API does for Lambda
@@ -27,7 +27,7 @@ type apiGateway struct {
 
 func (g apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := uuid.NewString()
-	ctx, cancel := context.WithTimeout(logging.WithRequestID(r.Context(), requestID), g.timeout)
+	ctx, cancel := context.WithTimeout(logctx.WithRequestID(r.Context(), requestID), g.timeout)
 	defer cancel()
 
 	// Bodies past the limit are cut one byte over it: the handler answers 413.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/processor"
 )
 
 // Local keys, documented in the README; each can be overridden by its variable.
@@ -29,10 +30,11 @@ type Config struct {
 	APIAddr, S3Addr, DynamoDBAddr, PatientsAddr string
 	// NotificationsAddr, when set, serves an SNS/SES-compatible endpoint that
 	// writes to the outbox, for the production adapters (make invoke).
-	NotificationsAddr              string
-	PatientsFile, OutboxFile       string
-	ExamKey, ResultKey, CursorKey  []byte
-	Table, Bucket, CompletedPrefix string
+	NotificationsAddr             string
+	PatientsFile, OutboxFile      string
+	ExamKey, ResultKey, CursorKey []byte
+	Table, Bucket                 string
+	Folders                       processor.Folders
 	// InvokeTimeout is each invocation's deadline, as a function timeout.
 	InvokeTimeout time.Duration
 	// Notifier is "outbox" (the default: a file and the console) or "aws": the
@@ -58,13 +60,12 @@ func ReadConfig(r *config.Reader) (Config, error) {
 		ResultKey:         []byte(r.String(config.ResultKeyVar, LocalResultKey)),
 		CursorKey:         []byte(r.String(config.CursorKeyVar, LocalCursorKey)),
 		Table:             r.String(config.TableVar, config.DefaultTable),
-		Bucket:            r.String(config.BucketVar, config.DefaultBucket),
-		CompletedPrefix:   r.String(config.CompletedPrefixVar, "completed"),
 		InvokeTimeout:     r.Duration("ZMED_LOCAL_INVOKE_TIMEOUT", 30*time.Second),
 		RetryBackoff:      r.Duration("ZMED_LOCAL_RETRY_BACKOFF", time.Second),
 		Notifier:          r.String("ZMED_LOCAL_NOTIFIER", "outbox"),
 		EmailSender:       r.String(config.EmailSenderVar, "resultados@zmed.example"),
 	}
+	c.Bucket, c.Folders = processor.ReadBucket(r)
 	if err := r.Err(); err != nil {
 		return Config{}, err
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
-	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/logctx"
 )
 
 // asyncInvoker delivers S3 events to a handler as Lambda's asynchronous
@@ -43,7 +43,7 @@ func (i *asyncInvoker) run(ev events.S3Event) {
 			return
 		}
 		if attempt == i.retries {
-			ctx := logging.WithRequestID(context.Background(), "async-"+ev.Records[0].S3.Object.Sequencer)
+			ctx := logctx.WithRequestID(context.Background(), "async-"+ev.Records[0].S3.Object.Sequencer)
 			slog.ErrorContext(ctx, "process-result failed after its retries; Lambda would now send the event to the on-failure queue",
 				"attempts", attempt+1, "error", err.Error())
 			return
@@ -59,7 +59,7 @@ func (i *asyncInvoker) run(ev events.S3Event) {
 
 // invoke runs the handler once, as one Lambda invocation with its own request id and deadline.
 func (i *asyncInvoker) invoke(ev events.S3Event) error {
-	ctx, cancel := context.WithTimeout(logging.WithRequestID(context.Background(), uuid.NewString()), i.timeout)
+	ctx, cancel := context.WithTimeout(logctx.WithRequestID(context.Background(), uuid.NewString()), i.timeout)
 	defer cancel()
 	return i.handler(ctx, ev)
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/zmed/exam-manager/shared/logging/logtest"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
 
 // TestAsyncInvokerRetriesLikeLambda: an event whose handler keeps failing is

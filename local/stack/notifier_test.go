@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/zmed/exam-manager/shared/config"
-	"github.com/zmed/exam-manager/shared/emulators"
-	"github.com/zmed/exam-manager/shared/emulators/mototest"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
 )
 
 // TestAWSNotifierOnMoto runs the local stack with the production SNS and SES

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/johannesboyne/gofakes3"
 
-	"github.com/zmed/exam-manager/shared/emulators"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 )
 
 // s3Notifications sends an ObjectCreated event for every object written under

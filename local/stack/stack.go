@@ -16,24 +16,20 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/uuid"
 	"github.com/johannesboyne/gofakes3"
 
-	"github.com/zmed/exam-manager/shared/apigw"
-	"github.com/zmed/exam-manager/shared/boot"
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/emulators"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/finishing"
 	"github.com/zmed/exam-manager/shared/httpapi"
-	"github.com/zmed/exam-manager/shared/notify"
-	"github.com/zmed/exam-manager/shared/notify/email"
-	"github.com/zmed/exam-manager/shared/notify/sms"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -98,18 +94,15 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		return nil, err
 	}
 	patients := patient.New(s.PatientsURL, &http.Client{}, patient.DefaultTimeout)
-	store := dynamostore.New(db, c.Table, cursor.New(c.CursorKey))
+	store := dynamostore.New(db, c.Table)
 	s.Store = store
 	var notifier exam.Notifier = outbox
 	if c.Notifier == "aws" {
-		cfg, err := boot.AWSFromEnv()
+		cfg, err := awsenv.FromEnv()
 		if err != nil {
 			return nil, fmt.Errorf("aws notifier: %w", err)
 		}
-		notifier = notify.ByChannel{
-			exam.ChannelSMS:   sms.New(sns.NewFromConfig(boot.ForService(cfg, "SNS"))),
-			exam.ChannelEmail: email.New(sesv2.NewFromConfig(boot.ForService(cfg, "SESV2")), c.EmailSender),
-		}
+		notifier = finishing.Notifier(cfg, c.EmailSender)
 	}
 	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier, Now: time.Now, NewID: uuid.NewString}
 
@@ -119,27 +112,19 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	if err := backend.CreateBucket(c.Bucket); err != nil {
 		return nil, fmt.Errorf("results bucket: %w", err)
 	}
-	notifications := &s3Notifications{next: s3Handler, backend: backend, bucket: c.Bucket, prefix: c.CompletedPrefix + "/"}
+	notifications := &s3Notifications{next: s3Handler, backend: backend, bucket: c.Bucket, prefix: c.Folders.Completed + "/"}
 	if s.S3URL, err = s.serve(c.S3Addr, notifications); err != nil {
 		return nil, listenError("s3 endpoint", S3AddrVar, c.S3Addr, err)
 	}
 	s3Client := s3.NewFromConfig(emulators.Config(s.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
-	prefixes := processor.DefaultPrefixes()
-	prefixes.Completed = c.CompletedPrefix
 	s.invoker = &asyncInvoker{
-		handler: processor.Processor{Bucket: c.Bucket, Objects: results.New(s3Client), Finish: finish, Prefixes: prefixes, Now: time.Now}.Handle,
+		handler: s3event.Handler(processor.Processor{Bucket: c.Bucket, Objects: results.New(s3Client), Finish: finish, Folders: c.Folders, Now: time.Now}.Process),
 		timeout: c.InvokeTimeout, backoff: c.RetryBackoff, retries: 2, stop: make(chan struct{}),
 	}
 	notifications.deliver = s.invoker.submit
 
 	// The HTTP API.
-	routes := map[apigw.Route]apigw.Handler{
-		httpapi.RegisterRoute:    httpapi.Register(exam.Register{Patients: patients, Exams: store, Now: time.Now, NewID: uuid.NewString}),
-		httpapi.ListRoute:        httpapi.List(exam.List{Patients: patients, Exams: store}),
-		httpapi.StartRoute:       httpapi.Start(exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: time.Now}),
-		httpapi.CommunicateRoute: httpapi.Communicate(finish),
-		httpapi.RevokeRoute:      httpapi.Revoke(exam.Revoke{Patients: patients, Exams: store, Now: time.Now}),
-	}
+	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
 	if s.api, err = emulators.Serve(c.APIAddr, apiGateway{routes: routes, timeout: c.InvokeTimeout}); err != nil {
 		return nil, listenError("http api", APIAddrVar, c.APIAddr, err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/config"
-	"github.com/zmed/exam-manager/shared/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 )
 
 // TestErrorsNameWhatToDo: usage errors name the make variables, and a stack

@@ -17,8 +17,7 @@ import (
 
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/config"
-	"github.com/zmed/exam-manager/shared/emulators"
-	"github.com/zmed/exam-manager/shared/processor"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -104,7 +103,7 @@ func (u upload) run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	key := stack.ResultKey(u.stack.CompletedPrefix, u.examID, ext, time.Now())
+	key := stack.ResultKey(u.stack.Folders.Completed, u.examID, ext, time.Now())
 	if err := stack.Upload(ctx, client, u.stack.Bucket, key, contentType, body, metaExam, metaResult); err != nil {
 		return stack.Unreachable(stack.S3AddrVar, u.stack.S3Addr, err)
 	}
@@ -116,8 +115,7 @@ func (u upload) run(ctx context.Context, w io.Writer) error {
 	}
 	folder, _, _ := strings.Cut(filed, "/")
 	fmt.Fprintf(w, "filed as s3://%s/%s (%s)\n", u.stack.Bucket, filed, folder)
-	// The local stack files by the default folder names (only completed/ moves).
-	if processed := processor.DefaultPrefixes().Outcomes[processor.Processed]; folder != processed {
+	if processed := u.stack.Folders.Processed; folder != processed {
 		return fmt.Errorf("the result was filed under %s/, not %s/: the stack's log says why (README: Result objects)", folder, processed)
 	}
 	return nil
@@ -134,13 +132,13 @@ func (u upload) waitFiled(ctx context.Context, client *s3.Client, key string, be
 		}
 		if !now[key] {
 			for k := range now {
-				if !before[k] && !strings.HasPrefix(k, u.stack.CompletedPrefix+"/") {
+				if !before[k] && !strings.HasPrefix(k, u.stack.Folders.Completed+"/") {
 					return k, nil
 				}
 			}
 		}
 		if time.Now().After(giveUp) {
-			return "", fmt.Errorf("still in %s/ after %v: processing failed and is being retried (the stack's log says why)", u.stack.CompletedPrefix, waitForOutcome)
+			return "", fmt.Errorf("still in %s/ after %v: processing failed and is being retried (the stack's log says why)", u.stack.Folders.Completed, waitForOutcome)
 		}
 		select {
 		case <-ctx.Done():

@@ -17,14 +17,20 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/logctx"
 )
 
 // MaxBody is the largest request body accepted.
 const MaxBody = 64 << 10
 
-// Handler handles one API Gateway v2 HTTP request.
+// Handler handles one API Gateway v2 HTTP request, as a Lambda. The handlers
+// Serve makes always return a nil error: a Lambda error would reach the caller
+// as API Gateway's bare 500.
 type Handler func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// Func is one route's own work: the response, or the error that Serve turns
+// into one with Error, the one place where errors become responses.
+type Func func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
 // Errors of the HTTP layer itself.
 var (
@@ -147,13 +153,16 @@ type Route struct{ Method, Path string }
 func (r Route) String() string { return r.Method + " " + r.Path }
 
 // Serve wraps h for the Lambda of route: it names the request in logs, answers
-// a request for another route with 404 or 405, and turns a panic into a 500.
-func Serve(route Route, h Handler) Handler {
+// a request for another route with 404 or 405, maps the error h returns to its
+// response, and turns a panic into a 500.
+func Serve(route Route, h Func) Handler {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
-		ctx = logging.WithRequestID(ctx, req.RequestContext.RequestID)
+		ctx = logctx.WithRequestID(ctx, req.RequestContext.RequestID)
+		slot := &examSlot{}
+		ctx = context.WithValue(ctx, examSlotKey{}, slot)
 		defer func() {
 			if p := recover(); p != nil {
-				resp, err = Error(ctx, fmt.Errorf("panic: %v", p)), nil
+				resp, err = Error(slot.named(ctx), fmt.Errorf("panic: %v", p)), nil
 			}
 		}()
 		switch method, path := requestRoute(req); {
@@ -162,8 +171,33 @@ func Serve(route Route, h Handler) Handler {
 		case method != route.Method:
 			return Error(ctx, ErrMethodNotAllowed), nil
 		}
-		return h(ctx, req)
+		if resp, err = h(ctx, req); err != nil {
+			return Error(slot.named(ctx), err), nil
+		}
+		return resp, nil
 	}
+}
+
+// examSlot keeps the exam id a handler named, for the line Serve logs when the
+// handler returns an error (the handler's own context is gone by then).
+type examSlot struct{ id string }
+
+type examSlotKey struct{}
+
+func (s *examSlot) named(ctx context.Context) context.Context {
+	if s.id == "" {
+		return ctx
+	}
+	return logctx.WithExamID(ctx, s.id)
+}
+
+// WithExamID returns ctx naming the exam in later log lines, including the one
+// Serve logs for the error the handler returns.
+func WithExamID(ctx context.Context, id string) context.Context {
+	if s, ok := ctx.Value(examSlotKey{}).(*examSlot); ok {
+		s.id = id
+	}
+	return logctx.WithExamID(ctx, id)
 }
 
 // requestRoute reads the method and path of an HTTP API v2 event. The route key

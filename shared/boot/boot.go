@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/logging"
 	"github.com/zmed/exam-manager/shared/patient"
@@ -70,6 +71,16 @@ func Init[S any](read func(*config.Reader) S) (context.Context, S, aws.Config) {
 	slog.SetDefault(logging.New(os.Stdout, level))
 	Check(r)
 	return context.Background(), s, AWS()
+}
+
+// AWS returns the SDK configuration from the Lambda's environment (awsenv.FromEnv),
+// or stops the function.
+func AWS() aws.Config {
+	cfg, err := awsenv.FromEnv()
+	if err != nil {
+		Exit("cannot configure the AWS SDK", err)
+	}
+	return cfg
 }
 
 // Must returns v, or stops the function when err says the configuration is unusable.

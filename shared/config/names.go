@@ -64,21 +64,3 @@ func (r *Reader) Key(name string) Key {
 	}
 	return Key{Name: name, Value: value, SecretARN: arn}
 }
-
-// Bucket is the results bucket and its folders.
-type Bucket struct {
-	Name                                         string
-	Completed, Processed, Stuck, Denied, Deleted string
-}
-
-// ReadBucket reads the bucket name and its folder names.
-func ReadBucket(r *Reader) Bucket {
-	return Bucket{
-		Name:      r.String(BucketVar, DefaultBucket),
-		Completed: r.String(CompletedPrefixVar, "completed"),
-		Processed: r.String(ProcessedPrefixVar, "processed"),
-		Stuck:     r.String(StuckPrefixVar, "stuck"),
-		Denied:    r.String(DeniedPrefixVar, "denied"),
-		Deleted:   r.String(DeletedPrefixVar, "deleted"),
-	}
-}

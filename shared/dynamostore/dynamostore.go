@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/zmed/exam-manager/shared/cursor"
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/exam"
 )
 
@@ -30,16 +30,20 @@ type API interface {
 
 // Store is the DynamoDB exam store.
 type Store struct {
-	db      API
-	table   string
-	cursors cursor.Codec
+	db    API
+	table string
 }
 
 var _ exam.Store = (*Store)(nil)
 
+// FromConfig returns a store on table with a DynamoDB client of cfg.
+func FromConfig(cfg aws.Config, table string) *Store {
+	return New(dynamodb.NewFromConfig(awsenv.ForService(cfg, "DYNAMODB")), table)
+}
+
 // New returns a store on table.
-func New(db API, table string, cursors cursor.Codec) *Store {
-	return &Store{db: db, table: table, cursors: cursors}
+func New(db API, table string) *Store {
+	return &Store{db: db, table: table}
 }
 
 // Create puts e unless an item with its id exists.
@@ -73,7 +77,7 @@ func (s *Store) Get(ctx context.Context, id string) (exam.Exam, error) {
 }
 
 // ListByPatient queries the patient index newest first.
-func (s *Store) ListByPatient(ctx context.Context, patientID string, limit int, after string) (exam.Page, error) {
+func (s *Store) ListByPatient(ctx context.Context, patientID string, limit int, after *exam.Position) (exam.Page, error) {
 	in := &dynamodb.QueryInput{
 		TableName:                 &s.table,
 		IndexName:                 aws.String(PatientIndex),
@@ -83,12 +87,8 @@ func (s *Store) ListByPatient(ctx context.Context, patientID string, limit int, 
 		ScanIndexForward:          aws.Bool(false),
 		Limit:                     aws.Int32(int32(limit)),
 	}
-	if after != "" {
-		pos, err := s.cursors.Decode(patientID, after)
-		if err != nil {
-			return exam.Page{}, err
-		}
-		in.ExclusiveStartKey = item{attrExamID: str(pos.ExamID), attrPatientID: str(patientID), attrCreatedAt: str(pos.CreatedAt)}
+	if after != nil {
+		in.ExclusiveStartKey = item{attrExamID: str(after.ExamID), attrPatientID: str(patientID), attrCreatedAt: str(after.CreatedAt)}
 	}
 	out, err := s.db.Query(ctx, in)
 	if err != nil {
@@ -103,10 +103,10 @@ func (s *Store) ListByPatient(ctx context.Context, patientID string, limit int, 
 		page.Exams = append(page.Exams, e)
 	}
 	// DynamoDB may return a LastEvaluatedKey on a page that happens to be the
-	// last; a cursor is only worth giving when the page is full.
+	// last; a next page is only worth naming when this one is full.
 	if len(out.LastEvaluatedKey) > 0 && len(page.Exams) == limit {
-		last := page.Exams[len(page.Exams)-1]
-		page.NextCursor = s.cursors.Encode(patientID, cursor.Position{CreatedAt: exam.FormatSortable(last.CreatedAt), ExamID: last.ID})
+		next := exam.PositionOf(page.Exams[len(page.Exams)-1])
+		page.Next = &next
 	}
 	return page, nil
 }

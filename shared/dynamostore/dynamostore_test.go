@@ -7,11 +7,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/uuid"
 
-	"github.com/zmed/exam-manager/shared/cursor"
-	"github.com/zmed/exam-manager/shared/emulators"
-	"github.com/zmed/exam-manager/shared/emulators/mototest"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/storetest"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
+	"github.com/zmed/exam-manager/shared/testsupport/storetest"
 )
 
 // TestContract runs the store contract, through the real SDK client over
@@ -33,11 +32,11 @@ func TestContract(t *testing.T) {
 }
 
 func runContract(t *testing.T, db *dynamodb.Client) {
-	storetest.Run(t, func(t *testing.T, c cursor.Codec) exam.Store {
+	storetest.Run(t, func(t *testing.T) exam.Store {
 		table := "exams-" + uuid.NewString()[:8]
 		if err := CreateTable(context.Background(), db, table); err != nil {
 			t.Fatal(err)
 		}
-		return New(db, table, c)
+		return New(db, table)
 	})
 }

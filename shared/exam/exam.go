@@ -62,6 +62,10 @@ const (
 	ChannelEmail Channel = "email"
 )
 
+// Channels is every channel the domain may choose; each needs a notifier in
+// production (finishing.Notifier, whose test holds it to this list).
+var Channels = []Channel{ChannelSMS, ChannelEmail}
+
 // Notification records the notification of a finished exam. ClaimOwner and
 // ClaimUntil are set while one sender holds the right to send.
 type Notification struct {

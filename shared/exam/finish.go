@@ -25,8 +25,8 @@ type TokenVerifier interface {
 
 // FinishStore is what finishing needs of the exam store.
 type FinishStore interface {
-	ExamGetter
-	ExamTransitioner
+	Getter
+	Transitioner
 	NotificationUpdater
 }
 

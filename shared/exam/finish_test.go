@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
-	"github.com/zmed/exam-manager/shared/memstore"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/memstore"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -32,7 +31,7 @@ type finishFixture struct {
 func newFinishFixture(t *testing.T) *finishFixture {
 	t.Helper()
 	f := &finishFixture{
-		store:    memstore.New(cursor.New(examKey)),
+		store:    memstore.New(),
 		notifier: &fakes.Notifier{},
 		clock:    fakes.NewClock(time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)),
 	}

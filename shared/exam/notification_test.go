@@ -1,6 +1,7 @@
 package exam
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -35,6 +36,9 @@ func TestComposeMessage(t *testing.T) {
 			}
 			if !ok {
 				return
+			}
+			if !slices.Contains(Channels, m.Channel) {
+				t.Fatalf("channel %q is not in Channels: no notifier would serve it", m.Channel)
 			}
 			text := m.Subject + m.Text
 			if !strings.Contains(m.Text, "Olá, Maria!") || strings.Contains(text, "Silva") {

@@ -8,7 +8,7 @@ import (
 // Register registers a new exam for an active patient.
 type Register struct {
 	Patients PatientFinder
-	Exams    ExamCreator
+	Exams    Creator
 	Now      func() time.Time
 	NewID    func() string
 }

@@ -12,7 +12,7 @@ const MaxRevokeReason = 500
 // Revoke moves a Registered or Started exam to Revoked.
 type Revoke struct {
 	Patients PatientFinder
-	Exams    ExamTransitioner
+	Exams    Transitioner
 	Now      func() time.Time
 }
 

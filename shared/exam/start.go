@@ -15,16 +15,16 @@ type ExamClaims struct {
 	ExamType  Type
 }
 
-// ExamTokenIssuer signs exam tokens.
-type ExamTokenIssuer interface {
+// TokenIssuer signs exam tokens.
+type TokenIssuer interface {
 	IssueExamToken(c ExamClaims) (string, error)
 }
 
 // Start moves a Registered exam to Started and issues its exam token.
 type Start struct {
 	Patients PatientFinder
-	Exams    ExamTransitioner
-	Tokens   ExamTokenIssuer
+	Exams    Transitioner
+	Tokens   TokenIssuer
 	Now      func() time.Time
 }
 

@@ -22,10 +22,23 @@ type Transition struct {
 	Notification Notification
 }
 
-// Page is one page of a patient's exams, newest first. NextCursor is empty on the last page.
+// Position is where a page of a patient's listing ends: the next page starts
+// after it. CreatedAt is in FormatSortable form, as the stores order by it.
+type Position struct {
+	CreatedAt string
+	ExamID    string
+}
+
+// PositionOf is the position of e in its patient's listing.
+func PositionOf(e Exam) Position {
+	return Position{CreatedAt: FormatSortable(e.CreatedAt), ExamID: e.ID}
+}
+
+// Page is one page of a patient's exams, newest first, as a store returns it.
+// Next is nil on the last page.
 type Page struct {
-	Exams      []Exam
-	NextCursor string
+	Exams []Exam
+	Next  *Position
 }
 
 // Store is the whole exam-store port, implemented by the DynamoDB and the
@@ -33,33 +46,33 @@ type Page struct {
 //
 // Errors: ErrExamNotFound for a missing exam, ErrExamAlreadyExists on a
 // duplicate Create, *ConflictError (errors.Is ErrConflict) when a condition did
-// not hold, ErrInvalidCursor for a cursor the store did not issue for that
-// patient, and an error wrapping ErrDependency when the backend fails.
+// not hold, and an error wrapping ErrDependency when the backend fails.
 type Store interface {
-	ExamCreator
-	ExamGetter
-	ExamLister
-	ExamTransitioner
+	Creator
+	Getter
+	Lister
+	Transitioner
 	NotificationUpdater
 }
 
-// ExamCreator stores a new exam.
-type ExamCreator interface {
+// Creator stores a new exam.
+type Creator interface {
 	Create(ctx context.Context, e Exam) error
 }
 
-// ExamGetter reads one exam.
-type ExamGetter interface {
+// Getter reads one exam.
+type Getter interface {
 	Get(ctx context.Context, id string) (Exam, error)
 }
 
-// ExamLister lists a patient's exams newest first, limit at a time.
-type ExamLister interface {
-	ListByPatient(ctx context.Context, patientID string, limit int, cursor string) (Page, error)
+// Lister lists a patient's exams newest first, limit at a time, after a
+// position (nil for the first page).
+type Lister interface {
+	ListByPatient(ctx context.Context, patientID string, limit int, after *Position) (Page, error)
 }
 
-// ExamTransitioner applies a Transition and returns the exam after it.
-type ExamTransitioner interface {
+// Transitioner applies a Transition and returns the exam after it.
+type Transitioner interface {
 	Transition(ctx context.Context, t Transition) (Exam, error)
 }
 

@@ -8,15 +8,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/notify"
@@ -46,16 +41,23 @@ func ReadSettings(r *config.Reader) Settings {
 // New resolves the keys and returns the use case on DynamoDB, the patient
 // manager, SNS and SES. It stops the function on a configuration error.
 func New(ctx context.Context, cfg aws.Config, s Settings) exam.Finish {
-	keys := boot.Must(secrets.Keys(ctx, secretsmanager.NewFromConfig(boot.ForService(cfg, "SECRETS_MANAGER")), s.ExamKey, s.ResultKey))
+	keys := boot.Must(secrets.Keys(ctx, secrets.FromConfig(cfg), s.ExamKey, s.ResultKey))
 	return exam.Finish{
 		Tokens:   boot.Must(token.NewVerifier(keys[0], keys[1], time.Now)),
-		Exams:    dynamostore.New(dynamodb.NewFromConfig(boot.ForService(cfg, "DYNAMODB")), s.Table, cursor.Codec{}),
+		Exams:    dynamostore.FromConfig(cfg, s.Table),
 		Patients: boot.Patients(s.Common),
-		Notifier: notify.ByChannel{
-			exam.ChannelSMS:   sms.New(sns.NewFromConfig(boot.ForService(cfg, "SNS"))),
-			exam.ChannelEmail: email.New(sesv2.NewFromConfig(boot.ForService(cfg, "SESV2")), s.EmailSender),
-		},
-		Now:   time.Now,
-		NewID: uuid.NewString,
+		Notifier: Notifier(cfg, s.EmailSender),
+		Now:      time.Now,
+		NewID:    uuid.NewString,
+	}
+}
+
+// Notifier is the production notifier: SMS through SNS and e-mail through SES
+// from emailSender, both clients of cfg. The Lambdas, the local stack (with
+// ZMED_LOCAL_NOTIFIER=aws) and the bench all build it here.
+func Notifier(cfg aws.Config, emailSender string) notify.ByChannel {
+	return notify.ByChannel{
+		exam.ChannelSMS:   sms.FromConfig(cfg),
+		exam.ChannelEmail: email.FromConfig(cfg, emailSender),
 	}
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/zmed/exam-manager/shared/fakes"
 	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 )
 
 // Handler benchmarks with the in-memory adapters: the cost of our own code per

@@ -11,7 +11,6 @@ import (
 
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/logging"
 )
 
 type (
@@ -36,21 +35,21 @@ func Register(uc exam.Register) apigw.Handler {
 			ExamType *int    `json:"exam_type"`
 		}
 		if err := apigw.DecodeJSON(req, &in); err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
 		document, err := required("document", in.Document)
 		if err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
 		examType, err := required("exam_type", in.ExamType)
 		if err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
 		e, err := uc.Run(ctx, document, exam.Type(examType))
 		if err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
-		ctx = logging.WithExamID(ctx, e.ID)
+		ctx = apigw.WithExamID(ctx, e.ID)
 		logOutcome(ctx, "exam registered", e)
 		return apigw.JSON(http.StatusCreated, render(e)), nil
 	})
@@ -64,17 +63,17 @@ func List(uc exam.List) apigw.Handler {
 		if s, ok := q["limit"]; ok {
 			n, err := strconv.Atoi(s)
 			if err != nil {
-				return apigw.Error(ctx, exam.InvalidRequest("limit must be a whole number between 1 and 100")), nil
+				return response{}, exam.InvalidRequest("limit must be a whole number between 1 and 100")
 			}
 			limit = n
 		}
 		document, ok := q["document"]
 		if !ok {
-			return apigw.Error(ctx, exam.InvalidRequest("query parameter \"document\" is required")), nil
+			return response{}, exam.InvalidRequest("query parameter \"document\" is required")
 		}
 		page, err := uc.Run(ctx, document, limit, q["cursor"])
 		if err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
 		slog.InfoContext(ctx, "exams listed", "count", len(page.Exams), "more", page.NextCursor != "")
 		return apigw.JSON(http.StatusOK, struct {
@@ -93,18 +92,18 @@ func Start(uc exam.Start) apigw.Handler {
 			ExamType *int    `json:"exam_type"`
 		}
 		if err := apigw.DecodeJSON(req, &in); err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
 		document, err1 := required("document", in.Document)
 		examID, err2 := required("exam_id", in.ExamID)
 		examType, err3 := required("exam_type", in.ExamType)
 		if err := firstOf(err1, err2, err3); err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
-		ctx = logging.WithExamID(ctx, examID)
+		ctx = apigw.WithExamID(ctx, examID)
 		e, token, err := uc.Run(ctx, document, examID, exam.Type(examType))
 		if err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
 		logOutcome(ctx, "exam started", e)
 		return apigw.JSON(http.StatusOK, struct {
@@ -122,21 +121,21 @@ func Communicate(uc exam.Finish) apigw.Handler {
 			ResultToken *string `json:"result_token"`
 		}
 		if err := apigw.DecodeJSON(req, &in); err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
 		examToken, err1 := required("exam_token", in.ExamToken)
 		resultToken, err2 := required("result_token", in.ResultToken)
 		if err := firstOf(err1, err2); err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
 		e, err := uc.Run(ctx, examToken, resultToken)
 		if e.ID != "" {
-			ctx = logging.WithExamID(ctx, e.ID)
+			ctx = apigw.WithExamID(ctx, e.ID)
 		}
 		// Another request is sending this very notification: the exam is
 		// finished by this result, which is all this caller needs to know.
 		if err != nil && !errors.Is(err, exam.ErrNotificationClaimed) {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
 		logOutcome(ctx, "result communicated", e)
 		return apigw.JSON(http.StatusOK, struct {
@@ -154,18 +153,18 @@ func Revoke(uc exam.Revoke) apigw.Handler {
 			Reason   *string `json:"reason"`
 		}
 		if err := apigw.DecodeJSON(req, &in); err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
 		document, err1 := required("document", in.Document)
 		examID, err2 := required("exam_id", in.ExamID)
 		reason, err3 := required("reason", in.Reason)
 		if err := firstOf(err1, err2, err3); err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
-		ctx = logging.WithExamID(ctx, examID)
+		ctx = apigw.WithExamID(ctx, examID)
 		e, err := uc.Run(ctx, document, examID, reason)
 		if err != nil {
-			return apigw.Error(ctx, err), nil
+			return response{}, err
 		}
 		logOutcome(ctx, "exam revoked", e)
 		return apigw.JSON(http.StatusOK, render(e)), nil

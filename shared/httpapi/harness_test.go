@@ -14,8 +14,8 @@ import (
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
-	"github.com/zmed/exam-manager/shared/memstore"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/memstore"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -36,6 +36,8 @@ type harness struct {
 	issuer   *token.Issuer
 	verifier *token.Verifier
 
+	// handlers are built from the endpoint table, as every host builds them.
+	handlers                                   map[apigw.Route]apigw.Handler
 	register, list, start, communicate, revoke apigw.Handler
 }
 
@@ -43,7 +45,7 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{
 		t:        t,
-		store:    fakes.NewFaultyStore(memstore.New(cursor.New(examKey))),
+		store:    fakes.NewFaultyStore(memstore.New()),
 		patients: fakes.AllPatients(),
 		notifier: &fakes.Notifier{},
 		clock:    fakes.NewClock(epoch),
@@ -55,11 +57,12 @@ func newHarness(t *testing.T) *harness {
 	if h.verifier, err = token.NewVerifier(examKey, resultKey, h.clock.Now); err != nil {
 		t.Fatal(err)
 	}
-	h.register = Register(exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID})
-	h.list = List(exam.List{Patients: h.patients, Exams: h.store})
-	h.start = Start(exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now})
-	h.communicate = Communicate(exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID})
-	h.revoke = Revoke(exam.Revoke{Patients: h.patients, Exams: h.store, Now: h.clock.Now})
+	h.handlers = Handlers(Ports{
+		Patients: h.patients, Exams: h.store, Cursors: cursor.ForListing(cursor.New(examKey)), Tokens: h.issuer, Now: h.clock.Now, NewID: fakes.NewID,
+		Finish: exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID},
+	})
+	h.register, h.list, h.start = h.handlers[RegisterRoute], h.handlers[ListRoute], h.handlers[StartRoute]
+	h.communicate, h.revoke = h.handlers[CommunicateRoute], h.handlers[RevokeRoute]
 	return h
 }
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 )
 
 func TestListPages(t *testing.T) {

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
-	"github.com/zmed/exam-manager/shared/logging/logtest"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
 
 // TestLogsCarryNoPersonalData runs register → start → communicate, and some
@@ -60,4 +60,25 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	if lines < 6 || withExam < 3 {
 		t.Fatalf("%d log lines, %d naming the exam: the test saw too little to prove anything", lines, withExam)
 	}
+}
+
+// TestRefusalNamesTheExamTheHandlerNamed: the error a handler returns is logged
+// by apigw.Serve, outside the handler, still with the exam the handler named.
+func TestRefusalNamesTheExamTheHandlerNamed(t *testing.T) {
+	buf := logtest.Capture(t)
+	h := newHarness(t)
+	id := h.registered(fakes.ActiveSMS, 1)
+	h.call(h.start, post(StartRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 2}))).
+		expect(t, 422, "EXAM_TYPE_MISMATCH")
+	sc := bufio.NewScanner(buf)
+	for sc.Scan() {
+		var rec map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &rec); err == nil && rec["msg"] == "request refused" {
+			if rec["exam_id"] != id {
+				t.Fatalf("refusal logged without the exam: %s", sc.Text())
+			}
+			return
+		}
+	}
+	t.Fatal("no refusal logged")
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 )
 
 func TestRevoke(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 )
 
 // TestErrorsEveryRouteCanProduce covers, for each route, the errors every route
@@ -27,12 +27,15 @@ func TestErrorsEveryRouteCanProduce(t *testing.T) {
 			RevokeRoute:      post(RevokeRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "reason": "x"})),
 		}
 	}
-	for route := range Functions {
+	for _, e := range Endpoints() {
+		route := e.Route
 		t.Run(route.String(), func(t *testing.T) {
 			h := newHarness(t)
-			handler := map[apigw.Route]apigw.Handler{RegisterRoute: h.register, ListRoute: h.list, StartRoute: h.start,
-				CommunicateRoute: h.communicate, RevokeRoute: h.revoke}[route]
-			req := valid(h)[route]
+			handler := h.handlers[route]
+			req, ok := valid(h)[route]
+			if !ok {
+				t.Fatalf("no valid request for %s here: add one", route)
+			}
 
 			wrong := req
 			wrong.RouteKey = "DELETE " + route.Path

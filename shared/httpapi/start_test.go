@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 )
 
 func TestStart(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package logging sets up the JSON logs: one line per event, each carrying the
-// Lambda request id and the exam id taken from the context. Nothing here knows
-// of patients; callers log ids and outcomes only, never personal data or tokens.
+// Lambda request id and the exam id that logctx put in the context. Nothing
+// here knows of patients; callers log ids and outcomes only, never personal
+// data or tokens.
 package logging
 
 import (
@@ -17,12 +18,6 @@ import (
 func New(w io.Writer, level slog.Leveler) *slog.Logger {
 	return slog.New(contextHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})})
 }
-
-// WithRequestID and WithExamID are re-exported for callers that log.
-var (
-	WithRequestID = logctx.WithRequestID
-	WithExamID    = logctx.WithExamID
-)
 
 // RequestID returns the Lambda request id of ctx, or the one set by WithRequestID.
 func RequestID(ctx context.Context) string {

@@ -1,4 +1,4 @@
-package processor
+package processor_test
 
 import (
 	"context"
@@ -7,28 +7,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
 	"github.com/zmed/exam-manager/shared/logging"
-	"github.com/zmed/exam-manager/shared/memstore"
-	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/memstore"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
 // memObjects is an in-memory stand-in for the S3 result store.
-type memObjects map[string]results.Object
+type memObjects map[string]processor.Object
 
-func (m memObjects) Read(_ context.Context, bucket, key string) (results.Object, error) {
+func (m memObjects) Read(_ context.Context, bucket, key string) (processor.Object, error) {
 	obj, ok := m[key]
 	if !ok {
-		return results.Object{}, results.ErrGone
+		return processor.Object{}, processor.ErrGone
 	}
 	return obj, nil
 }
 
-func (m memObjects) Move(_ context.Context, obj results.Object, dst string) (string, error) {
+func (m memObjects) Move(_ context.Context, obj processor.Object, dst string) (string, error) {
 	delete(m, obj.Key)
 	return dst, nil
 }
@@ -40,15 +39,16 @@ func BenchmarkProcessResult(b *testing.B) {
 	slog.SetDefault(logging.New(io.Discard, slog.LevelInfo))
 	b.Cleanup(func() { slog.SetDefault(prev) })
 	clock := fakes.NewClock(epoch)
-	store := memstore.New(cursor.New(examKey))
+	store := memstore.New()
 	patients := fakes.AllPatients()
 	issuer, _ := token.NewIssuer(examKey, time.Hour, clock.Now)
 	verifier, _ := token.NewVerifier(examKey, resultKey, clock.Now)
 	objects := memObjects{}
-	p := Processor{
-		Bucket: bucket, Objects: objects, Prefixes: DefaultPrefixes(), Now: clock.Now,
+	p := processor.Processor{
+		Bucket: bucket, Objects: objects, Folders: processor.DefaultFolders, Now: clock.Now,
 		Finish: exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: &fakes.Notifier{}, Now: clock.Now, NewID: fakes.NewID},
 	}
+	handle := s3event.Handler(p.Process)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -57,10 +57,10 @@ func BenchmarkProcessResult(b *testing.B) {
 		_, tok, _ := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now}.Run(ctx, fakes.ActiveSMS.Document, e.ID, 1)
 		result, _ := token.MintResultToken(resultKey, e.ID, clock.Now(), time.Hour)
 		key := "completed/2026_11/" + e.ID + ".pdf"
-		objects[key] = results.Object{Bucket: bucket, Key: key, ETag: `"etag"`, ExamToken: tok, ResultToken: result}
+		objects[key] = processor.Object{Bucket: bucket, Key: key, ETag: `"etag"`, ExamToken: tok, ResultToken: result}
 		ev := s3event.ObjectCreated("us-east-1", bucket, key, 100, "etag", "01", clock.Now())
 		b.StartTimer()
-		if err := p.Handle(ctx, ev); err != nil {
+		if err := handle(ctx, ev); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package processor
+package processor_test
 
 import (
 	"bytes"
@@ -16,13 +16,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/zmed/exam-manager/shared/cursor"
-	"github.com/zmed/exam-manager/shared/emulators"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
-	"github.com/zmed/exam-manager/shared/memstore"
+	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/memstore"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -46,7 +46,8 @@ type harness struct {
 	clock     *fakes.Clock
 	issuer    *token.Issuer
 	objects   *flakyObjects
-	proc      Processor
+	proc      processor.Processor
+	handle    func(context.Context, events.S3Event) error // proc behind the Lambda's S3 event handler
 }
 
 func newHarness(t *testing.T) *harness {
@@ -59,7 +60,7 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(func() { _ = srv.Close() })
 	h := &harness{
 		t: t, bodyBytes: &atomic.Int64{},
-		store:    fakes.NewFaultyStore(memstore.New(cursor.New(examKey))),
+		store:    fakes.NewFaultyStore(memstore.New()),
 		patients: fakes.AllPatients(),
 		notifier: &fakes.Notifier{},
 		clock:    fakes.NewClock(epoch),
@@ -76,24 +77,25 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h.objects = &flakyObjects{Objects: results.New(h.s3)}
-	h.proc = Processor{
+	h.proc = processor.Processor{
 		Objects: h.objects,
 		Finish: exam.Finish{Tokens: verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier,
 			Now: h.clock.Now, NewID: fakes.NewID},
-		Bucket:   bucket,
-		Prefixes: DefaultPrefixes(),
-		Now:      h.clock.Now,
+		Bucket:  bucket,
+		Folders: processor.DefaultFolders,
+		Now:     h.clock.Now,
 	}
+	h.handle = s3event.Handler(h.proc.Process)
 	return h
 }
 
 // flakyObjects makes the next Move fail, once.
 type flakyObjects struct {
-	Objects
+	processor.Objects
 	failMove atomic.Bool
 }
 
-func (f *flakyObjects) Move(ctx context.Context, obj results.Object, dst string) (string, error) {
+func (f *flakyObjects) Move(ctx context.Context, obj processor.Object, dst string) (string, error) {
 	if f.failMove.CompareAndSwap(true, false) {
 		return "", errors.New("s3 copy object: connection reset")
 	}

@@ -1,18 +1,15 @@
-package processor
+package processor_test
 
 import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
-	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
-	"github.com/zmed/exam-manager/shared/logging"
-	"github.com/zmed/exam-manager/shared/logging/logtest"
+	"github.com/zmed/exam-manager/shared/logctx"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
 
 // TestLogsCarryNoPersonalData processes results to every outcome, and a
@@ -26,16 +23,16 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	result := h.resultToken(e.ID)
 	// The uploader named the file after the patient: the key must not reach the logs either.
 	name := "completed/2026_11/Maria da Silva 52998224725.pdf"
-	ctx := logging.WithRequestID(context.Background(), "req-1")
-	if err := h.proc.Handle(ctx, h.putPDF(name, tok, result)); err != nil {
+	ctx := logctx.WithRequestID(context.Background(), "req-1")
+	if err := h.handle(ctx, h.putPDF(name, tok, result)); err != nil {
 		t.Fatal(err)
 	}
 	other, otherTok := h.startedExam(p)
-	if err := h.proc.Handle(ctx, h.putPDF("completed/2026_11/x.pdf", otherTok, "forged.token.value")); err != nil {
+	if err := h.handle(ctx, h.putPDF("completed/2026_11/x.pdf", otherTok, "forged.token.value")); err != nil {
 		t.Fatal(err)
 	}
 	h.objects.failMove.Store(true)
-	if err := h.proc.Handle(ctx, h.putPDF("completed/2026_11/Maria.pdf", otherTok, h.resultToken(other.ID))); err == nil {
+	if err := h.handle(ctx, h.putPDF("completed/2026_11/Maria.pdf", otherTok, h.resultToken(other.ID))); err == nil {
 		t.Fatal("the failed move did not fail the invocation")
 	}
 
@@ -60,13 +57,5 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	}
 	if lines < 4 {
 		t.Fatalf("only %d log lines: too little to prove anything", lines)
-	}
-}
-
-func TestDescribeHidesURLs(t *testing.T) {
-	err := &url.Error{Op: "Get", URL: "http://127.0.0.1:4566/zmed/completed/Maria%20da%20Silva.pdf", Err: errors.New("connection refused")}
-	wrapped := errors.Join(exam.ErrDependency, err)
-	if got := describe(wrapped); strings.Contains(got, "Maria") || !strings.Contains(got, "connection refused") {
-		t.Fatalf("describe = %q", got)
 	}
 }

@@ -3,6 +3,10 @@
 // as the communicate endpoint, and files the object by outcome. Only transient
 // failures fail the invocation, so that Lambda retries them and, after its
 // retries, sends the event to the on-failure destination.
+//
+// It owns its port to the results bucket (Objects, Object, ErrGone) and imports
+// no AWS package: shared/results implements the port on S3, and s3event.Handler
+// feeds it S3 event notifications.
 package processor
 
 import (
@@ -15,13 +19,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/logging"
-	"github.com/zmed/exam-manager/shared/results"
-	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/logctx"
 )
+
+// Function is the functions/ folder of the Lambda that S3 invokes with the events Handle handles.
+const Function = "process-result"
 
 // Outcome is the folder a processed object is filed under.
 type Outcome string
@@ -34,28 +37,26 @@ const (
 	Deleted   Outcome = "deleted"
 )
 
-// Prefixes are the top-level folders of the results bucket.
-type Prefixes struct {
-	Completed string
-	Outcomes  map[Outcome]string
+// Object is a result object as read, with its tokens.
+type Object struct {
+	Bucket, Key  string
+	ETag         string
+	ContentType  string
+	Metadata     map[string]string
+	ExamToken    string
+	ResultToken  string
+	TokenProblem error // why the tokens could not be read, or nil
 }
 
-// DefaultPrefixes are the folder names used unless configured otherwise.
-func DefaultPrefixes() Prefixes {
-	return NewPrefixes("completed", "processed", "stuck", "denied", "deleted")
-}
+// ErrGone is a result object that no longer exists: filed by an earlier
+// delivery of the same event.
+var ErrGone = errors.New("result object no longer exists")
 
-// NewPrefixes names the folders.
-func NewPrefixes(completed, processed, stuck, denied, deleted string) Prefixes {
-	return Prefixes{Completed: completed, Outcomes: map[Outcome]string{
-		Processed: processed, Stuck: stuck, Denied: denied, Deleted: deleted,
-	}}
-}
-
-// Objects reads and moves result objects (results.Store in production).
+// Objects reads and moves result objects (results.Store in production). Both
+// return ErrGone for an object that no longer exists.
 type Objects interface {
-	Read(ctx context.Context, bucket, key string) (results.Object, error)
-	Move(ctx context.Context, obj results.Object, dstKey string) (string, error)
+	Read(ctx context.Context, bucket, key string) (Object, error)
+	Move(ctx context.Context, obj Object, dstKey string) (string, error)
 }
 
 // Finisher is the finish-and-notify use case (exam.Finish).
@@ -63,41 +64,26 @@ type Finisher interface {
 	Run(ctx context.Context, examToken, resultToken string) (exam.Exam, error)
 }
 
-// Processor handles S3 events.
+// Processor processes the objects created in the results bucket.
 type Processor struct {
-	Bucket   string // the results bucket; events of any other are ignored
-	Objects  Objects
-	Finish   Finisher
-	Prefixes Prefixes
-	Now      func() time.Time
+	Bucket  string // the results bucket; objects of any other are ignored
+	Objects Objects
+	Finish  Finisher
+	Folders Folders
+	Now     func() time.Time
 }
 
-// Handle processes every record. It returns an error only if a record failed
-// transiently; records already filed are skipped when the event comes again.
-func (p Processor) Handle(ctx context.Context, ev events.S3Event) error {
-	var failed []error
-	for _, rec := range ev.Records {
-		if err := p.record(ctx, rec); err != nil {
-			failed = append(failed, err)
-		}
-	}
-	return errors.Join(failed...)
-}
-
-func (p Processor) record(ctx context.Context, rec events.S3EventRecord) error {
-	key, err := s3event.DecodeKey(rec.S3.Object.Key)
-	if err != nil {
-		// S3 never sends such a key; there is nothing to retry.
-		slog.ErrorContext(ctx, "undecodable object key in event", "error", err.Error())
-		return nil
-	}
-	if rec.S3.Bucket.Name != p.Bucket || !strings.HasPrefix(key, strings.TrimSuffix(p.Prefixes.Completed, "/")+"/") {
+// Process processes the object created at key (decoded) in bucket. It returns
+// an error only if it failed transiently; an object already filed is skipped
+// when its event comes again.
+func (p Processor) Process(ctx context.Context, bucket, key string) error {
+	if bucket != p.Bucket || !strings.HasPrefix(key, strings.TrimSuffix(p.Folders.Completed, "/")+"/") {
 		slog.WarnContext(ctx, "object outside the results bucket's completed folder ignored")
 		return nil
 	}
-	obj, err := p.Objects.Read(ctx, rec.S3.Bucket.Name, key)
+	obj, err := p.Objects.Read(ctx, bucket, key)
 	switch {
-	case errors.Is(err, results.ErrGone):
+	case errors.Is(err, ErrGone):
 		// Filed by an earlier delivery of this event.
 		slog.InfoContext(ctx, "result object already filed")
 		return nil
@@ -105,9 +91,9 @@ func (p Processor) record(ctx context.Context, rec events.S3EventRecord) error {
 		return p.transient(ctx, err)
 	}
 
-	outcome, exam, err := p.outcome(ctx, obj)
-	if exam != "" {
-		ctx = logging.WithExamID(ctx, exam)
+	outcome, examID, err := p.outcome(ctx, obj)
+	if examID != "" {
+		ctx = logctx.WithExamID(ctx, examID)
 	}
 	if err != nil {
 		return p.transient(ctx, err)
@@ -115,7 +101,7 @@ func (p Processor) record(ctx context.Context, rec events.S3EventRecord) error {
 	dst := p.destination(outcome, key)
 	moved, err := p.Objects.Move(ctx, obj, dst)
 	switch {
-	case errors.Is(err, results.ErrGone):
+	case errors.Is(err, ErrGone):
 		slog.InfoContext(ctx, "result object already filed")
 		return nil
 	case err != nil:
@@ -126,7 +112,7 @@ func (p Processor) record(ctx context.Context, rec events.S3EventRecord) error {
 }
 
 // outcome runs the use case and says where the object goes. An error is transient.
-func (p Processor) outcome(ctx context.Context, obj results.Object) (Outcome, string, error) {
+func (p Processor) outcome(ctx context.Context, obj Object) (Outcome, string, error) {
 	if obj.TokenProblem != nil {
 		slog.WarnContext(ctx, "result object unusable", "reason", obj.TokenProblem.Error())
 		return Stuck, "", nil
@@ -193,5 +179,5 @@ func describe(err error) string {
 
 // destination is <outcome>/YYYY_MM/<file name>, by the month of processing.
 func (p Processor) destination(o Outcome, key string) string {
-	return strings.TrimSuffix(p.Prefixes.Outcomes[o], "/") + "/" + p.Now().UTC().Format("2006_01") + "/" + path.Base(key)
+	return strings.TrimSuffix(p.Folders.of(o), "/") + "/" + p.Now().UTC().Format("2006_01") + "/" + path.Base(key)
 }

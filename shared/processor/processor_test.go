@@ -1,4 +1,4 @@
-package processor
+package processor_test
 
 import (
 	"context"
@@ -12,7 +12,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/fakes"
+	"github.com/zmed/exam-manager/shared/processor"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -23,78 +24,78 @@ func TestOutcomes(t *testing.T) {
 		name string
 		// arrange uploads an object under completed/ and returns its event and the exam involved ("" for none)
 		arrange func(h *harness) (events.S3Event, string)
-		outcome Outcome
+		outcome processor.Outcome
 	}{
 		{"tokens as metadata of a PDF", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			return h.putPDF("completed/2026_11/"+e.ID+".pdf", tok, h.resultToken(e.ID)), e.ID
-		}, Processed},
+		}, processor.Processed},
 		{"tokens in a JSON body", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveEmail)
 			body, _ := json.Marshal(map[string]any{"exam_token": tok, "result_token": h.resultToken(e.ID), "values": map[string]float64{"glucose": 92}})
 			return h.put("completed/2026_11/"+e.ID+".json", "application/json", body, nil), e.ID
-		}, Processed},
+		}, processor.Processed},
 		{"no tokens", func(h *harness) (events.S3Event, string) {
 			return h.putPDF("completed/2026_11/r.pdf", "", ""), ""
-		}, Stuck},
+		}, processor.Stuck},
 		{"only one token", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			return h.putPDF("completed/2026_11/r.pdf", tok, ""), e.ID
-		}, Stuck},
+		}, processor.Stuck},
 		{"malformed token", func(h *harness) (events.S3Event, string) {
 			e, _ := h.startedExam(fakes.ActiveSMS)
 			return h.putPDF("completed/2026_11/r.pdf", "not-a-jwt", h.resultToken(e.ID)), e.ID
-		}, Stuck},
+		}, processor.Stuck},
 		{"bad signature", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			forged, _ := token.MintResultToken([]byte("the-wrong-result-key-0123456789abcdef"), e.ID, h.clock.Now(), time.Hour)
 			return h.putPDF("completed/2026_11/r.pdf", tok, forged), e.ID
-		}, Stuck},
+		}, processor.Stuck},
 		{"expired result token", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			old, _ := token.MintResultToken(resultKey, e.ID, epoch.Add(-72*time.Hour), time.Hour)
 			return h.putPDF("completed/2026_11/r.pdf", tok, old), e.ID
-		}, Stuck},
+		}, processor.Stuck},
 		{"tokens naming different exams", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			other, _ := h.startedExam(fakes.ActiveSMS)
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(other.ID)), e.ID
-		}, Stuck},
+		}, processor.Stuck},
 		{"exam token of an unknown exam", func(h *harness) (events.S3Event, string) {
 			id := uuid.NewString()
 			tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: 6})
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(id)), ""
-		}, Stuck},
+		}, processor.Stuck},
 		{"malformed JSON body", func(h *harness) (events.S3Event, string) {
 			return h.put("completed/2026_11/r.json", "application/json", []byte(`{"exam_token": `), nil), ""
-		}, Stuck},
+		}, processor.Stuck},
 		{"JSON body without tokens", func(h *harness) (events.S3Event, string) {
 			return h.put("completed/2026_11/r.json", "application/json", []byte(`{"values": [1, 2]}`), nil), ""
-		}, Stuck},
+		}, processor.Stuck},
 		{"patient unknown to the patient manager", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			h.patients.Remove(fakes.ActiveSMS.Document)
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
-		}, Denied},
+		}, processor.Denied},
 		{"patient inactive", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			p := fakes.ActiveSMS
 			p.Status = exam.PatientInactive
 			h.patients.Put(p)
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
-		}, Denied},
+		}, processor.Denied},
 		{"token's patient is not the exam's", func(h *harness) (events.S3Event, string) {
 			e, _ := h.startedExam(fakes.ActiveSMS)
 			tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: e.ID, PatientID: fakes.ActiveEmail.ID, ExamType: 6})
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
-		}, Denied},
+		}, processor.Denied},
 		{"revoked exam", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			if _, err := (exam.Revoke{Patients: h.patients, Exams: h.store, Now: h.clock.Now}).Run(context.Background(), fakes.ActiveSMS.Document, e.ID, "x"); err != nil {
 				h.t.Fatal(err)
 			}
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
-		}, Deleted},
+		}, processor.Deleted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,12 +107,12 @@ func TestOutcomes(t *testing.T) {
 			if examID != "" {
 				before = h.exam(examID)
 			}
-			if err := h.proc.Handle(context.Background(), ev); err != nil {
+			if err := h.handle(context.Background(), ev); err != nil {
 				t.Fatalf("Handle: %v", err)
 			}
 			h.expectKeys(string(tt.outcome) + "/" + month + "/" + file)
 			sent := h.notifier.Sent()
-			if tt.outcome != Processed {
+			if tt.outcome != processor.Processed {
 				if len(sent) != 0 {
 					t.Fatalf("notified for a %s result: %+v", tt.outcome, sent)
 				}
@@ -146,7 +147,7 @@ func TestTransientFailuresLeaveTheObject(t *testing.T) {
 			key := "completed/2026_11/" + e.ID + ".pdf"
 			ev := h.putPDF(key, tok, h.resultToken(e.ID))
 			tt.break_(h)
-			if err := h.proc.Handle(context.Background(), ev); err == nil {
+			if err := h.handle(context.Background(), ev); err == nil {
 				t.Fatal("a transient failure did not fail the invocation")
 			}
 			h.expectKeys(key)
@@ -161,7 +162,7 @@ func TestTransientFailuresLeaveTheObject(t *testing.T) {
 			// Lambda's retry, once the dependency is back.
 			h.store.FailWith(nil)
 			h.patients.FailWith(nil)
-			if err := h.proc.Handle(context.Background(), ev); err != nil {
+			if err := h.handle(context.Background(), ev); err != nil {
 				t.Fatalf("retry: %v", err)
 			}
 			h.expectKeys("processed/" + month + "/" + e.ID + ".pdf")
@@ -183,7 +184,7 @@ func TestEncodedKeys(t *testing.T) {
 			if raw := ev.Records[0].S3.Object.Key; strings.ContainsAny(raw, " ") {
 				t.Fatalf("event key not encoded: %q", raw)
 			}
-			if err := h.proc.Handle(context.Background(), ev); err != nil {
+			if err := h.handle(context.Background(), ev); err != nil {
 				t.Fatal(err)
 			}
 			h.expectKeys("processed/" + month + "/" + name)
@@ -205,7 +206,7 @@ func TestRepeatedEvents(t *testing.T) {
 				// retries it. The bound only stops a hang: under load the
 				// sender may hold its claim for a while.
 				for giveUp := time.Now().Add(time.Minute); time.Now().Before(giveUp); {
-					if h.proc.Handle(context.Background(), ev) == nil {
+					if h.handle(context.Background(), ev) == nil {
 						return
 					}
 					time.Sleep(10 * time.Millisecond)
@@ -236,14 +237,14 @@ func TestNotifierFailsOnceThenRedelivery(t *testing.T) {
 	key := "completed/2026_11/" + e.ID + ".pdf"
 	ev := h.putPDF(key, tok, h.resultToken(e.ID))
 	h.notifier.FailNext(1)
-	if err := h.proc.Handle(context.Background(), ev); err == nil {
+	if err := h.handle(context.Background(), ev); err == nil {
 		t.Fatal("no error")
 	}
 	h.expectKeys(key)
 	if got := h.exam(e.ID); got.Status != exam.StatusFinished || got.Notification.Status != exam.NotificationPending {
 		t.Fatalf("after the failed send: %+v", got)
 	}
-	if err := h.proc.Handle(context.Background(), ev); err != nil {
+	if err := h.handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
 	h.expectKeys("processed/" + month + "/" + e.ID + ".pdf")
@@ -258,14 +259,14 @@ func TestMoveFailsAfterNotification(t *testing.T) {
 	key := "completed/2026_11/" + e.ID + ".pdf"
 	ev := h.putPDF(key, tok, h.resultToken(e.ID))
 	h.objects.failMove.Store(true)
-	if err := h.proc.Handle(context.Background(), ev); err == nil {
+	if err := h.handle(context.Background(), ev); err == nil {
 		t.Fatal("no error")
 	}
 	h.expectKeys(key)
 	if n := len(h.notifier.Sent()); n != 1 {
 		t.Fatalf("%d notifications before the retry", n)
 	}
-	if err := h.proc.Handle(context.Background(), ev); err != nil {
+	if err := h.handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
 	h.expectKeys("processed/" + month + "/" + e.ID + ".pdf")
@@ -279,7 +280,7 @@ func TestNeverOverwritesADifferentObject(t *testing.T) {
 	h.put("processed/"+month+"/r.pdf", "application/pdf", []byte("someone else's file"), nil)
 	e, tok := h.startedExam(fakes.ActiveSMS)
 	ev := h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID))
-	if err := h.proc.Handle(context.Background(), ev); err != nil {
+	if err := h.handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
 	keys := h.keys()
@@ -298,7 +299,7 @@ func TestOversizedJSONIsNotRead(t *testing.T) {
 		strings.Repeat("x", 10<<20) + `"}`)
 	ev := h.put("completed/2026_11/big.json", "application/json", big, nil)
 	h.bodyBytes.Store(0)
-	if err := h.proc.Handle(context.Background(), ev); err != nil {
+	if err := h.handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
 	h.expectKeys("stuck/" + month + "/big.json")
@@ -314,12 +315,12 @@ func TestOversizedJSONIsNotRead(t *testing.T) {
 func TestObjectsOutsideCompletedOrTheBucketAreIgnored(t *testing.T) {
 	h := newHarness(t)
 	ev := h.putPDF("incoming/r.pdf", "", "")
-	if err := h.proc.Handle(context.Background(), ev); err != nil {
+	if err := h.handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
 	ev = h.putPDF("completed/2026_11/r.pdf", "", "")
 	ev.Records[0].S3.Bucket.Name = "another-bucket"
-	if err := h.proc.Handle(context.Background(), ev); err != nil {
+	if err := h.handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
 	h.expectKeys("completed/2026_11/r.pdf", "incoming/r.pdf")

@@ -1,7 +1,8 @@
-// Package results reads and files the result objects in S3. A result object
-// carries its two tokens as user metadata (exam-token, result-token) or, for a
-// JSON object, in its body. After processing, an object is moved (copy, then
-// delete) to its outcome folder, never over a different object.
+// Package results reads and files the result objects in S3: it implements the
+// processor's Objects port. A result object carries its two tokens as user
+// metadata (exam-token, result-token) or, for a JSON object, in its body. After
+// processing, an object is moved (copy, then delete) to its outcome folder,
+// never over a different object.
 package results
 
 import (
@@ -18,6 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/zmed/exam-manager/shared/awsenv"
+	"github.com/zmed/exam-manager/shared/processor"
 )
 
 // MaxJSONBody is the largest JSON body read for tokens.
@@ -37,20 +41,16 @@ var (
 	ErrNoTokens    = errors.New("result object carries no tokens")
 	ErrTooLarge    = fmt.Errorf("result JSON body is larger than %d bytes", MaxJSONBody)
 	ErrMalformed   = errors.New("result JSON body is not a JSON object with string tokens")
-	ErrGone        = errors.New("result object no longer exists")
 	ErrDestination = errors.New("destination holds a different object")
 )
 
-// Object is a result object as read, with its tokens.
-type Object struct {
-	Bucket, Key  string
-	ETag         string
-	ContentType  string
-	Metadata     map[string]string
-	ExamToken    string
-	ResultToken  string
-	TokenProblem error // why the tokens could not be read, or nil
-}
+// Object is a result object as read, with its tokens (the processor's type).
+type Object = processor.Object
+
+// ErrGone is an object that no longer exists (the processor's error).
+var ErrGone = processor.ErrGone
+
+var _ processor.Objects = (*Store)(nil)
 
 // API is the part of the S3 client the store uses.
 type API interface {
@@ -62,6 +62,9 @@ type API interface {
 
 // Store reads and moves result objects.
 type Store struct{ s3 API }
+
+// FromConfig returns a Store with an S3 client of cfg.
+func FromConfig(cfg aws.Config) *Store { return New(s3.NewFromConfig(awsenv.ForService(cfg, "S3"))) }
 
 // New returns a Store on client.
 func New(client API) *Store { return &Store{s3: client} }

@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/zmed/exam-manager/shared/emulators"
-	"github.com/zmed/exam-manager/shared/emulators/mototest"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
 )
 
 // TestStore runs the result-storage suite against two independent S3 implementations.

@@ -1,8 +1,12 @@
 // Package s3event builds and reads S3 event notifications as S3 sends them:
-// object keys URL-encoded, a space as "+".
+// object keys URL-encoded, a space as "+". aws-lambda-go decodes the key while
+// unmarshalling the event (S3Object.URLDecodedKey), failing the invocation for
+// a key that does not decode.
 package s3event
 
 import (
+	"context"
+	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -10,17 +14,28 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
+// Handler is the Lambda handler of S3 event notifications: process runs for
+// each record's bucket and decoded key. It fails the invocation only if a
+// record failed, with every record's error.
+func Handler(process func(ctx context.Context, bucket, key string) error) func(context.Context, events.S3Event) error {
+	return func(ctx context.Context, ev events.S3Event) error {
+		var failed []error
+		for _, rec := range ev.Records {
+			if err := process(ctx, rec.S3.Bucket.Name, rec.S3.Object.URLDecodedKey); err != nil {
+				failed = append(failed, err)
+			}
+		}
+		return errors.Join(failed...)
+	}
+}
+
 // EncodeKey encodes an object key the way S3 writes it in an event.
 func EncodeKey(key string) string {
 	return strings.ReplaceAll(url.QueryEscape(key), "%2F", "/")
 }
 
-// DecodeKey returns the object key of an event record.
-func DecodeKey(encoded string) (string, error) {
-	return url.QueryUnescape(encoded)
-}
-
-// ObjectCreated returns the event S3 sends for a PUT of key into bucket.
+// ObjectCreated returns the event S3 sends for a PUT of key into bucket, as
+// aws-lambda-go hands it to a handler (the key also decoded).
 func ObjectCreated(region, bucket, key string, size int64, etag, sequencer string, at time.Time) events.S3Event {
 	return events.S3Event{Records: []events.S3EventRecord{{
 		EventVersion: "2.1",
@@ -33,10 +48,11 @@ func ObjectCreated(region, bucket, key string, size int64, etag, sequencer strin
 			ConfigurationID: "process-result",
 			Bucket:          events.S3Bucket{Name: bucket, Arn: "arn:aws:s3:::" + bucket},
 			Object: events.S3Object{
-				Key:       EncodeKey(key),
-				Size:      size,
-				ETag:      strings.Trim(etag, `"`),
-				Sequencer: sequencer,
+				Key:           EncodeKey(key),
+				URLDecodedKey: key,
+				Size:          size,
+				ETag:          strings.Trim(etag, `"`),
+				Sequencer:     sequencer,
 			},
 		},
 	}}}

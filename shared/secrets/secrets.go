@@ -6,8 +6,10 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/token"
 )
@@ -15,6 +17,11 @@ import (
 // Getter is the part of the Secrets Manager client used.
 type Getter interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// FromConfig returns a Secrets Manager client of cfg.
+func FromConfig(cfg aws.Config) Getter {
+	return secretsmanager.NewFromConfig(awsenv.ForService(cfg, "SECRETS_MANAGER"))
 }
 
 // Key returns the key k names, refusing one shorter than token.MinKeyLen bytes.

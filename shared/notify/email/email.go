@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/notify"
 )
@@ -21,6 +22,11 @@ type EmailSender interface {
 type Sender struct {
 	ses  EmailSender
 	from string
+}
+
+// FromConfig returns a Sender from address from with an SES v2 client of cfg.
+func FromConfig(cfg aws.Config, from string) *Sender {
+	return New(sesv2.NewFromConfig(awsenv.ForService(cfg, "SESV2")), from)
 }
 
 // New returns a Sender on client that sends from the address from.

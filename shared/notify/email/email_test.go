@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
-	"github.com/zmed/exam-manager/shared/emulators"
-	"github.com/zmed/exam-manager/shared/emulators/mototest"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
 )
 
 // TestSendEmailOnTheWire decodes the SES v2 request the real client sends.

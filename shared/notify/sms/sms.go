@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/notify"
 )
@@ -19,6 +20,9 @@ type Publisher interface {
 
 // Sender publishes SMS to phone numbers.
 type Sender struct{ sns Publisher }
+
+// FromConfig returns a Sender with an SNS client of cfg.
+func FromConfig(cfg aws.Config) *Sender { return New(sns.NewFromConfig(awsenv.ForService(cfg, "SNS"))) }
 
 // New returns a Sender on client.
 func New(client Publisher) *Sender { return &Sender{sns: client} }

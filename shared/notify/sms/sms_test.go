@@ -10,9 +10,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/zmed/exam-manager/shared/emulators"
-	"github.com/zmed/exam-manager/shared/emulators/mototest"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
 )
 
 // TestPublishOnTheWire decodes the request the real SNS client sends.

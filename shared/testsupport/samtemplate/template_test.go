@@ -61,13 +61,15 @@ func TestRoutesMatchTheCode(t *testing.T) {
 			inTemplate[route] = id
 		}
 	}
-	for route, folder := range httpapi.Functions {
-		if got := inTemplate[route]; got != LogicalID(folder) {
-			t.Errorf("the code serves %s from functions/%s; the template routes it to %q", route, folder, got)
+	served := map[apigw.Route]bool{}
+	for _, e := range httpapi.Endpoints() {
+		served[e.Route] = true
+		if got := inTemplate[e.Route]; got != LogicalID(e.Function) {
+			t.Errorf("the code serves %s from functions/%s; the template routes it to %q", e.Route, e.Function, got)
 		}
 	}
 	for route, id := range inTemplate {
-		if _, ok := httpapi.Functions[route]; !ok {
+		if !served[route] {
 			t.Errorf("template route %s (%s) is not served by the code", route, id)
 		}
 	}

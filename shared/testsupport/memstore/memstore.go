@@ -1,5 +1,5 @@
 // Package memstore is an in-memory exam store with the same semantics as the
-// DynamoDB store: conditional transitions, newest-first listing and signed cursors.
+// DynamoDB store: conditional transitions and newest-first listing by position.
 // It serves unit tests and benchmarks.
 package memstore
 
@@ -9,22 +9,20 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/exam"
 )
 
 // Store keeps exams in a map guarded by a mutex.
 type Store struct {
-	cursors cursor.Codec
-	mu      sync.Mutex
-	exams   map[string]exam.Exam
+	mu    sync.Mutex
+	exams map[string]exam.Exam
 }
 
 var _ exam.Store = (*Store)(nil)
 
-// New returns an empty store whose cursors are signed by cursors.
-func New(cursors cursor.Codec) *Store {
-	return &Store{cursors: cursors, exams: map[string]exam.Exam{}}
+// New returns an empty store.
+func New() *Store {
+	return &Store{exams: map[string]exam.Exam{}}
 }
 
 // Create stores e unless an exam with its id exists.
@@ -49,39 +47,28 @@ func (s *Store) Get(_ context.Context, id string) (exam.Exam, error) {
 	return e, nil
 }
 
-// ListByPatient returns up to limit exams of patientID after cursor, newest first.
-func (s *Store) ListByPatient(_ context.Context, patientID string, limit int, after string) (exam.Page, error) {
-	var from *cursor.Position
-	if after != "" {
-		pos, err := s.cursors.Decode(patientID, after)
-		if err != nil {
-			return exam.Page{}, err
-		}
-		from = &pos
-	}
+// ListByPatient returns up to limit exams of patientID after a position, newest first.
+func (s *Store) ListByPatient(_ context.Context, patientID string, limit int, from *exam.Position) (exam.Page, error) {
 	s.mu.Lock()
 	var all []exam.Exam
 	for _, e := range s.exams {
-		if e.PatientID == patientID && (from == nil || comparePosition(positionOf(e), *from) < 0) {
+		if e.PatientID == patientID && (from == nil || comparePosition(exam.PositionOf(e), *from) < 0) {
 			all = append(all, e)
 		}
 	}
 	s.mu.Unlock()
-	slices.SortFunc(all, func(a, b exam.Exam) int { return comparePosition(positionOf(b), positionOf(a)) })
+	slices.SortFunc(all, func(a, b exam.Exam) int { return comparePosition(exam.PositionOf(b), exam.PositionOf(a)) })
 	page := exam.Page{Exams: all}
 	if len(all) > limit {
 		page.Exams = all[:limit]
-		page.NextCursor = s.cursors.Encode(patientID, positionOf(page.Exams[limit-1]))
+		next := exam.PositionOf(page.Exams[limit-1])
+		page.Next = &next
 	}
 	return page, nil
 }
 
-func positionOf(e exam.Exam) cursor.Position {
-	return cursor.Position{CreatedAt: exam.FormatSortable(e.CreatedAt), ExamID: e.ID}
-}
-
 // comparePosition orders by creation time, then id, as the DynamoDB index does.
-func comparePosition(a, b cursor.Position) int {
+func comparePosition(a, b exam.Position) int {
 	if c := strings.Compare(a.CreatedAt, b.CreatedAt); c != 0 {
 		return c
 	}

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zmed/exam-manager/shared/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 )
 
 // Server is a running moto server.
@@ -39,7 +39,7 @@ func python() string {
 		return p
 	}
 	_, file, _, _ := runtime.Caller(0)
-	venv := filepath.Join(filepath.Dir(file), "..", "..", "..", ".venv", "bin")
+	venv := filepath.Join(filepath.Dir(file), "..", "..", "..", "..", ".venv", "bin")
 	if _, err := os.Stat(filepath.Join(venv, "moto_server")); err == nil {
 		return filepath.Join(venv, "python")
 	}

@@ -47,11 +47,11 @@ func (s *FaultyStore) Get(ctx context.Context, id string) (exam.Exam, error) {
 }
 
 // ListByPatient lists unless failing.
-func (s *FaultyStore) ListByPatient(ctx context.Context, p string, limit int, c string) (exam.Page, error) {
+func (s *FaultyStore) ListByPatient(ctx context.Context, p string, limit int, after *exam.Position) (exam.Page, error) {
 	if err := s.err(); err != nil {
 		return exam.Page{}, err
 	}
-	return s.Store.ListByPatient(ctx, p, limit, c)
+	return s.Store.ListByPatient(ctx, p, limit, after)
 }
 
 // Transition applies tr unless failing.

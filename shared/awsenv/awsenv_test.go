@@ -1,4 +1,4 @@
-package boot
+package awsenv
 
 import (
 	"strings"
@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-func TestAWSFromEnv(t *testing.T) {
+func TestFromEnv(t *testing.T) {
 	lambdaEnv := map[string]string{"AWS_REGION": "sa-east-1", "AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "tok"}
 	with := func(extra map[string]string) func(string) (string, bool) {
 		return func(k string) (string, bool) {
@@ -18,7 +18,7 @@ func TestAWSFromEnv(t *testing.T) {
 			return v, ok
 		}
 	}
-	cfg, err := awsFromEnv(with(nil))
+	cfg, err := fromEnv(with(nil))
 	if err != nil || cfg.Region != "sa-east-1" || cfg.BaseEndpoint != nil ||
 		cfg.RequestChecksumCalculation != 0 || cfg.ResponseChecksumValidation != 0 {
 		t.Fatalf("Lambda environment: %+v, %v", cfg, err)
@@ -28,7 +28,7 @@ func TestAWSFromEnv(t *testing.T) {
 		t.Fatalf("credentials %+v, %v", creds, err)
 	}
 
-	cfg, err = awsFromEnv(with(map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
+	cfg, err = fromEnv(with(map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
 		"AWS_REQUEST_CHECKSUM_CALCULATION": "when_required", "AWS_RESPONSE_CHECKSUM_VALIDATION": "WHEN_REQUIRED"}))
 	if err != nil || aws.ToString(cfg.BaseEndpoint) != "http://127.0.0.1:4566" ||
 		cfg.RequestChecksumCalculation != aws.RequestChecksumCalculationWhenRequired ||
@@ -41,11 +41,11 @@ func TestAWSFromEnv(t *testing.T) {
 		"no credentials": {"AWS_ACCESS_KEY_ID": ""},
 		"bad checksum":   {"AWS_REQUEST_CHECKSUM_CALCULATION": "sometimes"},
 	} {
-		if _, err := awsFromEnv(with(extra)); err == nil {
+		if _, err := fromEnv(with(extra)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if cfg, _ := awsFromEnv(with(map[string]string{"AWS_REGION": "", "AWS_DEFAULT_REGION": "us-east-2"})); cfg.Region != "us-east-2" {
+	if cfg, _ := fromEnv(with(map[string]string{"AWS_REGION": "", "AWS_DEFAULT_REGION": "us-east-2"})); cfg.Region != "us-east-2" {
 		t.Errorf("AWS_DEFAULT_REGION not used: %q", cfg.Region)
 	}
 

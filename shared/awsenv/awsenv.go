@@ -1,4 +1,7 @@
-package boot
+// Package awsenv builds the AWS SDK configuration of a Lambda function from its
+// environment, and each service's from it: every adapter package's FromConfig
+// goes through ForService, so a Lambda links only the clients it builds.
+package awsenv
 
 import (
 	"fmt"
@@ -9,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
-// AWS returns the SDK configuration of a Lambda function from the variables
+// FromEnv returns the SDK configuration of a Lambda function from the variables
 // Lambda sets (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 // AWS_SESSION_TOKEN) and the SDK's standard endpoint and checksum variables
 // (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE> through ForService,
@@ -18,18 +21,9 @@ import (
 // It stands in for config.LoadDefaultConfig, whose shared-file, SSO, STS and
 // IMDS providers a Lambda never uses and which would add 1.6 MiB to every
 // binary and work to every cold start (see the README's performance section).
-func AWS() aws.Config {
-	cfg, err := AWSFromEnv()
-	if err != nil {
-		Exit("cannot configure the AWS SDK", err)
-	}
-	return cfg
-}
+func FromEnv() (aws.Config, error) { return fromEnv(os.LookupEnv) }
 
-// AWSFromEnv is AWS returning its error (for programs other than a Lambda).
-func AWSFromEnv() (aws.Config, error) { return awsFromEnv(os.LookupEnv) }
-
-func awsFromEnv(lookup func(string) (string, bool)) (aws.Config, error) {
+func fromEnv(lookup func(string) (string, bool)) (aws.Config, error) {
 	get := func(name string) string { v, _ := lookup(name); return strings.TrimSpace(v) }
 	region := get("AWS_REGION")
 	if region == "" {

@@ -1,0 +1,84 @@
+package architecture
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/zmed/exam-manager/"
+
+// deps lists the packages that the packages matching pattern link (tests
+// excluded), each with the packages its build depends on.
+func deps(t *testing.T, pattern string) map[string][]string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Deps}} {{.}}{{end}}`, pattern)
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %s: %v", pattern, err)
+	}
+	got := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		got[fields[0]] = fields[1:]
+	}
+	return got
+}
+
+// testSupport are the packages only tests and the local tools may link: all
+// of shared/testsupport, and the standard library's testing.
+var testSupport = []string{module + "shared/testsupport", "testing"}
+
+func TestRules(t *testing.T) {
+	type rule struct {
+		name      string
+		pattern   string
+		forbidden func(dep string) bool
+	}
+	isAWS := func(dep string) bool { return strings.HasPrefix(dep, "github.com/aws/") }
+	rules := []rule{
+		{"the domain imports no AWS package", "./shared/exam", isAWS},
+		{"the automatic path's use case imports no AWS package", "./shared/processor", isAWS},
+		{"no Lambda links a test-support package", "./functions/...", func(dep string) bool {
+			for _, p := range testSupport {
+				if dep == p || strings.HasPrefix(dep, p+"/") {
+					return true
+				}
+			}
+			return false
+		}},
+		{"no Lambda imports the local tools", "./functions/...", func(dep string) bool { return strings.HasPrefix(dep, module+"local/") }},
+		{"the local tools import no Lambda", "./local/...", func(dep string) bool { return strings.HasPrefix(dep, module+"functions/") }},
+	}
+	for _, r := range rules {
+		t.Run(r.name, func(t *testing.T) {
+			for pkg, ds := range deps(t, r.pattern) {
+				for _, d := range ds {
+					if r.forbidden(d) {
+						t.Errorf("%s depends on %s", pkg, d)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestHostsShareTheSeam: every function that serves a route and the local
+// stack build their handlers from the endpoint table of shared/httpapi.
+func TestHostsShareTheSeam(t *testing.T) {
+	seam := module + "shared/httpapi"
+	hosts := deps(t, "./functions/...")
+	for pkg, ds := range deps(t, "./local/stack") {
+		hosts[pkg] = ds
+	}
+	for pkg, ds := range hosts {
+		if strings.HasSuffix(pkg, "/process-result") {
+			continue // S3 invokes it; it serves no route
+		}
+		if !slices.Contains(ds, seam) {
+			t.Errorf("%s does not build on %s", pkg, seam)
+		}
+	}
+}

@@ -1,0 +1,23 @@
+package finishing
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/zmed/exam-manager/shared/exam"
+)
+
+// TestNotifierServesEveryChannel: a channel the domain may choose has a
+// production adapter, and the notifier routes no channel the domain never chooses.
+func TestNotifierServesEveryChannel(t *testing.T) {
+	n := Notifier(aws.Config{Region: "sa-east-1"}, "resultados@zmed.example")
+	for _, ch := range exam.Channels {
+		if n[ch] == nil {
+			t.Errorf("no production notifier for channel %q", ch)
+		}
+	}
+	if len(n) != len(exam.Channels) {
+		t.Errorf("%d notifiers for %d channels", len(n), len(exam.Channels))
+	}
+}

@@ -5,6 +5,7 @@ package dynamostore
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -48,13 +49,24 @@ func New(db API, table string) *Store {
 
 // Create puts e unless an item with its id exists.
 func (s *Store) Create(ctx context.Context, e exam.Exam) error {
+	writeID := rand.Text()
+	it := toItem(e)
+	it[attrWriteID] = str(writeID)
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           &s.table,
-		Item:                toItem(e),
-		ConditionExpression: aws.String("attribute_not_exists(" + attrExamID + ")"),
+		TableName:                           &s.table,
+		Item:                                it,
+		ConditionExpression:                 aws.String("attribute_not_exists(" + attrExamID + ")"),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var failed *types.ConditionalCheckFailedException
 	if errors.As(err, &failed) {
+		current, err := s.refused(ctx, e.ID, failed)
+		if err != nil {
+			return err
+		}
+		if ownWrite(current, writeID) {
+			return nil
+		}
 		return exam.ErrExamAlreadyExists
 	}
 	return unavailable("create exam", err)
@@ -62,18 +74,42 @@ func (s *Store) Create(ctx context.Context, e exam.Exam) error {
 
 // Get reads one exam, strongly consistent: it decides transitions.
 func (s *Store) Get(ctx context.Context, id string) (exam.Exam, error) {
+	it, err := s.getItem(ctx, id)
+	if err != nil {
+		return exam.Exam{}, err
+	}
+	return fromItem(it)
+}
+
+func (s *Store) getItem(ctx context.Context, id string) (item, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      &s.table,
 		Key:            item{attrExamID: str(id)},
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return exam.Exam{}, unavailable("get exam", err)
+		return nil, unavailable("get exam", err)
 	}
 	if out.Item == nil {
-		return exam.Exam{}, exam.ErrExamNotFound
+		return nil, exam.ErrExamNotFound
 	}
-	return fromItem(out.Item)
+	return out.Item, nil
+}
+
+// refused is the item as it stood when a condition refused a write: the one
+// DynamoDB returns (ALL_OLD), or, from an implementation that returns none,
+// read again.
+func (s *Store) refused(ctx context.Context, id string, failed *types.ConditionalCheckFailedException) (item, error) {
+	if failed.Item != nil {
+		return failed.Item, nil
+	}
+	return s.getItem(ctx, id)
+}
+
+// ownWrite tells whether the item was last written by the write writeID.
+func ownWrite(it item, writeID string) bool {
+	v, ok := it[attrWriteID].(*types.AttributeValueMemberS)
+	return ok && v.Value == writeID
 }
 
 // ListByPatient queries the patient index newest first.
@@ -158,6 +194,8 @@ func (s *Store) UpdateNotification(ctx context.Context, id, expectOwner string, 
 // update runs u on the item id. A refused condition becomes ErrExamNotFound or
 // a *ConflictError with the item as it is.
 func (s *Store) update(ctx context.Context, id string, u *update) (exam.Exam, error) {
+	writeID := rand.Text()
+	u.set(attrWriteID, str(writeID))
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                           &s.table,
 		Key:                                 item{attrExamID: str(id)},
@@ -171,18 +209,16 @@ func (s *Store) update(ctx context.Context, id string, u *update) (exam.Exam, er
 	var failed *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &failed):
-		current := failed.Item
-		if current == nil {
-			// Not every DynamoDB implementation returns the old item: read it.
-			e, err := s.Get(ctx, id)
-			if err != nil {
-				return exam.Exam{}, err
-			}
-			return exam.Exam{}, &exam.ConflictError{Current: e}
+		current, err := s.refused(ctx, id, failed)
+		if err != nil {
+			return exam.Exam{}, err
 		}
 		e, err := fromItem(current)
 		if err != nil {
 			return exam.Exam{}, err
+		}
+		if ownWrite(current, writeID) {
+			return e, nil
 		}
 		return exam.Exam{}, &exam.ConflictError{Current: e}
 	case err != nil:

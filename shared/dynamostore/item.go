@@ -25,6 +25,10 @@ const (
 	attrRevokedAt       = "revoked_at"
 	attrRevokeReason    = "revoke_reason"
 	attrResultRef       = "result_ref"
+	// attrWriteID names the write that last changed the item. A write whose
+	// condition is refused but which finds its own id there had succeeded:
+	// its response was lost and the SDK sent it again.
+	attrWriteID = "write_id"
 	// attrNotification is a map, always written whole: a claim is taken,
 	// released and recorded by one SET, with no REMOVE needed.
 	attrNotification = "notification"

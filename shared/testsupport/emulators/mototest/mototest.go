@@ -71,23 +71,34 @@ func Start(t testing.TB) *Server {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start moto: %v", err)
 	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		<-exited
 		if t.Failed() {
 			t.Logf("moto's last output:\n%s", log.String())
 		}
 	})
 	s := &Server{URL: "http://" + addr}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	// moto takes a few seconds to import; the bound only stops a hang, since a
+	// loaded machine can take far longer. A moto that exits fails at once.
+	for giveUp := time.Now().Add(2 * time.Minute); ; {
 		resp, err := http.Get(s.URL + "/moto-api/data.json")
 		if err == nil {
 			resp.Body.Close()
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto did not answer on %s: %v", s.URL, err)
+		select {
+		case <-exited:
+			t.Fatalf("moto exited before answering on %s", s.URL)
+		default:
+		}
+		if time.Now().After(giveUp) {
+			t.Fatalf("moto did not answer on %s within 2 minutes: %v", s.URL, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

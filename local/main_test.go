@@ -65,9 +65,9 @@ func TestInterruptStopsCleanly(t *testing.T) {
 		if !ok {
 			t.Fatal("the stack exited without its banner")
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(2 * time.Minute):
 		_ = cmd.Process.Kill()
-		t.Fatal("no banner within 30s")
+		t.Fatal("no banner within 2 minutes")
 	}
 	t.Logf("banner after %v", time.Since(began).Round(time.Millisecond))
 	for name, addr := range addrs {
@@ -88,9 +88,9 @@ func TestInterruptStopsCleanly(t *testing.T) {
 		if err != nil {
 			t.Fatalf("exit after Ctrl-C: %v, want status 0", err)
 		}
-	case <-time.After(15 * time.Second):
+	case <-time.After(time.Minute):
 		_ = cmd.Process.Kill()
-		t.Fatal("still running 15s after Ctrl-C")
+		t.Fatal("still running a minute after Ctrl-C")
 	}
 	for name, addr := range addrs {
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {

@@ -172,7 +172,7 @@ func Environment(root, folder string, e Endpoints) ([]string, error) {
 }
 
 func waitListening(ctx context.Context, addr string) error {
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute) // against a hang only: a loaded machine is slow to start it
 	for {
 		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
 		if err == nil {

@@ -215,7 +215,7 @@ func TestSampleEvents(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			response, err := s.Invoke(ctx, folder, bootstraps[folder], event, logs)
 			if err != nil {

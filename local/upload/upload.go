@@ -23,7 +23,7 @@ import (
 
 // waitForOutcome bounds the wait for the stack to file the object: it takes
 // milliseconds, unless a dependency fails and the stack retries (1 s, then 2 s).
-const waitForOutcome = 15 * time.Second
+const waitForOutcome = 30 * time.Second
 
 // upload is one result upload, from the make variables and the stack's own.
 type upload struct {

@@ -34,12 +34,18 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	if err := h.proc.Handle(ctx, h.putPDF("completed/2026_11/x.pdf", otherTok, "forged.token.value")); err != nil {
 		t.Fatal(err)
 	}
+	// A key S3 would never send: it does not decode, and no part of it is logged.
+	undecodable := h.putPDF("completed/2026_11/Maria%Si 52998224725.pdf", otherTok, "")
+	undecodable.Records[0].S3.Object.Key = "completed/2026_11/Maria%Si+52998224725.pdf"
+	if err := h.proc.Handle(ctx, undecodable); err != nil {
+		t.Fatal(err)
+	}
 	h.objects.failMove.Store(true)
 	if err := h.proc.Handle(ctx, h.putPDF("completed/2026_11/Maria.pdf", otherTok, h.resultToken(other.ID))); err == nil {
 		t.Fatal("the failed move did not fail the invocation")
 	}
 
-	forbidden := []string{p.Document, "529.982.247-25", "Maria", "Silva", p.Cellphone, p.Email, tok, result, otherTok, "forged.token.value",
+	forbidden := []string{"%Si", "Si+", p.Document, "529.982.247-25", "Maria", "Silva", p.Cellphone, p.Email, tok, result, otherTok, "forged.token.value",
 		tok[strings.LastIndex(tok, ".")+1:]}
 	lines := 0
 	sc := bufio.NewScanner(buf)

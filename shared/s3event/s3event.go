@@ -3,6 +3,7 @@
 package s3event
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -15,9 +16,17 @@ func EncodeKey(key string) string {
 	return strings.ReplaceAll(url.QueryEscape(key), "%2F", "/")
 }
 
+// ErrUndecodableKey: an event's key is not URL-encoded. Its text names no part
+// of the key (url's own error quotes the bad escape), since keys stay out of logs.
+var ErrUndecodableKey = errors.New("object key in the event is not URL-encoded")
+
 // DecodeKey returns the object key of an event record.
 func DecodeKey(encoded string) (string, error) {
-	return url.QueryUnescape(encoded)
+	key, err := url.QueryUnescape(encoded)
+	if err != nil {
+		return "", ErrUndecodableKey
+	}
+	return key, nil
 }
 
 // ObjectCreated returns the event S3 sends for a PUT of key into bucket.

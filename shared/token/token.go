@@ -112,7 +112,7 @@ func (s *Verifier) VerifyExamToken(token string) (exam.ExamClaims, error) {
 		ExamID    string `json:"exam_id"`
 		PatientID string `json:"patient_id"`
 		ExamType  int    `json:"exam_type"`
-		ID        string `json:"jti"`
+		ID        string `json:"jti"` // read only to refuse a jti that is not a string
 	}
 	if err := s.parse(token, &c, s.examKey, ExamIssuer); err != nil {
 		return exam.ExamClaims{}, err

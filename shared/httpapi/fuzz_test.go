@@ -56,17 +56,7 @@ func fuzzCall(t *testing.T, h *harness, handler apigw.Handler, req events.APIGat
 		apitest.CheckError(t, r.status, r.raw)
 	}
 	secrets = append(apitest.PersonalData(), secrets...)
-	shown := r.raw
-	if _, ok := r.body["exam_token"]; ok {
-		// Base64 may spell a name by chance: the rest of the body is checked.
-		rest := map[string]any{}
-		for k, v := range r.body {
-			rest[k] = v
-		}
-		delete(rest, "exam_token")
-		shown = js(rest)
-	}
-	apitest.CheckNoneIn(t, "response", shown, secrets)
+	apitest.CheckNoneIn(t, "response", apitest.WithoutToken(r.raw), secrets)
 	logtest.CheckLines(t, buf, secrets)
 	return r
 }

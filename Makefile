@@ -48,26 +48,18 @@ unit: $(RIE) $(PY_TOOLS) ## the Go tests only (moto server and the runtime emula
 	  ./shared/dynamostore ./shared/results ./shared/notify/... ./local/stack ./local/lambdarun \
 	  | grep -E -- '^\s*--- (PASS|FAIL|SKIP): (Test[A-Za-z]+/backend=[a-z0-9]+|Test[A-Za-z]*Moto) ' || true
 
-# Fuzz targets: every `func Fuzz…(f *testing.F)` in a _test.go file, as <package dir>:<name>.
-# go test -fuzz takes one target per run, so they run one after another.
+# Fuzz targets (.ci/fuzz finds and runs every one, one at a time).
 FUZZTIME ?= 120s
 FUZZ_SMOKE_TIME ?= 3s
 # Each new interesting input is minimised in at most this many runs, so that
 # short runs fuzz rather than minimise long inputs (tokens, cursors).
 FUZZFLAGS ?= -fuzzminimizetime=500x
-FUZZ_TARGETS = $(shell grep -rHoE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' shared local functions \
-  | sed -E 's|/[^/:]*:func (Fuzz[A-Za-z0-9_]+).*|:\1|' | sort)
-fuzz_each = failed=; for t in $(FUZZ_TARGETS); do \
-	  echo "fuzz $${t%%:*} $${t\#\#*:} for $(1)"; \
-	  go test -run '^$$' -fuzz "^$${t\#\#*:}$$" -fuzztime $(1) $(FUZZFLAGS) ./$${t%%:*} || failed="$$failed $$t"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "fuzz targets that failed:$$failed (each failing input is in its package's testdata/fuzz)"; exit 1; fi
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 120s), one at a time: make fuzz FUZZTIME=120s
-	@$(call fuzz_each,$(FUZZTIME))
+	.ci/fuzz $(FUZZTIME) $(FUZZFLAGS)
 
 fuzz-smoke: ## run every fuzz target for FUZZ_SMOKE_TIME each (default 3s); part of make test
-	@$(call fuzz_each,$(FUZZ_SMOKE_TIME))
+	.ci/fuzz $(FUZZ_SMOKE_TIME) $(FUZZFLAGS)
 
 sam-check: $(PY_TOOLS) ## cfn-lint, sam validate --lint and sam build, checking an arm64 bootstrap per function
 	$(VENV)/bin/cfn-lint template.yaml

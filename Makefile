@@ -19,7 +19,7 @@ export SAM_CLI_TELEMETRY := 0
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: help build test lint unit clean distclean run register start upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: help build test lint unit fuzz fuzz-smoke clean distclean run register start upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ $(addprefix build-fn-,$(FUNCTIONS)): build-fn-%:
 logical_id = $(shell echo $(1) | awk -F- '{for (i = 1; i <= NF; i++) printf "%s", toupper(substr($$i, 1, 1)) substr($$i, 2)}')Function
 $(foreach fn,$(FUNCTIONS),$(eval build-$(call logical_id,$(fn)): ; $$(RELEASE_ENV) go build $$(RELEASE_FLAGS) -o $$(ARTIFACTS_DIR)/bootstrap ./functions/$(fn)))
 
-test: lint build unit sam-check ## every check: lint, release build, all Go tests (race detector), cfn-lint, sam validate, sam build
+test: lint build unit fuzz-smoke sam-check ## every check: lint, release build, all Go tests (race detector), each fuzz target briefly, cfn-lint, sam validate, sam build
 
 # Every test runs once; local/testsummary prints a line per package as it ends,
 # then the failures' output, a line per contract suite and backend, and the count.
@@ -43,6 +43,19 @@ unit: $(RIE) $(PY_TOOLS) ## the Go tests only, each once, race detector on (moto
 	@echo "go test -race ./... (about 3 minutes on 2 cores with a warm build cache, 6 from cold)"
 	@go build -o $(BIN)/testsummary ./local/testsummary
 	@ZMED_RIE=$(RIE) ZMED_MOTO_PYTHON=$(VENV)/bin/python go test -race -count=1 -json ./... | $(BIN)/testsummary
+
+# Fuzz targets (.ci/fuzz finds and runs every one, one at a time).
+FUZZTIME ?= 120s
+FUZZ_SMOKE_TIME ?= 3s
+# Each new interesting input is minimised in at most this many runs, so that
+# short runs fuzz rather than minimise long inputs (tokens, cursors).
+FUZZFLAGS ?= -fuzzminimizetime=500x
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 120s), one at a time: make fuzz FUZZTIME=120s
+	.ci/fuzz $(FUZZTIME) $(FUZZFLAGS)
+
+fuzz-smoke: ## run every fuzz target for FUZZ_SMOKE_TIME each (default 3s); part of make test
+	.ci/fuzz $(FUZZ_SMOKE_TIME) $(FUZZFLAGS)
 
 sam-check: $(PY_TOOLS) ## cfn-lint, sam validate --lint and sam build, checking an arm64 bootstrap per function
 	$(VENV)/bin/cfn-lint template.yaml

@@ -28,14 +28,14 @@ const (
 )
 
 type e2e struct {
-	t      *testing.T
+	t      testing.TB
 	s      *Stack
 	s3     *s3.Client
 	outbox string
 }
 
 // startStack starts the whole stack on free loopback ports.
-func startStack(t *testing.T) *e2e {
+func startStack(t testing.TB) *e2e {
 	t.Helper()
 	dir := t.TempDir()
 	cfg, err := ReadConfig(config.FromMap(map[string]string{

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/logctx"
+	"github.com/zmed/exam-manager/shared/strictjson"
 )
 
 // MaxBody is the largest request body accepted.
@@ -39,8 +39,10 @@ var (
 	ErrMethodNotAllowed = errors.New("method not allowed")
 )
 
-// DecodeJSON decodes the request body into v. Unknown fields are ignored; bad
-// JSON, a wrong type or trailing data is an invalid request.
+// DecodeJSON decodes the request body, exactly one JSON object, into v (a
+// pointer to a struct). Members are matched by their exact names; unknown ones
+// are ignored. Bad JSON, trailing data, a member given twice or a wrong type is
+// an invalid request.
 func DecodeJSON(req events.APIGatewayV2HTTPRequest, v any) error {
 	body := req.Body
 	if len(body) > base64.StdEncoding.EncodedLen(MaxBody) {
@@ -56,16 +58,15 @@ func DecodeJSON(req events.APIGatewayV2HTTPRequest, v any) error {
 	if len(body) > MaxBody {
 		return ErrPayloadTooLarge
 	}
-	dec := json.NewDecoder(strings.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return exam.InvalidRequest(fmt.Sprintf("field %q has the wrong type", typeErr.Field))
-		}
-		return exam.InvalidRequest("body is not a JSON object")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return exam.InvalidRequest("body has data after the JSON object")
+	err := strictjson.Unmarshal([]byte(body), v)
+	var fieldErr *strictjson.FieldError
+	switch {
+	case errors.As(err, &fieldErr):
+		return exam.InvalidRequest(fmt.Sprintf("field %q has the wrong type", fieldErr.Name))
+	case errors.Is(err, strictjson.ErrDuplicate):
+		return exam.InvalidRequest("body has a member twice")
+	case err != nil:
+		return exam.InvalidRequest("body is not one JSON object")
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package cpf
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -41,17 +42,26 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
+// FuzzNormalize: a CPF is accepted only as its 11 digits with any "." and
+// "-", its check digits right and not all equal; the result is those digits,
+// which are accepted again as they are.
 func FuzzNormalize(f *testing.F) {
-	f.Add("529.982.247-25")
-	f.Add("abc")
+	for _, s := range []string{"529.982.247-25", "24843803480", "111.444.777-35", "529.982.247-26", "111.111.111-11",
+		"５29982247２5", "529 982 247 25", "52998224725\n", "-5.2.9.9.8.2.2.4.7.2.5-", "abc"} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got, err := Normalize(s)
 		if err != nil {
+			if !errors.Is(err, ErrInvalid) || got != "" {
+				t.Fatalf("Normalize(%q) = %q, %v", s, got, err)
+			}
 			return
 		}
+		digits := strings.NewReplacer(".", "", "-", "").Replace(s)
 		again, err := Normalize(got)
-		if err != nil || again != got || len(got) != 11 {
-			t.Fatalf("normalised %q to %q, which does not round-trip (%q, %v)", s, got, again, err)
+		if got != digits || len(got) != 11 || err != nil || again != got || strings.Count(got, got[:1]) == 11 {
+			t.Fatalf("Normalize(%q) = %q (again %q, %v)", s, got, again, err)
 		}
 	})
 }

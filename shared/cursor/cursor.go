@@ -6,10 +6,10 @@ package cursor
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"strings"
 
+	"github.com/zmed/exam-manager/shared/base64url"
 	"github.com/zmed/exam-manager/shared/exam"
 )
 
@@ -42,27 +42,29 @@ func (c Codec) Encode(patientID string, pos Position) string {
 		panic("cursor: codec has no key")
 	}
 	body, _ := json.Marshal(payload{PatientID: patientID, Position: pos}) // plain strings cannot fail
-	b := base64.RawURLEncoding.EncodeToString(body)
-	return b + "." + base64.RawURLEncoding.EncodeToString(c.sign(b))
+	b := base64url.Encode(body)
+	return b + "." + base64url.Encode(c.sign(b))
 }
 
 // Decode checks a cursor and returns its position; any cursor not issued by
-// this codec for patientID is exam.ErrInvalidCursor.
+// this codec for patientID, in exactly the form Encode gave it, is
+// exam.ErrInvalidCursor.
 func (c Codec) Decode(patientID, s string) (Position, error) {
 	b, sig, ok := strings.Cut(s, ".")
 	if !ok || c.key == nil {
 		return Position{}, exam.ErrInvalidCursor
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	got, err := base64url.Decode(sig)
 	if err != nil || !hmac.Equal(got, c.sign(b)) {
 		return Position{}, exam.ErrInvalidCursor
 	}
-	body, err := base64.RawURLEncoding.DecodeString(b)
+	body, err := base64url.Decode(b)
 	if err != nil {
 		return Position{}, exam.ErrInvalidCursor
 	}
 	var p payload
-	if err := json.Unmarshal(body, &p); err != nil || p.PatientID != patientID || p.ExamID == "" || p.CreatedAt == "" {
+	if err := json.Unmarshal(body, &p); err != nil || p.PatientID != patientID || p.ExamID == "" || p.CreatedAt == "" ||
+		c.Encode(p.PatientID, p.Position) != s {
 		return Position{}, exam.ErrInvalidCursor
 	}
 	return p.Position, nil

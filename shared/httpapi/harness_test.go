@@ -28,7 +28,7 @@ var (
 // harness wires the real handlers to the in-memory store, a fake patient
 // manager and a recording notifier.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	store    *fakes.FaultyStore
 	patients *fakes.Patients
 	notifier *fakes.Notifier
@@ -41,7 +41,7 @@ type harness struct {
 	register, list, start, communicate, revoke apigw.Handler
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	h := &harness{
 		t:        t,
@@ -128,7 +128,7 @@ func (r reply) code() string {
 }
 
 // expect checks status and error code ("" for a success).
-func (r reply) expect(t *testing.T, status int, code string) {
+func (r reply) expect(t testing.TB, status int, code string) {
 	t.Helper()
 	if r.status != status || r.code() != code {
 		t.Fatalf("got %d %q, want %d %q; body %s", r.status, r.code(), status, code, r.raw)

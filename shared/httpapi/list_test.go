@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/exam"
@@ -76,6 +77,8 @@ func TestList(t *testing.T) {
 		{"limit 101", map[string]string{"document": fakes.ActiveSMS.Document, "limit": "101"}, nil, 400, "INVALID_REQUEST", 0},
 		{"limit not a number", map[string]string{"document": fakes.ActiveSMS.Document, "limit": "ten"}, nil, 400, "INVALID_REQUEST", 0},
 		{"tampered cursor", map[string]string{"document": fakes.ActiveSMS.Document, "cursor": cursor[:len(cursor)-2] + "AA"}, nil, 400, "INVALID_REQUEST", 0},
+		{"cursor with a line break", map[string]string{"document": fakes.ActiveSMS.Document, "cursor": cursor[:len(cursor)-9] + "\n" + cursor[len(cursor)-9:]}, nil, 400, "INVALID_REQUEST", 0},
+		{"cursor's last character re-spelled", map[string]string{"document": fakes.ActiveSMS.Document, "cursor": cursor[:len(cursor)-1] + respell(cursor[len(cursor)-1])}, nil, 400, "INVALID_REQUEST", 0},
 		{"another patient's cursor", map[string]string{"document": fakes.ActiveEmail.Document, "cursor": cursor}, nil, 400, "INVALID_REQUEST", 0},
 		{"missing document", map[string]string{}, nil, 400, "INVALID_REQUEST", 0},
 		{"invalid document", map[string]string{"document": "00000000000"}, nil, 400, "INVALID_DOCUMENT", 0},
@@ -100,4 +103,11 @@ func TestList(t *testing.T) {
 			}
 		})
 	}
+}
+
+// respell returns the base64url character that differs from c in its lowest
+// bit only: as the last character of a 32-byte HMAC, that bit is unused.
+func respell(c byte) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	return string(alphabet[strings.IndexByte(alphabet, c)^1])
 }

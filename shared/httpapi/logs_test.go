@@ -26,6 +26,9 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	// Refusals and failures log too.
 	h.call(h.register, post(RegisterRoute, `{"document": "529.982.247-26", "exam_type": 1}`)).expect(t, 400, "INVALID_DOCUMENT")
 	h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": examTok, "result_token": examTok}))).expect(t, 422, "INVALID_TOKEN")
+	// An exam_id that is not a UUID never reaches a log line, whatever it carries.
+	h.call(h.start, post(StartRoute, js(map[string]any{"document": p.Document, "exam_id": "Maria 52998224725", "exam_type": 4}))).expect(t, 400, "INVALID_REQUEST")
+	h.call(h.revoke, post(RevokeRoute, js(map[string]any{"document": p.Document, "exam_id": "Silva " + examTok, "reason": "x"}))).expect(t, 400, "INVALID_REQUEST")
 	h.patients.FailWith(fmt.Errorf("%w: patient manager timeout", exam.ErrDependency))
 	h.call(h.register, post(RegisterRoute, js(map[string]any{"document": p.Document, "exam_type": 1}))).expect(t, 503, "DEPENDENCY_UNAVAILABLE")
 

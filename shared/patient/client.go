@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/strictjson"
 )
 
 // DefaultTimeout caps one lookup; a nearer context deadline shortens it.
@@ -76,8 +78,17 @@ func (c *Client) FindByDocument(ctx context.Context, document string) (exam.Pati
 	default:
 		return exam.Patient{}, unavailable("answer", fmt.Errorf("status %d", resp.StatusCode))
 	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	switch {
+	case err != nil:
+		return exam.Patient{}, unavailable("read answer", err)
+	case len(data) > maxResponse:
+		return exam.Patient{}, unavailable("answer", errors.New("larger than 64 KiB"))
+	}
+	// strictjson's errors name a member at most, never a value: an error's
+	// text reaches the 503's log line, and the answer holds personal data.
 	var r record
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxResponse)).Decode(&r); err != nil {
+	if err := strictjson.Unmarshal(data, &r); err != nil {
 		return exam.Patient{}, unavailable("decode answer", err)
 	}
 	return r.toPatient()
@@ -88,10 +99,10 @@ func (r record) toPatient() (exam.Patient, error) {
 	switch status {
 	case exam.PatientPending, exam.PatientActive, exam.PatientInactive:
 	default:
-		return exam.Patient{}, unavailable("answer", fmt.Errorf("unknown patient status %q", r.Status))
+		return exam.Patient{}, unavailable("answer", errors.New("unknown patient status"))
 	}
 	if r.ID == "" {
-		return exam.Patient{}, unavailable("answer", fmt.Errorf("patient without id"))
+		return exam.Patient{}, unavailable("answer", errors.New("patient without id"))
 	}
 	return exam.Patient{
 		ID: r.ID, Document: r.Document, Name: r.Name, Status: status,

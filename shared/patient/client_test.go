@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,5 +128,28 @@ func TestConnectionRefusedIsUnavailable(t *testing.T) {
 	srv.Close()
 	if _, err := New(url, http.DefaultClient, time.Second).FindByDocument(context.Background(), "52998224725"); !errors.Is(err, exam.ErrDependency) {
 		t.Fatalf("err = %v, want ErrDependency", err)
+	}
+}
+
+// TestErrorsQuoteNoUpstreamValue: what the patient manager sent in a malformed
+// answer never reaches the error text, which the 503's log line carries.
+func TestErrorsQuoteNoUpstreamValue(t *testing.T) {
+	const secret = "Maria 52998224725"
+	for name, body := range map[string]string{
+		"status":                 patientJSON(secret, "null", "null"),
+		"cellphone_verified_at":  patientJSON("active", `"`+secret+`"`, "null"),
+		"email_verified_at":      patientJSON("active", "null", `"`+secret+`"`),
+		"id of the wrong type":   `{"id": ["` + secret + `"], "status": "active"}`,
+		"name of the wrong type": `{"id": "p-1", "status": "active", "name": {"` + secret + `": 1}}`,
+		"trailing data":          patientJSON("active", "null", "null") + `"` + secret + `"`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(body)) }))
+			defer srv.Close()
+			_, err := New(srv.URL, srv.Client(), time.Second).FindByDocument(context.Background(), "52998224725")
+			if !errors.Is(err, exam.ErrDependency) || strings.Contains(err.Error(), "Maria") || strings.Contains(err.Error(), "5299") {
+				t.Fatalf("err = %v", err)
+			}
+		})
 	}
 }

@@ -7,7 +7,6 @@ package results
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/processor"
+	"github.com/zmed/exam-manager/shared/strictjson"
 )
 
 // MaxJSONBody is the largest JSON body read for tokens.
@@ -103,18 +103,22 @@ func (s *Store) Read(ctx context.Context, bucket, key string) (Object, error) {
 	return obj, nil
 }
 
-// tokensFromJSON decodes {"exam_token": "...", "result_token": "...", ...} from
-// at most MaxJSONBody bytes of body.
+// tokensFromJSON reads {"exam_token": "...", "result_token": "...", ...} from
+// at most MaxJSONBody bytes of body, as strictly as the API reads its requests:
+// one JSON object, exact member names, no member twice.
 func tokensFromJSON(body io.Reader) (examToken, resultToken string, problem error) {
-	limited := &io.LimitedReader{R: body, N: MaxJSONBody + 1}
+	data, err := io.ReadAll(io.LimitReader(body, MaxJSONBody+1))
+	switch {
+	case len(data) > MaxJSONBody:
+		return "", "", ErrTooLarge
+	case err != nil:
+		return "", "", ErrMalformed // as before: the object goes to stuck/; the error's text may hold the key
+	}
 	var doc struct {
 		ExamToken   string `json:"exam_token"`
 		ResultToken string `json:"result_token"`
 	}
-	err := json.NewDecoder(limited).Decode(&doc)
-	switch {
-	case limited.N <= 0:
-		return "", "", ErrTooLarge
+	switch err := strictjson.Unmarshal(data, &doc); {
 	case err != nil:
 		return "", "", ErrMalformed
 	case doc.ExamToken == "" || doc.ResultToken == "":

@@ -7,12 +7,15 @@ package token
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 
+	"github.com/zmed/exam-manager/shared/base64url"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/strictjson"
 )
 
 // Issuers of the two kinds of token.
@@ -105,7 +108,12 @@ func (s *Issuer) IssueExamToken(c exam.ExamClaims) (string, error) {
 
 // VerifyExamToken checks an exam token and returns its claims.
 func (s *Verifier) VerifyExamToken(token string) (exam.ExamClaims, error) {
-	var c examClaims
+	var c struct {
+		ExamID    string `json:"exam_id"`
+		PatientID string `json:"patient_id"`
+		ExamType  int    `json:"exam_type"`
+		ID        string `json:"jti"` // read only to refuse a jti that is not a string
+	}
 	if err := s.parse(token, &c, s.examKey, ExamIssuer); err != nil {
 		return exam.ExamClaims{}, err
 	}
@@ -117,7 +125,9 @@ func (s *Verifier) VerifyExamToken(token string) (exam.ExamClaims, error) {
 
 // VerifyResultToken checks a result token and returns its claims.
 func (s *Verifier) VerifyResultToken(token string) (exam.ResultClaims, error) {
-	var c resultClaims
+	var c struct {
+		ExamID string `json:"exam_id"`
+	}
 	if err := s.parse(token, &c, s.resultKey, ResultIssuer); err != nil {
 		return exam.ResultClaims{}, err
 	}
@@ -127,20 +137,51 @@ func (s *Verifier) VerifyResultToken(token string) (exam.ResultClaims, error) {
 	return exam.ResultClaims{ExamID: c.ExamID}, nil
 }
 
-func (s *Verifier) parse(token string, claims jwt.Claims, key []byte, issuer string) error {
-	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return key, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuer(issuer),
-		jwt.WithIssuedAt(),
-		jwt.WithTimeFunc(s.now),
-		jwt.WithLeeway(30*time.Second),
-	)
+// parse verifies token and reads its private claims into claims (a pointer to
+// a struct of json-tagged fields). A token is taken only as issued: each part
+// in canonical base64url, header and claims each one JSON object without a
+// member twice, claim names exact. The registered claims are read as a map,
+// so by exact name too, and jwt refuses a non-numeric exp, iat or nbf and a
+// non-string iss.
+func (s *Verifier) parse(token string, claims any, key []byte, issuer string) error {
+	header, payload, err := canonicalParts(token)
+	if err == nil {
+		_, err = jwt.ParseWithClaims(token, jwt.MapClaims{}, func(*jwt.Token) (any, error) { return key, nil },
+			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+			jwt.WithExpirationRequired(),
+			jwt.WithIssuer(issuer),
+			jwt.WithIssuedAt(),
+			jwt.WithTimeFunc(s.now),
+			jwt.WithLeeway(30*time.Second),
+		)
+	}
+	if err == nil {
+		err = strictjson.Check(header)
+	}
+	if err == nil {
+		err = strictjson.Unmarshal(payload, claims)
+	}
 	if err != nil {
 		// The reason (expired, bad signature, ...) is kept for logs, never for clients.
 		return fmt.Errorf("%w: %w", exam.ErrInvalidToken, err)
 	}
 	return nil
+}
+
+// canonicalParts returns the decoded header and claims of a compact JWT whose
+// three parts are each in canonical base64url, so that one token has one spelling.
+func canonicalParts(token string) (header, claims []byte, err error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, nil, errors.New("token is not three parts")
+	}
+	var decoded [3][]byte
+	for i, part := range parts {
+		if decoded[i], err = base64url.Decode(part); err != nil {
+			return nil, nil, err
+		}
+	}
+	return decoded[0], decoded[1], nil
 }
 
 // MintResultToken signs a result token as the exam execution team does. The

@@ -25,7 +25,7 @@ type service struct {
 	*Verifier
 }
 
-func newService(t *testing.T, at time.Time) service {
+func newService(t testing.TB, at time.Time) service {
 	t.Helper()
 	now := func() time.Time { return at }
 	i, err := NewIssuer(examKey, DefaultExamTokenTTL, now)

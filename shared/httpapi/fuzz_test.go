@@ -1,0 +1,231 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/cpf"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/testsupport/apitest"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
+	"github.com/zmed/exam-manager/shared/testsupport/logtest"
+	"github.com/zmed/exam-manager/shared/testsupport/tokentest"
+	"github.com/zmed/exam-manager/shared/token"
+)
+
+// The fuzz targets run each handler end to end on a harness whose exams have
+// fixed ids, so that seeds can name them: of the SMS patient a registered exam
+// of type 3 and a started one of type 2, of the e-mail patient a registered one.
+var (
+	registeredID = fuzzID(1)
+	startedID    = fuzzID(2)
+	otherID      = fuzzID(3)
+)
+
+func fuzzID(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
+
+// fuzzHarness returns a harness holding those three exams. The clock and the
+// ids are the same in every run, and so are the cursors.
+func fuzzHarness(t testing.TB) *harness {
+	h := newHarness(t)
+	n := 0
+	h.register = Register(exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: func() string { n++; return fuzzID(n) }})
+	h.registered(fakes.ActiveSMS, 3)
+	h.started(fakes.ActiveSMS, 2)
+	h.registered(fakes.ActiveEmail, 1)
+	return h
+}
+
+// fuzzCall runs req and checks what every answer of the API promises: a JSON
+// body; for an error, a code of the README's table with its status and a fixed
+// message; no personal data (nor any of secrets) in the body or in any log
+// line. The fakes never fail, so a 5xx is a bug.
+func fuzzCall(t *testing.T, h *harness, handler apigw.Handler, req events.APIGatewayV2HTTPRequest, secrets ...string) reply {
+	buf := logtest.Capture(t)
+	r := h.call(handler, req)
+	if r.status >= 500 {
+		t.Fatalf("status %d: %s", r.status, r.raw)
+	}
+	if r.status >= 400 {
+		apitest.CheckError(t, r.status, r.raw)
+	}
+	secrets = append(apitest.PersonalData(), secrets...)
+	apitest.CheckNoneIn(t, "response", apitest.WithoutToken(r.raw), secrets)
+	logtest.CheckLines(t, buf, secrets)
+	return r
+}
+
+func FuzzRegister(f *testing.F) {
+	for _, body := range []string{
+		`{"document": "529.982.247-25", "exam_type": 1}`,
+		`{"document": "24843803480", "exam_type": 10, "color": "blue"}`,
+		`{"document": "390.533.447-05", "exam_type": 2}`,
+		`{"document": "Maria da Silva", "exam_type": 2, "name": "Maria da Silva", "cellphone": "+5511987654321"}`,
+		`{"doCument": "529.982.247-25", "exam_type": 1}`,
+		`{"document": "529.982.247-25", "document": "111.444.777-35", "exam_type": 1}`,
+		`{"document": "529.982.247-26", "exam_type": "1"}`,
+		`{"document": "52998224725", "exam_type": 1}00`,
+	} {
+		f.Add(body)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		h := fuzzHarness(t)
+		r := fuzzCall(t, h, h.register, post(RegisterRoute, body))
+		if r.status != 201 {
+			return
+		}
+		// A 201 needs one JSON object with a valid CPF of an active patient and a known type.
+		var in map[string]any
+		if err := json.Unmarshal([]byte(body), &in); err != nil {
+			t.Fatalf("201 for a body that is not one JSON object: %q", body)
+		}
+		document, _ := in["document"].(string)
+		digits, err := cpf.Normalize(document)
+		p, _ := h.patients.FindByDocument(t.Context(), digits)
+		e := h.stored(r.body["exam_id"].(string))
+		if err != nil || p.Status != exam.PatientActive || e.PatientID != p.ID || float64(e.Type) != in["exam_type"] || !e.Type.Known() {
+			t.Fatalf("201 registered %+v for %q", e, body)
+		}
+	})
+}
+
+// issuedCursors lists every page of every patient with limits 1 and 2 and
+// returns the cursors the service issued.
+func (h *harness) issuedCursors() map[string]bool {
+	issued := map[string]bool{}
+	for _, p := range []exam.Patient{fakes.ActiveSMS, fakes.ActiveEmail} {
+		for _, limit := range []string{"1", "2"} {
+			q := map[string]string{"document": p.Document, "limit": limit}
+			for {
+				r := h.call(h.list, get(q))
+				next, ok := r.body["next_cursor"].(string)
+				if !ok {
+					break
+				}
+				issued[next], q["cursor"] = true, next
+			}
+		}
+	}
+	return issued
+}
+
+func FuzzList(f *testing.F) {
+	h := fuzzHarness(f)
+	for c := range h.issuedCursors() {
+		f.Add("529.982.247-25", "1", c, true)
+		f.Add("248.438.034-80", "1", c+"\n", true)
+	}
+	f.Add("52998224725", "20", "", false)
+	f.Add("862.883.667-57", "0", "", true)
+	f.Add("Maria da Silva", "ten", "eyJwIjoicGF0aWVudC1zbXMifQ.AAAA", true)
+	f.Fuzz(func(t *testing.T, document, limit, cursor string, withLimit bool) {
+		h := fuzzHarness(t)
+		issued := h.issuedCursors()
+		q := map[string]string{"document": document, "cursor": cursor}
+		if withLimit {
+			q["limit"] = limit
+		}
+		r := fuzzCall(t, h, h.list, get(q))
+		if r.status == 200 && cursor != "" && !issued[cursor] {
+			t.Fatalf("cursor %q accepted, but the service never issued it", cursor)
+		}
+	})
+}
+
+// fuzzExamCall sends body to route (start or revoke) on a fresh harness and
+// returns the reply with the patient the document names (err: not a CPF).
+func fuzzExamCall(t *testing.T, route apigw.Route, body, document string) (*harness, reply, exam.Patient, error) {
+	h := fuzzHarness(t)
+	handler := map[apigw.Route]apigw.Handler{StartRoute: h.start, RevokeRoute: h.revoke}[route]
+	r := fuzzCall(t, h, handler, post(route, body))
+	digits, err := cpf.Normalize(document)
+	p, _ := h.patients.FindByDocument(t.Context(), digits)
+	return h, r, p, err
+}
+
+func FuzzStart(f *testing.F) {
+	f.Add("529.982.247-25", registeredID, 3)
+	f.Add("52998224725", startedID, 2)
+	f.Add("248.438.034-80", otherID, 1)
+	f.Add("529.982.247-25", otherID, 1)
+	f.Add("529.982.247-25", "Maria da Silva 52998224725", 3)
+	f.Add("111.444.777-35", registeredID, 0)
+	f.Fuzz(func(t *testing.T, document, examID string, examType int) {
+		body := js(map[string]any{"document": document, "exam_id": examID, "exam_type": examType})
+		h, r, p, err := fuzzExamCall(t, StartRoute, body, document)
+		if r.status != 200 {
+			return
+		}
+		// Only a registered exam of an active patient, named with its type, starts.
+		e := h.stored(examID)
+		tok, _ := r.body["exam_token"].(string)
+		claims, verr := h.verifier.VerifyExamToken(tok)
+		if err != nil || p.Status != exam.PatientActive || e.PatientID != p.ID || examID == startedID || int(e.Type) != examType ||
+			e.Status != exam.StatusStarted || verr != nil || claims != (exam.ExamClaims{ExamID: examID, PatientID: p.ID, ExamType: e.Type}) {
+			t.Fatalf("200 for %s: %s", body, r.raw)
+		}
+	})
+}
+
+func FuzzRevoke(f *testing.F) {
+	f.Add("529.982.247-25", registeredID, "pedido do paciente")
+	f.Add("52998224725", startedID, "Maria da Silva pediu, +5511987654321")
+	f.Add("248.438.034-80", otherID, "")
+	f.Add("529.982.247-25", otherID, "x")
+	f.Add("529.982.247-25", "maria.silva@example.com", "x")
+	f.Fuzz(func(t *testing.T, document, examID, reason string) {
+		body := js(map[string]any{"document": document, "exam_id": examID, "reason": reason})
+		h, r, p, err := fuzzExamCall(t, RevokeRoute, body, document)
+		if r.status != 200 {
+			return
+		}
+		e := h.stored(examID)
+		if err != nil || e.PatientID != p.ID || e.Status != exam.StatusRevoked || reason == "" {
+			t.Fatalf("200 for %s: %+v", body, e)
+		}
+	})
+}
+
+func FuzzCommunicate(f *testing.F) {
+	issuer, _ := token.NewIssuer(examKey, time.Hour, func() time.Time { return epoch })
+	examTok, _ := issuer.IssueExamToken(exam.ExamClaims{ExamID: startedID, PatientID: fakes.ActiveSMS.ID, ExamType: 2})
+	resultTok, _ := token.MintResultToken(resultKey, startedID, epoch, time.Hour)
+	otherResult, _ := token.MintResultToken(resultKey, otherID, epoch, time.Hour)
+	f.Add(examTok, resultTok)
+	f.Add(examTok, resultTok+"\n")
+	f.Add(examTok, otherResult)
+	f.Add(resultTok, examTok)
+	f.Add(examTok[:len(examTok)-1], resultTok)
+	f.Add("", "")
+	f.Fuzz(func(t *testing.T, examTok, resultTok string) {
+		h := fuzzHarness(t)
+		body := js(map[string]string{"exam_token": examTok, "result_token": resultTok})
+		r := fuzzCall(t, h, h.communicate, post(CommunicateRoute, body), signature(examTok), signature(resultTok))
+		if r.status != 200 {
+			return
+		}
+		// Accepted tokens are exactly as their keys' holders signed them, and
+		// the exam is finished by this result, once.
+		e := h.stored(startedID)
+		if !tokentest.SignedAsIs(examKey, examTok) || !tokentest.SignedAsIs(resultKey, resultTok) ||
+			e.Status != exam.StatusFinished || e.ResultRef != exam.ResultRef(resultTok) || len(h.notifier.Sent()) != 1 {
+			t.Fatalf("200 for %s: %+v", body, e)
+		}
+	})
+}
+
+// signature is the last part of a token, when long enough to be told apart
+// from the fixed text of a log line; "" otherwise.
+func signature(tok string) string {
+	sig := tok[strings.LastIndex(tok, ".")+1:]
+	if len(sig) < 20 {
+		return ""
+	}
+	return sig
+}

@@ -1,0 +1,102 @@
+// Package apitest holds the API's documented contract for tests and fuzz
+// targets: the README's table of error codes and statuses, the fixed messages,
+// and the personal data of the fixture patients that no response or log line
+// may carry.
+package apitest
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
+)
+
+// Statuses is the README's error table: the status of each code.
+var Statuses = map[string]int{
+	"INVALID_REQUEST": 400, "INVALID_DOCUMENT": 400,
+	"PATIENT_NOT_FOUND": 404, "EXAM_NOT_FOUND": 404, "ROUTE_NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405,
+	"INVALID_TRANSITION": 409,
+	"PATIENT_NOT_ACTIVE": 422, "UNKNOWN_EXAM_TYPE": 422, "EXAM_TYPE_MISMATCH": 422, "INVALID_TOKEN": 422, "TOKEN_MISMATCH": 422,
+	"PAYLOAD_TOO_LARGE": 413, "DEPENDENCY_UNAVAILABLE": 503, "INTERNAL": 500,
+}
+
+// fixedMessage matches every message an error body may have: fixed text,
+// naming at most one of the API's own fields, never a value a client sent.
+var fixedMessage = regexp.MustCompile(`^(` + strings.Join([]string{
+	`request body is larger than 64 KiB`, `no such route`, `method not allowed on this route`, `invalid request`,
+	`cursor is not valid for this listing`, `document is not a valid CPF`, `patient not found`, `exam not found`,
+	`exam is not in a state that allows this action`, `patient is not active`, `exam type is not in the catalog`,
+	`exam type does not match the exam`, `token is invalid or expired`, `tokens do not name the same exam`,
+	`token does not match the exam's patient`,
+	`a service the exam manager depends on is unavailable; try again later`, `internal error`,
+	`body is not valid base64`, `body is not one JSON object`, `body has a member twice`,
+	`field "(document|exam_type|exam_id|reason|exam_token|result_token)" (is required|has the wrong type)`,
+	`query parameter "document" is required`, `limit must be a whole number between 1 and 100`,
+	`limit must be between 1 and 100`, `exam_id must be a UUID`, `reason must have 1 to 500 characters`,
+}, "|") + `)$`)
+
+// CheckError fails t unless body is the error body of a documented code, with
+// the status the README gives it and a fixed message; it returns the code.
+func CheckError(t testing.TB, status int, body string) string {
+	t.Helper()
+	var e struct {
+		Error *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(body), &e); err != nil || e.Error == nil {
+		t.Fatalf("status %d with a body that is not an error body: %q", status, body)
+	}
+	if want, ok := Statuses[e.Error.Code]; !ok || want != status {
+		t.Fatalf("status %d with code %q; the README gives %d", status, e.Error.Code, want)
+	}
+	if !fixedMessage.MatchString(e.Error.Message) {
+		t.Fatalf("message %q is not one of the fixed messages", e.Error.Message)
+	}
+	return e.Error.Code
+}
+
+// PersonalData is what the fixture patients' records hold that no response or
+// log line may carry: CPFs in both forms, names, phones, e-mail addresses.
+func PersonalData() []string {
+	var out []string
+	for _, p := range []exam.Patient{fakes.ActiveSMS, fakes.ActiveEmail, fakes.ActiveNone, fakes.Pending, fakes.Inactive} {
+		d := p.Document
+		out = append(out, d, d[:3]+"."+d[3:6]+"."+d[6:9]+"-"+d[9:], p.Email)
+		for _, part := range strings.Fields(p.Name) {
+			if len(part) >= 3 { // "da" is in "updated_at"
+				out = append(out, part)
+			}
+		}
+		if p.Cellphone != "" {
+			out = append(out, p.Cellphone, strings.TrimPrefix(p.Cellphone, "+55"))
+		}
+	}
+	return out
+}
+
+// WithoutToken returns a JSON object body without its exam_token member, for
+// CheckNoneIn: base64 may spell a name by chance.
+func WithoutToken(body string) string {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &members); err != nil || members["exam_token"] == nil {
+		return body
+	}
+	delete(members, "exam_token")
+	out, _ := json.Marshal(members)
+	return string(out)
+}
+
+// CheckNoneIn fails t if text holds any of forbidden.
+func CheckNoneIn(t testing.TB, what, text string, forbidden []string) {
+	t.Helper()
+	for _, f := range forbidden {
+		if f != "" && strings.Contains(text, f) {
+			t.Fatalf("%s carries %q: %s", what, f, text)
+		}
+	}
+}

@@ -1,0 +1,72 @@
+package token
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/testsupport/tokentest"
+)
+
+// FuzzVerify: a token of either kind verifies only exactly as its key's
+// holder signed it (no forgery, no second spelling); refusals are ErrInvalidToken.
+func FuzzVerify(f *testing.F) {
+	s := newService(f, now)
+	examTok, _ := s.IssueExamToken(claims)
+	resultTok, _ := MintResultToken(resultKey, claims.ExamID, now, time.Hour)
+	for _, tok := range []string{examTok, resultTok, examTok + "\n", resultTok[:len(resultTok)-1] + "h", "a.b.c", ""} {
+		f.Add(tok)
+	}
+	f.Fuzz(func(t *testing.T, tok string) {
+		s := newService(t, now)
+		if _, err := s.VerifyExamToken(tok); err == nil && !tokentest.SignedAsIs(examKey, tok) {
+			t.Fatalf("exam token %q accepted but not as signed", tok)
+		} else if err != nil && !errors.Is(err, exam.ErrInvalidToken) {
+			t.Fatalf("err = %v", err)
+		}
+		if _, err := s.VerifyResultToken(tok); err == nil && !tokentest.SignedAsIs(resultKey, tok) {
+			t.Fatalf("result token %q accepted but not as signed", tok)
+		} else if err != nil && !errors.Is(err, exam.ErrInvalidToken) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+// FuzzClaims signs any claims text with the result key: it verifies only if
+// it is one JSON object whose claims, by exact name, have RFC 7519's types and
+// ours (iss the execution team, exam_id a string, exp a number in the future).
+func FuzzClaims(f *testing.F) {
+	f.Add(`{"iss":"zmed-exam-execution","exam_id":"4f1c2a1e-8a57-4c8e-9d35-5b1f6f0b8f11","iat":1777600000,"exp":1777700000}`)
+	f.Add(`{"iss":"zmed-exam-execution","eXAm_id":"0","eXp":1777700000}`)
+	f.Add(`{"iss":"zmed-exam-execution","exam_id":"0","exp":"1777700000"}`)
+	f.Add(`{"iss":"zmed-exam-execution","exam_id":"0","exam_id":"1","exp":1777700000}`)
+	f.Add(`{"iss":"zmed-exam-execution","exam_id":"0","exp":1777700000}00`)
+	f.Add(`{"iss":"zmed-exam-execution","exam_id":"0","exp":1.7777e9,"nbf":1777600000.5}`)
+	f.Fuzz(func(t *testing.T, claimsJSON string) {
+		got, err := newService(t, now).VerifyResultToken(signRaw(resultKey, claimsJSON))
+		if err != nil {
+			return
+		}
+		var c map[string]any
+		dec := json.NewDecoder(bytes.NewReader([]byte(claimsJSON)))
+		dec.UseNumber()
+		if err := dec.Decode(&c); err != nil || dec.More() {
+			t.Fatalf("accepted claims that are not one JSON object: %q", claimsJSON)
+		}
+		exp, isNumber := c["exp"].(json.Number)
+		expAt, _ := exp.Float64()
+		if c["iss"] != ResultIssuer || c["exam_id"] != got.ExamID || got.ExamID == "" || !isNumber || expAt < float64(now.Add(-time.Minute).Unix()) {
+			t.Fatalf("accepted claims %q as %+v", claimsJSON, got)
+		}
+		for _, name := range []string{"iat", "nbf"} {
+			if v, ok := c[name]; ok {
+				if _, isNumber := v.(json.Number); !isNumber {
+					t.Fatalf("accepted %s that is not a number: %q", name, claimsJSON)
+				}
+			}
+		}
+	})
+}

@@ -58,12 +58,12 @@ fuzz-smoke: ## run every fuzz target for FUZZ_SMOKE_TIME each (default 3s); part
 	.ci/fuzz $(FUZZ_SMOKE_TIME) $(FUZZFLAGS)
 
 # cfn-lint also reads the translated (post-transform) template, which shows what
-# the SAM template hides (a dependency cycle, E3004); -I: informational findings count.
-sam-check: $(PY_TOOLS) ## cfn-lint (with -I) on the template and on its translation, sam validate --lint and sam build, checking an arm64 bootstrap per function
-	$(VENV)/bin/cfn-lint -I template.yaml
+# the SAM template hides (a dependency cycle, E3004); informational findings count too.
+sam-check: $(PY_TOOLS) ## cfn-lint (informational rules included) on the template and on its translation, sam validate --lint and sam build, checking an arm64 bootstrap per function
+	$(VENV)/bin/cfn-lint --include-checks I -- template.yaml
 	@mkdir -p $(BIN)
 	$(VENV)/bin/python .ci/sam_translate.py template.yaml $(BIN)/translated-template.json
-	$(VENV)/bin/cfn-lint -I $(BIN)/translated-template.json
+	$(VENV)/bin/cfn-lint --include-checks I -- $(BIN)/translated-template.json
 	$(VENV)/bin/sam validate --lint
 	$(VENV)/bin/sam build
 	@for id in $(foreach fn,$(FUNCTIONS),$(call logical_id,$(fn))); do \

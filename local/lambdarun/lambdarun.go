@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -163,6 +164,9 @@ func Environment(root, folder string, e Endpoints) ([]string, error) {
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
 	}
 	for k, v := range vars {
+		if strings.HasPrefix(k, "AWS_ENDPOINT_URL_") {
+			continue // the session's own endpoints, set above
+		}
 		if k == config.PatientManagerVar {
 			v = e.PatientManager
 		}

@@ -48,7 +48,7 @@ func TestEveryLogGroupIsDeclaredWithARetention(t *testing.T) {
 // resource) keeps the exams, the results, the keys and the attendants.
 func TestStatefulResourcesAreRetained(t *testing.T) {
 	tpl := load(t)
-	stateful := []string{"AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SecretsManager::Secret", "AWS::Cognito::UserPool", "AWS::KMS::Key"}
+	stateful := []string{"AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SecretsManager::Secret", "AWS::Cognito::UserPool", "AWS::KMS::Key", "AWS::SQS::Queue", "AWS::Logs::LogGroup"}
 	for _, typ := range stateful {
 		resources := tpl.Resources(typ)
 		if len(resources) == 0 {

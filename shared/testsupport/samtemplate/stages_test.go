@@ -1,0 +1,80 @@
+package samtemplate
+
+import (
+	_ "embed"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+//go:embed motostacks.py
+var motoStacks string
+
+// motoUnsupported are the resource types of the translated template that
+// moto's CloudFormation cannot create (it skips them); the test names them
+// so that a new type, or new support in moto, is noticed.
+var motoUnsupported = []string{
+	"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage",
+	"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
+	"AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy",
+	"AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::Secret",
+}
+
+// TestStagesDeploySideBySide creates the translated template as dev and as
+// prod in one moto CloudFormation: both complete, with their own table and
+// buckets.
+func TestStagesDeploySideBySide(t *testing.T) {
+	python := filepath.Join(Root(), ".venv", "bin", "python")
+	if _, err := os.Stat(filepath.Join(Root(), ".venv", "bin", "moto_server")); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("moto is not in .venv: make test installs it")
+		}
+		t.Skip("moto is not in .venv; make test installs it")
+	}
+	cmd := exec.Command(python, "-c", motoStacks, filepath.Join(Root(), "template.yaml"), "dev", "prod")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("deploying in moto: %v\n%s", err, stderr)
+	}
+	var stages map[string]struct {
+		Status, Reason string
+		Physical       map[string]string
+		NotCreated     []string `json:"not_created"`
+	}
+	if err := json.Unmarshal(out, &stages); err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	for _, stage := range []string{"dev", "prod"} {
+		s := stages[stage]
+		if s.Status != "CREATE_COMPLETE" {
+			t.Errorf("%s: %s %s", stage, s.Status, s.Reason)
+		}
+		if !slices.Equal(s.NotCreated, motoUnsupported) {
+			t.Errorf("%s: moto did not create %v; the test expects exactly %v", stage, s.NotCreated, motoUnsupported)
+		}
+		for _, id := range []string{"ExamTable", "ResultsBucket", "AccessLogsBucket", "DataKeyAlias", "ProcessResultFailures"} {
+			name := s.Physical[id]
+			if name == "" {
+				t.Errorf("%s: no %s", stage, id)
+				continue
+			}
+			if other, taken := names[name]; taken {
+				t.Errorf("%s's %s and %s share the name %s", stage, id, other, name)
+			}
+			names[name] = stage + "'s " + id
+			if id != "AccessLogsBucket" && !strings.Contains(name, stage) {
+				t.Errorf("%s's %s is %s, without the stage", stage, id, name)
+			}
+		}
+	}
+}

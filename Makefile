@@ -14,12 +14,17 @@ STATICCHECK_VERSION := v0.8.2
 # Python tools (cfn-lint, aws-sam-cli, moto) in a virtualenv of the project's, pinned in .ci/requirements.txt.
 VENV := $(CURDIR)/.venv
 PY_TOOLS := $(VENV)/.installed
+# checkov lives apart (its dependencies clash with the SAM CLI's); not part of make test.
+CHECKOV_VENV := $(CURDIR)/.venv-checkov
+CHECKOV_VERSION := 3.3.30
+# The findings accepted, each with its reason in the README (Deploy to AWS).
+CHECKOV_ACCEPTED := CKV_AWS_18,CKV_AWS_115,CKV_AWS_116,CKV_AWS_117,CKV_AWS_173
 export SAM_CLI_TELEMETRY := 0
 # Release flags for every Lambda binary (provided.al2023, arm64).
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: help build test lint unit fuzz fuzz-smoke clean distclean run register start upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: help build test lint unit fuzz fuzz-smoke checkov clean distclean run register start upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -70,6 +75,11 @@ sam-check: $(PY_TOOLS) ## cfn-lint (informational rules included) on the templat
 	  python3 -c 'import sys; b = open(sys.argv[1], "rb").read(20); sys.exit(not (b[:4] == b"\x7fELF" and b[18] == 183))' \
 	    .aws-sam/build/$$id/bootstrap || { echo "no linux/arm64 bootstrap for $$id"; exit 1; }; \
 	done; echo "sam build: an arm64 bootstrap for each of the $(words $(FUNCTIONS)) functions"
+
+checkov: ## checkov on template.yaml, failing on any finding the README does not accept (own virtualenv, .venv-checkov/)
+	@test -x $(CHECKOV_VENV)/bin/checkov || { echo "installing checkov $(CHECKOV_VERSION) into .venv-checkov (about 90 s, once)"; \
+	  python3 -m venv $(CHECKOV_VENV) && $(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION); }
+	$(CHECKOV_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-check $(CHECKOV_ACCEPTED)
 
 $(PY_TOOLS): .ci/requirements.txt
 	@echo "installing cfn-lint, aws-sam-cli and moto into .venv (pinned; about a minute, once)"
@@ -126,5 +136,5 @@ bench: $(RIE) ## the performance report: sizes, cold starts, handler benchmarks,
 clean: ## remove build output and the local stack's data (.local/)
 	rm -rf $(BIN) .aws-sam .local
 
-distclean: clean ## also remove the installed tools (.tools/, .venv/): the next make test installs them again
-	rm -rf $(TOOLS) $(VENV)
+distclean: clean ## also remove the installed tools (.tools/, .venv/, .venv-checkov/): the next make test installs them again
+	rm -rf $(TOOLS) $(VENV) $(CHECKOV_VENV)

@@ -4,10 +4,12 @@ package secrets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/config"
@@ -55,4 +57,33 @@ func Keys(ctx context.Context, client Getter, keys ...config.Key) ([][]byte, err
 		out[i] = v
 	}
 	return out, nil
+}
+
+// Ring returns k's current value and, when k names a secret that has been
+// rotated, its previous value too (Secrets Manager's AWSPREVIOUS stage),
+// current first: tokens signed before the last rotation still verify.
+func Ring(ctx context.Context, client Getter, k config.Key) ([][]byte, error) {
+	current, err := Key(ctx, client, k)
+	if err != nil {
+		return nil, err
+	}
+	ring := [][]byte{current}
+	if k.SecretARN == "" {
+		return ring, nil
+	}
+	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &k.SecretARN, VersionStage: aws.String("AWSPREVIOUS")})
+	var never *types.ResourceNotFoundException
+	switch {
+	case errors.As(err, &never):
+		return ring, nil // never rotated
+	case err != nil:
+		return nil, fmt.Errorf("%s: read the previous secret: %w", k.Name, err)
+	case out.SecretString == nil:
+		return nil, fmt.Errorf("%s: the previous secret has no string value", k.Name)
+	}
+	previous := []byte(*out.SecretString)
+	if err := token.CheckKey(previous); err != nil {
+		return nil, fmt.Errorf("%s (previous): %w", k.Name, err)
+	}
+	return append(ring, previous), nil
 }

@@ -3,12 +3,16 @@ package secrets
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -54,5 +58,45 @@ func TestKey(t *testing.T) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestRingAcrossRotations: against moto's Secrets Manager, a secret never
+// rotated gives its one key; after each rotation (a new value put), the new
+// key comes first and the one before it second.
+func TestRingAcrossRotations(t *testing.T) {
+	moto := mototest.Start(t)
+	client := FromConfig(emulators.Config(moto.URL)).(*secretsmanager.Client)
+	ctx := context.Background()
+	keys := []string{strings.Repeat("a", 40), strings.Repeat("b", 40), strings.Repeat("c", 40)}
+	created, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("zmed/test/exam-token-key"), SecretString: aws.String(keys[0])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := config.Key{Name: "ZMED_JWT_KEY", SecretARN: aws.ToString(created.ARN)}
+	want := [][]string{{keys[0]}, {keys[1], keys[0]}, {keys[2], keys[1]}}
+	for rotation, w := range want {
+		if rotation > 0 {
+			if _, err := client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: created.ARN, SecretString: aws.String(keys[rotation])}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ring, err := Ring(ctx, client, k)
+		if err != nil {
+			t.Fatalf("after %d rotations: %v", rotation, err)
+		}
+		var got []string
+		for _, key := range ring {
+			got = append(got, string(key))
+		}
+		if !slices.Equal(got, w) {
+			t.Fatalf("after %d rotations: ring %q, want %q", rotation, got, w)
+		}
+	}
+
+	// A plain value has no previous one.
+	ring, err := Ring(ctx, client, config.Key{Name: "ZMED_JWT_KEY", Value: keys[0]})
+	if err != nil || len(ring) != 1 {
+		t.Fatalf("plain value: %q, %v", ring, err)
 	}
 }

@@ -41,9 +41,12 @@ func ReadSettings(r *config.Reader) Settings {
 // New resolves the keys and returns the use case on DynamoDB, the patient
 // manager, SNS and SES. It stops the function on a configuration error.
 func New(ctx context.Context, cfg aws.Config, s Settings) exam.Finish {
-	keys := boot.Must(secrets.Keys(ctx, secrets.FromConfig(cfg), s.ExamKey, s.ResultKey))
+	// Both stages of each key: tokens signed before the last rotation still verify.
+	client := secrets.FromConfig(cfg)
+	examKeys := boot.Must(secrets.Ring(ctx, client, s.ExamKey))
+	resultKeys := boot.Must(secrets.Ring(ctx, client, s.ResultKey))
 	return exam.Finish{
-		Tokens:   boot.Must(token.NewVerifier(keys[0], keys[1], time.Now)),
+		Tokens:   boot.Must(token.NewRotatingVerifier(examKeys, resultKeys, time.Now)),
 		Exams:    dynamostore.FromConfig(cfg, s.Table),
 		Patients: boot.Patients(s.Common),
 		Notifier: Notifier(cfg, s.EmailSender),

@@ -46,19 +46,6 @@ func Key(ctx context.Context, client Getter, k config.Key) ([]byte, error) {
 	return []byte(value), nil
 }
 
-// Keys resolves several keys, stopping at the first problem.
-func Keys(ctx context.Context, client Getter, keys ...config.Key) ([][]byte, error) {
-	out := make([][]byte, len(keys))
-	for i, k := range keys {
-		v, err := Key(ctx, client, k)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = v
-	}
-	return out, nil
-}
-
 // Ring returns k's current value and, when k names a secret that has been
 // rotated, its previous value too (Secrets Manager's AWSPREVIOUS stage),
 // current first: tokens signed before the last rotation still verify.

@@ -73,22 +73,44 @@ func NewIssuer(examKey []byte, ttl time.Duration, now func() time.Time) (*Issuer
 
 // Verifier verifies exam and result tokens.
 type Verifier struct {
-	examKey, resultKey []byte
-	now                func() time.Time
+	examKeys, resultKeys jwt.VerificationKeySet
+	now                  func() time.Time
 }
 
 // NewVerifier returns a Verifier; both keys must be at least MinKeyLen bytes and differ.
 func NewVerifier(examKey, resultKey []byte, now func() time.Time) (*Verifier, error) {
-	if err := CheckKey(examKey); err != nil {
-		return nil, fmt.Errorf("exam token key: %w", err)
+	return NewRotatingVerifier([][]byte{examKey}, [][]byte{resultKey}, now)
+}
+
+// NewRotatingVerifier returns a Verifier that accepts a token signed with any
+// of its keys: the current one first, then the one before the last rotation,
+// so that a rotation breaks no outstanding token. Every key must be at least
+// MinKeyLen bytes, and no exam key may be a result key.
+func NewRotatingVerifier(examKeys, resultKeys [][]byte, now func() time.Time) (*Verifier, error) {
+	v := &Verifier{now: now}
+	for _, set := range []struct {
+		name string
+		keys [][]byte
+		into *jwt.VerificationKeySet
+	}{{"exam token key", examKeys, &v.examKeys}, {"result token key", resultKeys, &v.resultKeys}} {
+		if len(set.keys) == 0 {
+			return nil, fmt.Errorf("%s: none given", set.name)
+		}
+		for _, k := range set.keys {
+			if err := CheckKey(k); err != nil {
+				return nil, fmt.Errorf("%s: %w", set.name, err)
+			}
+			set.into.Keys = append(set.into.Keys, k)
+		}
 	}
-	if err := CheckKey(resultKey); err != nil {
-		return nil, fmt.Errorf("result token key: %w", err)
+	for _, e := range examKeys {
+		for _, r := range resultKeys {
+			if string(e) == string(r) {
+				return nil, errors.New("the exam and result token keys must differ")
+			}
+		}
 	}
-	if string(examKey) == string(resultKey) {
-		return nil, errors.New("the exam and result token keys must differ")
-	}
-	return &Verifier{examKey: examKey, resultKey: resultKey, now: now}, nil
+	return v, nil
 }
 
 // IssueExamToken signs an exam token for c.
@@ -114,7 +136,7 @@ func (s *Verifier) VerifyExamToken(token string) (exam.ExamClaims, error) {
 		ExamType  int    `json:"exam_type"`
 		ID        string `json:"jti"` // read only to refuse a jti that is not a string
 	}
-	if err := s.parse(token, &c, s.examKey, ExamIssuer); err != nil {
+	if err := s.parse(token, &c, s.examKeys, ExamIssuer); err != nil {
 		return exam.ExamClaims{}, err
 	}
 	if c.ExamID == "" || c.PatientID == "" || c.ExamType == 0 {
@@ -128,7 +150,7 @@ func (s *Verifier) VerifyResultToken(token string) (exam.ResultClaims, error) {
 	var c struct {
 		ExamID string `json:"exam_id"`
 	}
-	if err := s.parse(token, &c, s.resultKey, ResultIssuer); err != nil {
+	if err := s.parse(token, &c, s.resultKeys, ResultIssuer); err != nil {
 		return exam.ResultClaims{}, err
 	}
 	if c.ExamID == "" {
@@ -143,10 +165,10 @@ func (s *Verifier) VerifyResultToken(token string) (exam.ResultClaims, error) {
 // member twice, claim names exact. The registered claims are read as a map,
 // so by exact name too, and jwt refuses a non-numeric exp, iat or nbf and a
 // non-string iss.
-func (s *Verifier) parse(token string, claims any, key []byte, issuer string) error {
+func (s *Verifier) parse(token string, claims any, keys jwt.VerificationKeySet, issuer string) error {
 	header, payload, err := canonicalParts(token)
 	if err == nil {
-		_, err = jwt.ParseWithClaims(token, jwt.MapClaims{}, func(*jwt.Token) (any, error) { return key, nil },
+		_, err = jwt.ParseWithClaims(token, jwt.MapClaims{}, func(*jwt.Token) (any, error) { return keys, nil },
 			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 			jwt.WithExpirationRequired(),
 			jwt.WithIssuer(issuer),

@@ -78,15 +78,15 @@ func classifyConflict(err error, patientID string, t Type) error {
 
 // validateExamID refuses ids that cannot be ours before any call is made.
 func validateExamID(id string) error {
-	if !IsExamID(id) {
+	if !isExamID(id) {
 		return InvalidRequest("exam_id must be a UUID")
 	}
 	return nil
 }
 
-// IsExamID reports whether id has the form of an exam id (a UUID in its
+// isExamID reports whether id has the form of an exam id (a UUID in its
 // 36-character form); only such a client value may reach a log line.
-func IsExamID(id string) bool {
+func isExamID(id string) bool {
 	_, err := uuid.Parse(id)
 	return err == nil && len(id) == 36
 }

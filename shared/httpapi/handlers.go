@@ -100,7 +100,7 @@ func Start(uc exam.Start) apigw.Handler {
 		if err := firstOf(err1, err2, err3); err != nil {
 			return response{}, err
 		}
-		ctx = withExamID(ctx, examID)
+		ctx = apigw.WithExamID(ctx, examID)
 		e, token, err := uc.Run(ctx, document, examID, exam.Type(examType))
 		if err != nil {
 			return response{}, err
@@ -161,7 +161,7 @@ func Revoke(uc exam.Revoke) apigw.Handler {
 		if err := firstOf(err1, err2, err3); err != nil {
 			return response{}, err
 		}
-		ctx = withExamID(ctx, examID)
+		ctx = apigw.WithExamID(ctx, examID)
 		e, err := uc.Run(ctx, document, examID, reason)
 		if err != nil {
 			return response{}, err
@@ -169,15 +169,6 @@ func Revoke(uc exam.Revoke) apigw.Handler {
 		logOutcome(ctx, "exam revoked", e)
 		return apigw.JSON(http.StatusOK, render(e)), nil
 	})
-}
-
-// withExamID names the client's exam id in later log lines once it has the
-// form of one: anything else a client sends there is never logged.
-func withExamID(ctx context.Context, examID string) context.Context {
-	if !exam.IsExamID(examID) {
-		return ctx
-	}
-	return apigw.WithExamID(ctx, examID)
 }
 
 func firstOf(errs ...error) error {

@@ -5,7 +5,7 @@ dependency cycle, E3004); make test lints this output too. Offline: the code
 locations become placeholder S3 URIs, as `sam package` would make them, and no
 managed policy is looked up.
 
-Usage: sam_translate.py TEMPLATE OUTPUT
+Usage: sam_translate.py TEMPLATE OUTPUT (or import translate from it)
 """
 
 import json
@@ -16,23 +16,32 @@ from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
 
+# Where the code of every function is said to be, as `sam package` would write it.
+CODE_BUCKET, CODE_KEY = "zmed-build-artifacts", "function.zip"
+
+
 class NoManagedPolicies:
     def load(self):
         return {}
 
 
-def main():
-    source, output = sys.argv[1], sys.argv[2]
+def translate(source, parameters):
+    """Returns the CloudFormation of the SAM template text source for the given parameter values."""
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    template = yaml_parse(open(source).read())
-    placeholder = "s3://zmed-build-artifacts/function.zip"
-    template.get("Globals", {}).get("Function", {})["CodeUri"] = placeholder
+    template = yaml_parse(source)
+    code = "s3://%s/%s" % (CODE_BUCKET, CODE_KEY)
+    template.get("Globals", {}).get("Function", {})["CodeUri"] = code
     for resource in template["Resources"].values():
         if resource.get("Type") == "AWS::Serverless::Function":
-            resource.setdefault("Properties", {})["CodeUri"] = placeholder
-    translated = transform(template, {}, NoManagedPolicies())
+            resource.setdefault("Properties", {})["CodeUri"] = code
+    return transform(template, parameters, NoManagedPolicies())
+
+
+def main():
+    source, output = sys.argv[1], sys.argv[2]
     with open(output, "w") as f:
-        json.dump(translated, f, indent=1, sort_keys=True)
+        json.dump(translate(open(source).read(), {}), f, indent=1, sort_keys=True)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -85,7 +85,7 @@ func validateExamID(id string) error {
 }
 
 // isExamID reports whether id has the form of an exam id (a UUID in its
-// 36-character form); only such a client value may reach a log line.
+// 36-character form).
 func isExamID(id string) bool {
 	_, err := uuid.Parse(id)
 	return err == nil && len(id) == 36

@@ -16,25 +16,12 @@ os.environ.update(AWS_DEFAULT_REGION="sa-east-1", AWS_ACCESS_KEY_ID="local", AWS
 
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
-from samtranslator.translator.transform import transform  # noqa: E402
-from samtranslator.yaml_helper import yaml_parse  # noqa: E402
 
-CODE_BUCKET, CODE_KEY = "zmed-build-artifacts", "function.zip"
-
-
-class NoManagedPolicies:
-    def load(self):
-        return {}
-
-
-def translated(source, parameters):
-    template = yaml_parse(source)
-    code = "s3://%s/%s" % (CODE_BUCKET, CODE_KEY)
-    template.get("Globals", {}).get("Function", {})["CodeUri"] = code
-    for resource in template["Resources"].values():
-        if resource.get("Type") == "AWS::Serverless::Function":
-            resource["Properties"]["CodeUri"] = code
-    return transform(template, parameters, NoManagedPolicies())
+# The same translation make test lints (.ci/ beside the template), imported
+# without writing a __pycache__ into the work tree.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), ".ci"))
+from sam_translate import CODE_BUCKET, CODE_KEY, translate  # noqa: E402
 
 
 def main():
@@ -58,7 +45,7 @@ def main():
                 # The optional grants too, so that their conditional resources are created.
                 "ExecutionTeamPrincipal": "arn:aws:iam::210987654321:role/zmed-execution-team",
             }
-            template = translated(source, parameters)
+            template = translate(source, parameters)
             name = "zmed-exam-manager-" + stage
             cfn.create_stack(
                 StackName=name,

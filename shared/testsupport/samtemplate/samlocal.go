@@ -28,13 +28,7 @@ var samLocal struct {
 // It needs the project's .venv, where make test installs the SAM CLI.
 func SAMLocalEnvironment(t *testing.T) map[string]map[string]string {
 	t.Helper()
-	python := filepath.Join(Root(), ".venv", "bin", "python")
-	if _, err := os.Stat(filepath.Join(Root(), ".venv", "bin", "sam")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("the SAM CLI is not in .venv: make test installs it")
-		}
-		t.Skip("the SAM CLI is not in .venv; make test installs it")
-	}
+	python := venvPython(t, "sam")
 	samLocal.once.Do(func() {
 		cmd := exec.Command(python, "-c", samLocalEnv, filepath.Join(Root(), "template.yaml"), filepath.Join(Root(), "events", "env.json"))
 		// SAM CLI also takes declared variables from its own environment: give it none of ours.
@@ -54,6 +48,21 @@ func SAMLocalEnvironment(t *testing.T) map[string]map[string]string {
 		t.Fatalf("SAM CLI's environment resolution: %v", samLocal.err)
 	}
 	return samLocal.env
+}
+
+// venvPython returns the Python of the project's .venv, where make test
+// installs tool (sam, moto_server) with its libraries; without it the test
+// is skipped, or fails in CI.
+func venvPython(t *testing.T, tool string) string {
+	t.Helper()
+	bin := filepath.Join(Root(), ".venv", "bin")
+	if _, err := os.Stat(filepath.Join(bin, tool)); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not in .venv: make test installs it", tool)
+		}
+		t.Skipf("%s is not in .venv; make test installs it", tool)
+	}
+	return filepath.Join(bin, "python")
 }
 
 type scriptError struct {

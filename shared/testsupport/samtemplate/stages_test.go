@@ -28,13 +28,7 @@ var motoUnsupported = []string{
 // prod in one moto CloudFormation: both complete, with their own table and
 // buckets.
 func TestStagesDeploySideBySide(t *testing.T) {
-	python := filepath.Join(Root(), ".venv", "bin", "python")
-	if _, err := os.Stat(filepath.Join(Root(), ".venv", "bin", "moto_server")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("moto is not in .venv: make test installs it")
-		}
-		t.Skip("moto is not in .venv; make test installs it")
-	}
+	python := venvPython(t, "moto_server")
 	cmd := exec.Command(python, "-c", motoStacks, filepath.Join(Root(), "template.yaml"), "dev", "prod")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	out, err := cmd.Output()

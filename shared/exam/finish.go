@@ -133,11 +133,11 @@ func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, e
 func (f Finish) verify(examToken, resultToken string) (ExamClaims, error) {
 	claims, err := f.Tokens.VerifyExamToken(examToken)
 	if err != nil {
-		return ExamClaims{}, err
+		return ExamClaims{}, &TokenError{Kind: ExamToken, Err: err}
 	}
 	result, err := f.Tokens.VerifyResultToken(resultToken)
 	if err != nil {
-		return ExamClaims{}, err
+		return ExamClaims{}, &TokenError{Kind: ResultToken, Err: err}
 	}
 	if claims.ExamID != result.ExamID {
 		return ExamClaims{}, ErrTokenMismatch
@@ -151,9 +151,9 @@ func checkFinishable(e Exam, ref string) error {
 	case e.Status == StatusRevoked:
 		return ErrExamRevoked
 	case e.Status == StatusRegistered:
-		return ErrInvalidTransition
+		return ErrNotStarted
 	case e.Status == StatusFinished && e.ResultRef != ref:
-		return fmt.Errorf("%w: finished by another result", ErrInvalidTransition)
+		return ErrFinishedByOtherResult
 	}
 	return nil
 }

@@ -77,10 +77,10 @@ func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, e
 		return Exam{}, err
 	}
 	if e.PatientID != claims.PatientID {
-		return Exam{}, ErrPatientMismatch
+		return e, ErrPatientMismatch
 	}
 	if e.Type != claims.ExamType {
-		return Exam{}, ErrExamTypeMismatch
+		return e, ErrExamTypeMismatch
 	}
 	var patient *Patient
 	// Each pass either ends or follows a write that another invocation won; the

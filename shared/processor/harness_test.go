@@ -295,16 +295,9 @@ func (h *harness) filedMetadata(key string) map[string]string {
 // versions lists every version and delete marker under prefix.
 func (h *harness) versions(prefix string) []string {
 	h.t.Helper()
-	out, err := h.s3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	vs, err := emulators.Versions(context.Background(), h.s3, bucket, prefix)
 	if err != nil {
 		h.t.Fatal(err)
-	}
-	var vs []string
-	for _, v := range out.Versions {
-		vs = append(vs, aws.ToString(v.Key)+"?versionId="+aws.ToString(v.VersionId))
-	}
-	for _, m := range out.DeleteMarkers {
-		vs = append(vs, aws.ToString(m.Key)+" (delete marker)")
 	}
 	return vs
 }

@@ -126,16 +126,9 @@ func (f *fixture) move(obj Object, dst string) (string, error) {
 // versions lists every version left under prefix.
 func (f *fixture) versions(prefix string) []string {
 	f.t.Helper()
-	out, err := f.s3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{Bucket: &f.bucket, Prefix: &prefix})
+	vs, err := emulators.Versions(context.Background(), f.s3, f.bucket, prefix)
 	if err != nil {
 		f.t.Fatal(err)
-	}
-	var vs []string
-	for _, v := range out.Versions {
-		vs = append(vs, aws.ToString(v.Key)+"?"+aws.ToString(v.VersionId))
-	}
-	for _, m := range out.DeleteMarkers {
-		vs = append(vs, aws.ToString(m.Key)+"?marker")
 	}
 	return vs
 }

@@ -2,6 +2,7 @@ package emulators
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 )
 
@@ -551,4 +554,22 @@ func (b *S3Backend) copyObject(c *copyRequest) error {
 	c.srcVersionReported = src.reported(v.id)
 	c.resultETag, c.resultLastModified = gofakes3.FormatETag(v.hash), copied.modified
 	return nil
+}
+
+// Versions lists every version ("key?versionId=…") and delete marker
+// ("key (delete marker)") under prefix in bucket, through client: what a test
+// reads to see that nothing was left behind, or lost.
+func Versions(ctx context.Context, client *s3.Client, bucket, prefix string) ([]string, error) {
+	out, err := client.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &prefix})
+	if err != nil {
+		return nil, err
+	}
+	var vs []string
+	for _, v := range out.Versions {
+		vs = append(vs, aws.ToString(v.Key)+"?versionId="+aws.ToString(v.VersionId))
+	}
+	for _, m := range out.DeleteMarkers {
+		vs = append(vs, aws.ToString(m.Key)+" (delete marker)")
+	}
+	return vs, nil
 }

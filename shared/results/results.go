@@ -89,16 +89,21 @@ func FromConfig(cfg aws.Config) *Store { return New(s3.NewFromConfig(awsenv.ForS
 // New returns a Store on client.
 func New(client API) *Store { return &Store{s3: client} }
 
-// Read fetches the version versionID of an object ("" for the current one)
-// and its tokens with one GetObject: from its metadata, or else from its JSON
-// body, streamed and bounded by MaxJSONBody. A missing object or version is
-// ErrGone; tokens that cannot be read are reported in TokenProblem.
+// Read fetches the version versionID of an object and its tokens with one
+// GetObject: from its metadata, or else from its JSON body, streamed and
+// bounded by MaxJSONBody. With versionID "" (an event that names no version)
+// it reads the current version and keeps the version S3 says it read, so that
+// the move copies and deletes exactly what was read. A missing object or
+// version is ErrGone; tokens that cannot be read are reported in TokenProblem.
 func (s *Store) Read(ctx context.Context, bucket, key, versionID string) (Object, error) {
 	out, err := s.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, VersionId: nonEmpty(versionID)})
 	if err != nil {
 		return Object{}, failure("get object", err)
 	}
 	defer out.Body.Close()
+	if versionID == "" {
+		versionID = aws.ToString(out.VersionId) // still "" in a bucket never versioned
+	}
 	obj := Object{
 		Bucket: bucket, Key: key, VersionID: versionID,
 		ETag:               aws.ToString(out.ETag),

@@ -63,6 +63,7 @@ func runSuite(t *testing.T, endpoint string) {
 		{"a retried move finds its own copy", testRetriedMove},
 		{"a move never overwrites another object", testNoOverwrite},
 		{"two uploads to one key: each version filed, neither lost", testVersionExact},
+		{"an event without a version moves the version read", testEventWithoutVersion},
 		{"identical bytes under two keys are two results", testIdenticalBytes},
 		{"a filed object keeps its system metadata and says why it is there", testFiledMetadata},
 		{"the user's metadata gives way to the filing's near S3's limit", testMetadataLimit},
@@ -319,6 +320,25 @@ func testVersionExact(f *fixture) {
 	f.expectKeys(gotA, gotB)
 	if vs := f.versions("completed/"); len(vs) != 0 {
 		f.t.Fatalf("versions left in completed/: %q", vs)
+	}
+}
+
+// testEventWithoutVersion: an event that names no version (a bucket whose
+// versioning was off when the object was written) still moves exactly the
+// version read: the one S3 said it returned.
+func testEventWithoutVersion(f *fixture) {
+	const key = "completed/2026_11/r.pdf"
+	a := f.put(key, "application/pdf", []byte("%PDF A"), tokens)
+	obj := f.readObject(key)
+	if obj.VersionID != a {
+		f.t.Fatalf("read version %q, S3 made %q", obj.VersionID, a)
+	}
+	b := f.put(key, "application/pdf", []byte("%PDF B"), tokens)
+	if _, err := f.move(obj, "processed/2026_11/r.pdf"); err != nil {
+		f.t.Fatal(err)
+	}
+	if vs := f.versions("completed/"); len(vs) != 1 || vs[0] != key+"?versionId="+b {
+		f.t.Fatalf("completed/ holds %q, want only B's version %s", vs, b)
 	}
 }
 

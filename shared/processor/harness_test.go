@@ -269,8 +269,6 @@ func concurrently(n int, f func()) {
 	wg.Wait()
 }
 
-func (h *harness) etag(ev events.S3Event) string { return ev.Records[0].S3.Object.ETag }
-
 func (h *harness) get(key string) string {
 	h.t.Helper()
 	out, err := h.s3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})

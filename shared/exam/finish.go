@@ -161,7 +161,12 @@ func checkFinishable(e Exam, ref string) error {
 // patientOf looks up the exam's patient and checks that it is still the exam's
 // patient and active.
 func (f Finish) patientOf(ctx context.Context, e Exam) (Patient, error) {
-	p, err := lookUp(ctx, f.Patients, e.PatientDocument)
+	document := e.PatientDocument
+	// Exams stored before documents were normalised may hold a punctuated one.
+	if digits, err := normalizeDocument(document); err == nil {
+		document = digits
+	}
+	p, err := lookUp(ctx, f.Patients, document)
 	if err != nil {
 		return Patient{}, err
 	}

@@ -45,7 +45,8 @@ func newFinishFixture(t *testing.T) *finishFixture {
 	}
 	patients := fakes.AllPatients()
 	ctx := context.Background()
-	e, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}.Run(ctx, fakes.ActiveSMS.Document, 1)
+	r, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}.Run(ctx, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
+	e := r.Exam
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,6 +127,11 @@ func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, e
 		// The write succeeded, so this invocation holds the claim.
 		return f.notify(ctx, next, *patient, owner)
 	}
+	// Every write lost: answer from the exam as the last refusal read it (the
+	// store's ALL_OLD, at no extra call), never from a state older than that.
+	if err := checkFinishable(e, ref); err != nil || e.Notification.Done() {
+		return e, err
+	}
 	return e, ErrNotificationClaimed
 }
 

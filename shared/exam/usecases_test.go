@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ type domain struct {
 	store    *fakes.FaultyStore
 	patients *fakes.Patients
 	clock    *fakes.Clock
+	issueMu  sync.Mutex // concurrent starts issue tokens at once
 	issued   []exam.ExamClaims
 	issueErr error
 	cursors  exam.Cursors
@@ -36,6 +38,8 @@ func newDomain() *domain {
 }
 
 func (d *domain) IssueExamToken(c exam.ExamClaims) (string, error) {
+	d.issueMu.Lock()
+	defer d.issueMu.Unlock()
 	if d.issueErr != nil {
 		return "", d.issueErr
 	}

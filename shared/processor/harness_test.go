@@ -168,11 +168,11 @@ func (r *refusals) wrap(next http.Handler) http.Handler {
 // registeredExam registers an exam of type 6 for p.
 func (h *harness) registeredExam(p exam.Patient) exam.Exam {
 	h.t.Helper()
-	e, err := exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID}.Run(context.Background(), p.Document, 6)
+	r, err := exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID}.Run(context.Background(), exam.RegisterRequest{Document: p.Document, Type: 6})
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return e
+	return r.Exam
 }
 
 // startedExam registers and starts an exam of p and returns it with its exam token.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,10 +30,12 @@ import (
 // gaps are inputs that vary the interleaving; the verdict is the end state
 // once every event was processed, on the local S3 endpoint and on moto.
 func TestUploadsToOneKeyAreEachFiled(t *testing.T) {
-	t.Run("endpoint=local", func(t *testing.T) { uploadTwiceToOneKey(t, newHarness(t), 8) })
-	t.Run("endpoint=moto", func(t *testing.T) {
-		moto := mototest.Start(t)
-		uploadTwiceToOneKey(t, newHarnessOn(t, moto.S3URL(t)), 4) // moto serves one request at a time
+	mototest.EachS3(t, func(t *testing.T, url string) {
+		workers := 8
+		if strings.Contains(t.Name(), "moto") {
+			workers = 4 // moto serves one request at a time
+		}
+		uploadTwiceToOneKey(t, newHarnessOn(t, url), workers)
 	})
 }
 

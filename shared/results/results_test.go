@@ -20,23 +20,11 @@ import (
 	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
 )
 
-// TestStore runs the result-storage suite against two independent S3 implementations.
+// TestStore runs the result-storage suite against two independent S3
+// implementations: the local endpoint and moto (behind
+// emulators.ConditionalCopy: moto ignores If-None-Match on CopyObject).
 func TestStore(t *testing.T) {
-	t.Run("backend=gofakes3", func(t *testing.T) {
-		h, _ := emulators.S3()
-		srv, err := emulators.Serve("127.0.0.1:0", h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = srv.Close() })
-		t.Logf("backend: gofakes3 (in process) at %s", srv.URL)
-		runSuite(t, srv.URL)
-	})
-	t.Run("backend=moto", func(t *testing.T) {
-		moto := mototest.Start(t)
-		t.Log("moto's S3 behind emulators.ConditionalCopy (moto ignores If-None-Match on CopyObject)")
-		runSuite(t, moto.S3URL(t))
-	})
+	mototest.EachS3(t, runSuite)
 }
 
 // fixture is a fresh bucket on an S3 endpoint, with a count of the response

@@ -217,8 +217,11 @@ func (s *Store) copyOnce(ctx context.Context, obj Object, dstKey string, metadat
 	}
 	// The destination exists (or the source changed): see whose it is.
 	head, herr := s.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &obj.Bucket, Key: &dstKey})
-	if herr != nil {
-		return "", fmt.Errorf("s3 head object: %w", herr) // even a 404: the copy just found it, so retry
+	switch {
+	case herr != nil && isNotFound(herr):
+		return "", fmt.Errorf("s3 head object: %w", herr) // the copy just found it there: retry
+	case herr != nil:
+		return "", failure("head object", herr)
 	}
 	if meta(head.Metadata, SourceMeta) == metadata[SourceMeta] {
 		return dstKey, nil

@@ -53,11 +53,11 @@ func latency(ctx context.Context, work string, n int) error {
 	prepare := func(count int) ([]*started, error) {
 		out := make([]*started, count)
 		for i := range out {
-			e, err := exam.Register{Patients: patients, Exams: st.Store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, "52998224725", exam.Type(1+i%10))
+			e, err := exam.Register{Patients: patients, Exams: st.Store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, benchActor, "52998224725", exam.Type(1+i%10))
 			if err != nil {
 				return nil, err
 			}
-			_, tok, err := exam.Start{Patients: patients, Exams: st.Store, Tokens: issuer, Now: time.Now}.Run(ctx, "52998224725", e.ID, e.Type)
+			_, tok, err := exam.Start{Patients: patients, Exams: st.Store, Tokens: issuer, Now: time.Now}.Run(ctx, benchActor, "52998224725", e.ID, e.Type)
 			if err != nil {
 				return nil, err
 			}

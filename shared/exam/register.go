@@ -13,8 +13,12 @@ type Register struct {
 	NewID    func() string
 }
 
-// Run checks the document, the exam code and the patient, then stores the exam as Registered.
-func (r Register) Run(ctx context.Context, document string, t Type) (Exam, error) {
+// Run checks the document, the exam code and the patient, then stores the exam
+// as Registered by the actor.
+func (r Register) Run(ctx context.Context, by Actor, document string, t Type) (Exam, error) {
+	if err := requireActor(by); err != nil {
+		return Exam{}, err
+	}
 	// The cheap checks come first: a bad request costs no patient lookup.
 	if _, err := normalizeDocument(document); err != nil {
 		return Exam{}, err
@@ -35,6 +39,7 @@ func (r Register) Run(ctx context.Context, document string, t Type) (Exam, error
 		Status:          StatusRegistered,
 		CreatedAt:       now,
 		UpdatedAt:       now,
+		History:         []HistoryEntry{{Status: StatusRegistered, At: now, By: by}},
 	}
 	if err := r.Exams.Create(ctx, e); err != nil {
 		return Exam{}, err

@@ -28,9 +28,12 @@ type Start struct {
 	Now      func() time.Time
 }
 
-// Run starts the exam examID of the patient with document, checking its type.
-// It writes once, conditionally, without reading the exam first.
-func (s Start) Run(ctx context.Context, document, examID string, t Type) (Exam, string, error) {
+// Run starts, as the actor, the exam examID of the patient with document,
+// checking its type. It writes once, conditionally, without reading the exam first.
+func (s Start) Run(ctx context.Context, by Actor, document, examID string, t Type) (Exam, string, error) {
+	if err := requireActor(by); err != nil {
+		return Exam{}, "", err
+	}
 	if _, err := normalizeDocument(document); err != nil {
 		return Exam{}, "", err
 	}
@@ -51,7 +54,7 @@ func (s Start) Run(ctx context.Context, document, examID string, t Type) (Exam, 
 	}
 	e, err := s.Exams.Transition(ctx, Transition{
 		ExamID: examID, PatientID: p.ID, ExamType: t,
-		From: []Status{StatusRegistered}, To: StatusStarted, At: s.Now().UTC(),
+		From: []Status{StatusRegistered}, To: StatusStarted, At: s.Now().UTC(), By: by,
 	})
 	if err != nil {
 		return Exam{}, "", classifyConflict(err, p.ID, t)

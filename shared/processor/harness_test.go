@@ -106,11 +106,11 @@ func (f *flakyObjects) Move(ctx context.Context, obj processor.Object, dst strin
 func (h *harness) startedExam(p exam.Patient) (exam.Exam, string) {
 	h.t.Helper()
 	ctx := context.Background()
-	e, err := exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID}.Run(ctx, p.Document, 6)
+	e, err := exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID}.Run(ctx, fakes.Attendant, p.Document, 6)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	e, tok, err := exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now}.Run(ctx, p.Document, e.ID, 6)
+	e, tok, err := exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now}.Run(ctx, fakes.Attendant, p.Document, e.ID, 6)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ type Objects interface {
 
 // Finisher is the finish-and-notify use case (exam.Finish).
 type Finisher interface {
-	Run(ctx context.Context, examToken, resultToken string) (exam.Exam, error)
+	Run(ctx context.Context, by exam.Actor, examToken, resultToken string) (exam.Exam, error)
 }
 
 // Processor processes the objects created in the results bucket.
@@ -115,9 +115,11 @@ func (p Processor) Process(ctx context.Context, bucket, key string) error {
 func (p Processor) outcome(ctx context.Context, obj Object) (Outcome, string, error) {
 	if obj.TokenProblem != nil {
 		slog.WarnContext(ctx, "result object unusable", "reason", obj.TokenProblem.Error())
+		audited(ctx, exam.Exam{}, exam.ErrInvalidToken)
 		return Stuck, "", nil
 	}
-	e, err := p.Finish.Run(ctx, obj.ExamToken, obj.ResultToken)
+	e, err := p.Finish.Run(ctx, exam.ProcessResultActor, obj.ExamToken, obj.ResultToken)
+	audited(ctx, e, err)
 	outcome, cause, transient := classify(err)
 	if transient {
 		return "", e.ID, err

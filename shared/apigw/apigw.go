@@ -203,6 +203,7 @@ func Serve(route Route, action audit.Action, h Func) Handler {
 			resp, outcome = respond(call.named(ctx), err)
 			return resp, nil
 		}
+		outcome = audit.OK
 		return resp, nil
 	}
 }

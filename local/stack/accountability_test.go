@@ -243,31 +243,19 @@ func TestAccountability(t *testing.T) {
 	// Every log line of the run.
 	text := logs.String()
 	logtest.CheckLines(t, bytes.NewBufferString(text), append(p.Forbidden, "atendente.carla", "atendente.diego", "pedido da paciente"))
+	apitest.CheckNoCPF(t, text)
 	apiAudits, autoAudits := 0, 0
-	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
-		apitest.CheckNoCPF(t, line)
-		var rec struct {
-			Audit   bool              `json:"audit"`
-			Action  string            `json:"action"`
-			Actor   map[string]string `json:"actor"`
-			Outcome string            `json:"outcome"`
-		}
-		if err := json.Unmarshal([]byte(line), &rec); err != nil || !rec.Audit {
-			continue
-		}
-		if rec.Action == "" || rec.Actor["kind"] == "" || rec.Actor["id"] == "" || rec.Outcome == "" {
-			t.Fatalf("audit line without action, actor or outcome: %s", line)
-		}
-		if rec.Action == "result.process" {
+	for _, a := range logtest.AuditLines(t, text) {
+		if a.Action == "result.process" {
 			autoAudits++
-			if rec.Actor["kind"] != "automatic" || rec.Actor["id"] != "process-result" {
-				t.Fatalf("automatic outcome audited with another actor: %s", line)
+			if a.Actor["kind"] != "automatic" || a.Actor["id"] != "process-result" {
+				t.Fatalf("automatic outcome audited with another actor: %s", a.Raw)
 			}
 			continue
 		}
 		apiAudits++
-		if known := map[string]bool{carla.sub: true, diego.sub: true, authorizer.LocalAttendant: true}; !known[rec.Actor["id"]] {
-			t.Fatalf("API call audited with an unknown actor: %s", line)
+		if known := map[string]bool{carla.sub: true, diego.sub: true, authorizer.LocalAttendant: true}; !known[a.Actor["id"]] {
+			t.Fatalf("API call audited with an unknown actor: %s", a.Raw)
 		}
 	}
 	if apiAudits != c.audited || autoAudits != automatic {

@@ -33,14 +33,16 @@ var fixtureCPFs = []string{"52998224725", "24843803480", "11144477735", "3905334
 
 var nonDigits = regexp.MustCompile(`\D`)
 
-// CheckNoCPF fails t if line carries a fixture CPF in any spelling: its
-// digits, with everything else taken out, contain none.
-func CheckNoCPF(t testing.TB, line string) {
+// CheckNoCPF fails t if a line of text carries a fixture CPF in any
+// spelling: the line's digits, with everything else taken out, contain none.
+func CheckNoCPF(t testing.TB, text string) {
 	t.Helper()
-	digits := nonDigits.ReplaceAllString(line, "")
-	for _, cpf := range fixtureCPFs {
-		if strings.Contains(digits, cpf) {
-			t.Fatalf("log line carries the CPF %s in some spelling: %s", cpf, line)
+	for _, line := range strings.Split(text, "\n") {
+		digits := nonDigits.ReplaceAllString(line, "")
+		for _, cpf := range fixtureCPFs {
+			if strings.Contains(digits, cpf) {
+				t.Fatalf("log line carries the CPF %s in some spelling: %s", cpf, line)
+			}
 		}
 	}
 }

@@ -76,6 +76,9 @@ func ReadConfig(r *config.Reader) (Config, error) {
 	if c.Notifier != "outbox" && c.Notifier != "aws" {
 		return Config{}, fmt.Errorf("ZMED_LOCAL_NOTIFIER must be outbox or aws, got %q", c.Notifier)
 	}
+	if len(c.AttendantKey) < authorizer.MinKeyBytes {
+		return Config{}, fmt.Errorf("%s must be at least %d bytes", authorizer.KeyVar, authorizer.MinKeyBytes)
+	}
 	if len(c.CursorKey) < 32 {
 		return Config{}, fmt.Errorf("%s must be at least 32 bytes", config.CursorKeyVar)
 	}

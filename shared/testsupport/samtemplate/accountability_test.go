@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/httpapi"
 )
 
 // TestAccessLogNamesTheCaller (SPEC §13): the HTTP API's access log carries
@@ -75,5 +78,47 @@ func TestAuditLinesKeptFiveYearsInProd(t *testing.T) {
 		if _, err := fmt.Sscan(strings.TrimSpace(fmt.Sprint(cond[1])), &days); err != nil || days < 1827 {
 			t.Errorf("%s keeps prod's lines %v days, want at least 1827", id, cond[1])
 		}
+	}
+}
+
+// TestCallsWithoutClaimsRaiseTheAlarm (SPEC §13): the log line of a call
+// refused for want of the authorizer's claims is counted in every API
+// function's log group, and an alarm watches the count.
+func TestCallsWithoutClaimsRaiseTheAlarm(t *testing.T) {
+	tpl := load(t)
+	filters := map[string]map[string]any{} // by the log group they read
+	for id, f := range tpl.Resources("AWS::Logs::MetricFilter") {
+		if strings.Contains(fmt.Sprint(Get(f, "Properties", "FilterPattern")), `"`+apigw.ErrNoClaims.Error()+`*"`) {
+			ref, _ := Get(f, "Properties", "LogGroupName").(map[string]any)
+			filters[fmt.Sprint(ref["Ref"])] = tpl.Resources("AWS::Logs::MetricFilter")[id]
+		}
+	}
+	var metric string
+	for _, e := range httpapi.Endpoints() {
+		fn := tpl.Resources("AWS::Serverless::Function")[LogicalID(e.Function)]
+		ref, _ := Get(fn, "Properties", "LoggingConfig", "LogGroup").(map[string]any)
+		f := filters[fmt.Sprint(ref["Ref"])]
+		if f == nil {
+			t.Errorf("%s's log group has no metric filter on %q", e.Function, apigw.ErrNoClaims)
+			continue
+		}
+		transforms, _ := Get(f, "Properties", "MetricTransformations").([]any)
+		if len(transforms) != 1 {
+			t.Fatalf("%s: %d metric transformations", e.Function, len(transforms))
+		}
+		name := fmt.Sprint(Get(transforms[0], "MetricName"))
+		if metric != "" && name != metric {
+			t.Errorf("%s counts into %s, the others into %s", e.Function, name, metric)
+		}
+		metric = name
+	}
+	alarmed := false
+	for _, a := range tpl.Resources("AWS::CloudWatch::Alarm") {
+		if fmt.Sprint(Get(a, "Properties", "MetricName")) == metric && Get(a, "Properties", "Namespace") == "ZMED/ExamManager" {
+			alarmed = true
+		}
+	}
+	if !alarmed {
+		t.Errorf("no alarm on %s", metric)
 	}
 }

@@ -128,6 +128,7 @@ var failures = []failure{
 	{exam.ErrInvalidToken, http.StatusUnprocessableEntity, "token is invalid or expired", ""},
 	{exam.ErrTokenMismatch, http.StatusUnprocessableEntity, "tokens do not name the same exam", ""},
 	{exam.ErrPatientMismatch, http.StatusUnprocessableEntity, "token does not match the exam's patient", ""},
+	{exam.ErrIdempotencyKeyReused, http.StatusUnprocessableEntity, "Idempotency-Key was used for another request", ""},
 	{exam.ErrDependency, http.StatusServiceUnavailable, "a service the exam manager depends on is unavailable; try again later", ""},
 }
 

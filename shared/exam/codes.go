@@ -23,6 +23,7 @@ var codes = []struct {
 	{ErrInvalidToken, "INVALID_TOKEN"},
 	{ErrTokenMismatch, "TOKEN_MISMATCH"},
 	{ErrPatientMismatch, "TOKEN_MISMATCH"},
+	{ErrIdempotencyKeyReused, "IDEMPOTENCY_KEY_REUSED"},
 	{ErrDependency, "DEPENDENCY_UNAVAILABLE"},
 	// Only the automatic path's audit lines show this one: the API answers
 	// the exam as finished (another request is sending its notification).

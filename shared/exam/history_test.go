@@ -64,7 +64,10 @@ func TestNoAnonymousWrite(t *testing.T) {
 		d.store.FailWith(errDown)
 		lookupsFail(d)
 		calls := map[string]func() error{
-			"register": func() error { _, err := d.register().Run(ctx, anonymous, fakes.ActiveSMS.Document, 1); return err },
+			"register": func() error {
+				_, err := d.register().Run(ctx, anonymous, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
+				return err
+			},
 			"start": func() error {
 				_, _, err := d.start().Run(ctx, anonymous, fakes.ActiveSMS.Document, id, 1)
 				return err

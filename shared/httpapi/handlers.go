@@ -46,13 +46,23 @@ func Register(uc exam.Register) apigw.Handler {
 		if err != nil {
 			return response{}, err
 		}
-		e, err := uc.Run(ctx, by, document, exam.Type(examType))
+		idem, err := idempotencyKey(req, by)
 		if err != nil {
 			return response{}, err
 		}
-		ctx = apigw.Touched(ctx, e)
-		logOutcome(ctx, "exam registered", e)
-		return apigw.JSON(http.StatusCreated, render(e)), nil
+		r, err := uc.Run(ctx, by, exam.RegisterRequest{Document: document, Type: exam.Type(examType), Idempotency: idem})
+		if err != nil {
+			return response{}, err
+		}
+		ctx = apigw.Touched(ctx, r.Exam)
+		if r.Replayed {
+			logOutcome(ctx, "exam registration replayed", r.Exam)
+			resp := apigw.JSON(http.StatusCreated, render(r.Exam))
+			resp.Headers[ReplayedHeader] = "true"
+			return resp, nil
+		}
+		logOutcome(ctx, "exam registered", r.Exam)
+		return apigw.JSON(http.StatusCreated, render(r.Exam)), nil
 	})
 }
 

@@ -118,7 +118,7 @@ func (c *caller) historyOf(document, id string) [][3]string {
 // inputs carrying personal data included, is free of personal data and
 // tokens, with exactly one audit line per API call and automatic outcome.
 func TestAccountability(t *testing.T) {
-	logs := logtest.Capture(t)
+	logs := logtest.CaptureConcurrent(t)
 	e := startStack(t)
 	c := &caller{e: e}
 	carla, diego := newAttendant(t, "atendente.carla"), newAttendant(t, "atendente.diego")
@@ -240,7 +240,11 @@ func TestAccountability(t *testing.T) {
 		return stuck == len(uploads)
 	})
 
-	// Every log line of the run.
+	// Every log line of the run, once every object's processing has ended
+	// (its last line says where it was filed).
+	e.eventually("every result's processing ended", func() bool {
+		return strings.Count(logs.String(), `"msg":"result filed"`) == automatic
+	})
 	text := logs.String()
 	logtest.CheckLines(t, bytes.NewBufferString(text), append(p.Forbidden, "atendente.carla", "atendente.diego", "pedido da paciente"))
 	apitest.CheckNoCPF(t, text)

@@ -222,6 +222,7 @@ func TestSampleEvents(t *testing.T) {
 				t.Fatalf("%v\n%s", err, logs.String())
 			}
 			check(t, s, response)
+			checkActor(t, s, event, response, logs.String())
 			// The function is stopped before the emulator, so nothing after its
 			// answer reads like a failure.
 			if strings.Contains(logs.String(), "failed to get the next invoke") {

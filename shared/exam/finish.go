@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/logctx"
+	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // ResultClaims is what a result token asserts.
@@ -125,6 +126,9 @@ func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, e
 			return e, err
 		}
 		// The write succeeded, so this invocation holds the claim.
+		if e.Status == StatusStarted {
+			metrics.Emit(ctx, metrics.One(metrics.ExamsFinished, metrics.FinishPath(ctx)))
+		}
 		return f.notify(ctx, next, *patient, owner)
 	}
 	return e, ErrNotificationClaimed
@@ -199,7 +203,11 @@ func (f Finish) notify(ctx context.Context, e Exam, p Patient, owner string) (Ex
 	if err != nil {
 		return e, fmt.Errorf("record notification: %w", err)
 	}
-	slog.InfoContext(ctx, "patient notified", "notification_status", outcome.Status, "channel", outcome.Channel)
+	attrs := []any{"notification_status", outcome.Status, "channel", outcome.Channel}
+	if outcome.Status == NotificationSent {
+		attrs = append(attrs, metrics.One(metrics.NotificationsSent, metrics.Dimension{Name: metrics.DimChannel, Value: string(outcome.Channel)}).Attr())
+	}
+	slog.InfoContext(ctx, "patient notified", attrs...)
 	return recorded, nil
 }
 
@@ -209,7 +217,7 @@ func (f Finish) abandon(ctx context.Context, e Exam) (Exam, error) {
 		Notification{Status: NotificationUnconfirmed, At: f.Now().UTC()})
 	if err == nil {
 		slog.ErrorContext(ctx, "notification claim expired without a recorded outcome; not sending again, check with the patient",
-			"claim_until", e.Notification.ClaimUntil)
+			"claim_until", e.Notification.ClaimUntil, metrics.One(metrics.NotificationsUnconfirmed).Attr())
 	}
 	return next, err
 }

@@ -3,6 +3,8 @@ package exam
 import (
 	"context"
 	"time"
+
+	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // Register registers a new exam for an active patient.
@@ -39,5 +41,6 @@ func (r Register) Run(ctx context.Context, document string, t Type) (Exam, error
 	if err := r.Exams.Create(ctx, e); err != nil {
 		return Exam{}, err
 	}
+	metrics.Emit(ctx, metrics.One(metrics.ExamsRegistered))
 	return e, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 	"unicode/utf8"
+
+	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // MaxRevokeReason is the longest revocation reason accepted, in characters.
@@ -40,5 +42,6 @@ func (r Revoke) Run(ctx context.Context, document, examID, reason string) (Exam,
 	if err != nil {
 		return Exam{}, classifyConflict(err, p.ID, 0)
 	}
+	metrics.Emit(ctx, metrics.One(metrics.ExamsRevoked))
 	return e, nil
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // ExamClaims is what an exam token asserts.
@@ -56,6 +58,7 @@ func (s Start) Run(ctx context.Context, document, examID string, t Type) (Exam, 
 	if err != nil {
 		return Exam{}, "", classifyConflict(err, p.ID, t)
 	}
+	metrics.Emit(ctx, metrics.One(metrics.ExamsStarted))
 	return e, token, nil
 }
 

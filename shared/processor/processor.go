@@ -21,6 +21,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/logctx"
+	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // Function is the functions/ folder of the Lambda that S3 invokes with the events Handle handles.
@@ -81,6 +82,7 @@ func (p Processor) Process(ctx context.Context, bucket, key string) error {
 		slog.WarnContext(ctx, "object outside the results bucket's completed folder ignored")
 		return nil
 	}
+	ctx = metrics.WithFinishPath(ctx, metrics.PathAutomatic)
 	obj, err := p.Objects.Read(ctx, bucket, key)
 	switch {
 	case errors.Is(err, ErrGone):
@@ -107,7 +109,8 @@ func (p Processor) Process(ctx context.Context, bucket, key string) error {
 	case err != nil:
 		return p.transient(ctx, fmt.Errorf("file result as %s: %w", outcome, err))
 	}
-	slog.InfoContext(ctx, "result filed", "outcome", outcome, "renamed", moved != dst)
+	slog.InfoContext(ctx, "result filed", "outcome", outcome, "renamed", moved != dst,
+		metrics.One(metrics.ResultsFiled, metrics.Dimension{Name: metrics.DimOutcome, Value: string(outcome)}).Attr())
 	return nil
 }
 
@@ -162,7 +165,8 @@ func classify(err error) (outcome Outcome, cause string, transient bool) {
 }
 
 func (p Processor) transient(ctx context.Context, err error) error {
-	slog.ErrorContext(ctx, "result processing failed; the object stays for a retry", "error", describe(err))
+	slog.ErrorContext(ctx, "result processing failed; the object stays for a retry", "error", describe(err),
+		metrics.One(metrics.ResultsRetried).Attr())
 	return err
 }
 

@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/logctx"
 	"github.com/zmed/exam-manager/shared/metrics"
+	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/testsupport/emftest"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
@@ -105,5 +107,24 @@ func TestCatalogIsSpec14(t *testing.T) {
 	}
 	if metrics.Catalog[metrics.PatientManagerLatency].Unit != metrics.Milliseconds {
 		t.Error("PatientManagerLatency is not in milliseconds")
+	}
+}
+
+// TestDimensionValuesAreTheCodes: the values a dimension may take are the
+// processor's outcomes and the domain's channels, no more, no fewer.
+func TestDimensionValuesAreTheCodes(t *testing.T) {
+	var outcomes, channels []string
+	for _, o := range []processor.Outcome{processor.Processed, processor.Stuck, processor.Denied, processor.Deleted} {
+		outcomes = append(outcomes, string(o))
+	}
+	for _, c := range exam.Channels {
+		channels = append(channels, string(c))
+	}
+	for name, want := range map[metrics.Name][]string{metrics.ResultsFiled: outcomes, metrics.NotificationsSent: channels} {
+		for dim, got := range metrics.Catalog[name].Dimensions {
+			if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
+				t.Errorf("%s{%s} takes %v, the code has %v", name, dim, got, want)
+			}
+		}
 	}
 }

@@ -357,10 +357,11 @@ func TestSafeDeployments(t *testing.T) {
 }
 
 // TestReservedConcurrency: process-result cannot take the account's
-// concurrency from the API, and its limit is a parameter.
+// concurrency from the API, nor the reconciler run twice at once; both limits
+// are parameters.
 func TestReservedConcurrency(t *testing.T) {
 	tpl := load(t)
-	for id, param := range map[string]string{"ProcessResultFunction": "ProcessResultConcurrency"} {
+	for id, param := range map[string]string{"ProcessResultFunction": "ProcessResultConcurrency", "ReconcileResultsFunction": "ReconcilerConcurrency"} {
 		fn := tpl.Resources("AWS::Serverless::Function")[id]
 		if got := fmt.Sprint(Get(fn, "Properties", "ReservedConcurrentExecutions")); got != "map[Ref:"+param+"]" {
 			t.Errorf("%s's reserved concurrency is %s, want the parameter %s", id, got, param)
@@ -368,5 +369,39 @@ func TestReservedConcurrency(t *testing.T) {
 		if Get(tpl, "Parameters", param, "Type") != "Number" || Get(tpl, "Parameters", param, "Default") == nil {
 			t.Errorf("parameter %s must be a Number with a default", param)
 		}
+	}
+}
+
+// TestReconcilerMayOnlyListAndInvoke: its role lists versions under completed/
+// and invokes process-result's alias, nothing else; it runs on a schedule.
+func TestReconcilerMayOnlyListAndInvoke(t *testing.T) {
+	tpl := load(t)
+	fn := tpl.Resources("AWS::Serverless::Function")["ReconcileResultsFunction"]
+	if fn == nil {
+		t.Fatal("no ReconcileResultsFunction")
+	}
+	alias := fmt.Sprint(Get(tpl, "Globals", "Function", "AutoPublishAlias"))
+	target := "map[Fn::Sub:${ProcessResultFunction.Arn}:" + alias + "]"
+	if got := fmt.Sprint(tpl.Environment("ReconcileResultsFunction")["ZMED_PROCESS_RESULT_FUNCTION"]); got != target {
+		t.Errorf("the reconciler invokes %s, want process-result's alias %s", got, target)
+	}
+	var got []string
+	for _, s := range statements(fn) {
+		got = append(got, s.effect+" "+strings.Join(s.actions, ",")+" on "+strings.Join(s.resources, ","))
+	}
+	bucket := "Fn::Sub(arn:${AWS::Partition}:s3:::${ResultsBucketPrefix}-${Stage}-${AWS::AccountId}-${AWS::Region})"
+	want := []string{
+		"Allow s3:ListBucketVersions on " + bucket,
+		"Allow lambda:InvokeFunction on Fn::Sub(${ProcessResultFunction.Arn}:" + alias + ")",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("the reconciler's role:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	policies, _ := Get(fn, "Properties", "Policies").([]any)
+	if cond := fmt.Sprint(Get(policies[0], "Statement").([]any)[0]); !strings.Contains(cond, "s3:prefix:completed/") {
+		t.Errorf("the listing is not limited to completed/: %s", cond)
+	}
+	if Get(fn, "Properties", "Events", "Schedule", "Type") != "Schedule" {
+		t.Error("the reconciler has no schedule")
 	}
 }

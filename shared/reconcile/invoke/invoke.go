@@ -63,4 +63,3 @@ func (p Processor) Process(ctx context.Context, bucket string, v reconcile.Entry
 	}
 	return nil
 }
-

@@ -29,11 +29,12 @@ func TestUseCasesCountTheirFacts(t *testing.T) {
 	if _, err := revoke.Run(ctx, fakes.ActiveSMS.Document, f.examID, "finished already"); err == nil {
 		t.Fatal("a finished exam was revoked")
 	}
-	other, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}.Run(ctx, fakes.ActiveSMS.Document, 1)
+	other, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}.Run(ctx,
+		exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := revoke.Run(ctx, fakes.ActiveSMS.Document, other.ID, "wrong exam"); err != nil {
+	if _, err := revoke.Run(ctx, fakes.ActiveSMS.Document, other.Exam.ID, "wrong exam"); err != nil {
 		t.Fatal(err)
 	}
 	// A result finished by the automatic path is counted as such.
@@ -80,5 +81,22 @@ func TestAbandonedClaimCountsAnUnconfirmedNotification(t *testing.T) {
 	}
 	if got := emftest.Sums(points); !maps.Equal(got, map[string]float64{"NotificationsUnconfirmed{}": 1}) {
 		t.Errorf("metrics %v, want one NotificationsUnconfirmed", got)
+	}
+}
+
+func TestALostSendAnswerCountsAnUnconfirmedNotification(t *testing.T) {
+	f := newFinishFixture(t)
+	f.finish.Notifier = notifierFunc(func(context.Context, exam.Message) error { return exam.ErrDeliveryUnknown })
+	logs := logtest.Capture(t)
+	if _, err := f.finish.Run(context.Background(), f.examTok, f.result); err != nil {
+		t.Fatal(err)
+	}
+	points, err := emftest.Read(logs.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"ExamsFinished{Path=manual}": 1, "NotificationsUnconfirmed{}": 1}
+	if got := emftest.Sums(points); !maps.Equal(got, want) {
+		t.Errorf("metrics %v, want %v", got, want)
 	}
 }

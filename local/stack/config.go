@@ -44,6 +44,9 @@ type Config struct {
 	EmailSender string
 	// RetryBackoff is the wait before the first retry of a failed S3 event (doubled for the second).
 	RetryBackoff time.Duration
+	// ReconcileEvery is the reconciler's period; it processes what waits in
+	// completed/ for longer than ReconcileMinAge.
+	ReconcileEvery, ReconcileMinAge time.Duration
 }
 
 // ReadConfig reads the local stack's variables; every one has a default.
@@ -62,6 +65,8 @@ func ReadConfig(r *config.Reader) (Config, error) {
 		Table:             r.String(config.TableVar, config.DefaultTable),
 		InvokeTimeout:     r.Duration("ZMED_LOCAL_INVOKE_TIMEOUT", 30*time.Second),
 		RetryBackoff:      r.Duration("ZMED_LOCAL_RETRY_BACKOFF", time.Second),
+		ReconcileEvery:    r.Duration("ZMED_LOCAL_RECONCILE_EVERY", time.Minute),
+		ReconcileMinAge:   r.Duration("ZMED_LOCAL_RECONCILE_MIN_AGE", 30*time.Second),
 		Notifier:          r.String("ZMED_LOCAL_NOTIFIER", "outbox"),
 		EmailSender:       r.String(config.EmailSenderVar, "resultados@zmed.example"),
 	}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -27,6 +28,7 @@ import (
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/processor"
+	"github.com/zmed/exam-manager/shared/reconcile"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/s3event"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
@@ -45,6 +47,10 @@ type Stack struct {
 	api     *emulators.Server
 	servers []*emulators.Server // the endpoints
 	invoker *asyncInvoker
+
+	reconciler  reconcile.Reconciler
+	reconcileMu sync.Mutex
+	schedule    *scheduler
 }
 
 // Start starts every part; on error, whatever had started is stopped.
@@ -123,6 +129,12 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	}
 	notifications.deliver = s.invoker.submit
 
+	// The reconciler, on its schedule: what an outage left in completed/ goes to process-result's handler.
+	s.reconciler = reconcile.Reconciler{Bucket: c.Bucket, Prefix: c.Folders.Completed, MinAge: c.ReconcileMinAge,
+		List: backendLister{backend}, Process: handlerProcessor{handler: s.invoker.handler, timeout: c.InvokeTimeout}, Now: time.Now}
+	s.schedule = &scheduler{period: c.ReconcileEvery, stop: make(chan struct{}), run: func(ctx context.Context) { _, _ = s.Reconcile(ctx) }}
+	s.schedule.start()
+
 	// The HTTP API.
 	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
 	if s.api, err = emulators.Serve(c.APIAddr, apiGateway{routes: routes, timeout: c.InvokeTimeout}); err != nil {
@@ -147,6 +159,9 @@ func (s *Stack) Close() error {
 	var errs []error
 	if s.api != nil {
 		errs = append(errs, s.api.Close())
+	}
+	if s.schedule != nil {
+		s.schedule.close()
 	}
 	if s.invoker != nil {
 		s.invoker.close()

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/reconcile"
 	"github.com/zmed/exam-manager/shared/s3event"
 )
@@ -28,7 +29,7 @@ type Processor struct {
 
 // FromConfig returns a Processor invoking function with cfg's Lambda client.
 func FromConfig(cfg aws.Config, function string) Processor {
-	return Processor{Lambda: lambda.NewFromConfig(cfg), Function: function, Region: cfg.Region}
+	return Processor{Lambda: lambda.NewFromConfig(awsenv.ForService(cfg, "LAMBDA")), Function: function, Region: cfg.Region}
 }
 
 // Event is the S3 event of one version, as S3 sends it for its upload.

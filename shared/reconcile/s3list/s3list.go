@@ -5,21 +5,25 @@ package s3list
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/reconcile"
 )
 
 // Lister lists object versions with an S3 client.
 type Lister struct{ S3 *s3.Client }
 
-// FromConfig returns a Lister on cfg's S3, path-style when cfg names an
-// endpoint (the emulators and the local stack).
+// FromConfig returns a Lister on cfg's S3 (AWS_ENDPOINT_URL_S3 when set,
+// then path-style, as the emulators and the local stack need).
 func FromConfig(cfg aws.Config) Lister {
+	cfg = awsenv.ForService(cfg, "S3")
 	return Lister{S3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })}
 }
 
@@ -31,6 +35,10 @@ func (l Lister) ListVersions(ctx context.Context, bucket, prefix string, each fu
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
+			var apiErr smithy.APIError
+			if errors.As(err, &apiErr) && apiErr.ErrorCode() == "NotImplemented" {
+				return l.listObjects(ctx, bucket, prefix, each)
+			}
 			return fmt.Errorf("list versions: %w", err)
 		}
 		var entries []entry
@@ -70,4 +78,24 @@ func (l Lister) ListVersions(ctx context.Context, bucket, prefix string, each fu
 type entry struct {
 	reconcile.Entry
 	latest bool
+}
+
+// listObjects lists current objects, each as its one version, for an endpoint
+// without ListObjectVersions (gofakes3 without versioning, the local stack's
+// S3: README, emulator table). S3 itself always answers ListObjectVersions.
+func (l Lister) listObjects(ctx context.Context, bucket, prefix string, each func(reconcile.Entry) error) error {
+	pages := s3.NewListObjectsV2Paginator(l.S3, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("list objects: %w", err)
+		}
+		for _, o := range page.Contents {
+			if err := each(reconcile.Entry{Key: aws.ToString(o.Key), LastModified: aws.ToTime(o.LastModified),
+				Size: aws.ToInt64(o.Size), ETag: aws.ToString(o.ETag)}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -35,7 +35,9 @@ func TestEveryMetricOnTheLocalStack(t *testing.T) {
 	// Automatic path (SMS) and manual path (e-mail).
 	auto, autoTok := e.startedExam(activeSMS)
 	upload(auto, autoTok, e.resultToken(auto))
-	e.eventually("processed", func() bool { return e.status(activeSMS, auto) == string(exam.StatusFinished) && e.outboxLines(auto) == 1 })
+	e.eventually("processed", func() bool {
+		return e.status(activeSMS, auto) == string(exam.StatusFinished) && e.outboxLines(auto) == 1
+	})
 	manual, manualTok := e.startedExam(activeEmail)
 	e.api("POST", "/exams/communicate", map[string]string{"exam_token": manualTok, "result_token": e.resultToken(manual)})
 

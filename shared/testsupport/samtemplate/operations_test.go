@@ -66,8 +66,16 @@ func TestEveryAlarmTellsSomeone(t *testing.T) {
 			t.Errorf("%s's name does not carry the stage: %s", id, name)
 		}
 	}
-	if tpl.Resources("AWS::SNS::Topic")["AlarmTopic"] == nil {
+	alarmTopic := tpl.Resources("AWS::SNS::Topic")["AlarmTopic"]
+	if alarmTopic == nil {
 		t.Fatal("no AlarmTopic")
+	}
+	// Encrypted with the stack's key, which CloudWatch may then use to publish.
+	if got := fmt.Sprint(Get(alarmTopic, "Properties", "KmsMasterKeyId")); got != "map[Ref:DataKey]" {
+		t.Errorf("the alarm topic is encrypted with %s, want DataKey", got)
+	}
+	if policy := fmt.Sprint(Get(tpl, "Resources", "DataKey", "Properties", "KeyPolicy")); !strings.Contains(policy, "Service:cloudwatch.amazonaws.com") {
+		t.Error("DataKey's policy does not let CloudWatch publish to the encrypted alarm topic")
 	}
 	subscribed := false
 	for _, s := range tpl.Resources("AWS::SNS::Subscription") {

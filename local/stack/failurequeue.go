@@ -82,6 +82,17 @@ func (q *queue) receive(max int, visibility time.Duration) []*message {
 	return out
 }
 
+// show makes the message received with receipt visible after d.
+func (q *queue) show(receipt string, d time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, m := range q.messages {
+		if m.receipt == receipt {
+			m.visibleAt = time.Now().Add(d)
+		}
+	}
+}
+
 func (q *queue) delete(receipt string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -116,7 +127,8 @@ func (q *queue) failed(ev events.S3Event, attempts int, requestID string) {
 // opsEndpoint serves, on one address, the two AWS APIs an operator uses
 // besides S3 and DynamoDB: SQS's JSON protocol for the on-failure queue
 // (GetQueueUrl, GetQueueAttributes, SendMessage, ReceiveMessage,
-// DeleteMessage) and Lambda's Invoke for process-result, synchronous.
+// DeleteMessage, ChangeMessageVisibility) and Lambda's Invoke for
+// process-result, synchronous.
 type opsEndpoint struct {
 	queue   *queue
 	process func(context.Context, events.S3Event) error
@@ -170,6 +182,9 @@ func (o opsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out = map[string]any{"Messages": msgs}
 	case "DeleteMessage":
 		o.queue.delete(in.ReceiptHandle)
+		out = map[string]any{}
+	case "ChangeMessageVisibility":
+		o.queue.show(in.ReceiptHandle, time.Duration(in.VisibilityTimeout)*time.Second)
 		out = map[string]any{}
 	default:
 		sqsError(w, "UnsupportedOperation", op+" is not served locally")

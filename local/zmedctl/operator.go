@@ -209,6 +209,16 @@ func (o Operator) Replay(ctx context.Context) (ReplayReport, error) {
 		}
 		queueURL = aws.ToString(out.QueueUrl)
 	}
+	// A message that fails again stays hidden until the queue is read to its
+	// end (so that this run does not receive it twice), then shows again at
+	// once for the next replay.
+	var failed []*string
+	defer func() {
+		for _, receipt := range failed {
+			_, _ = o.SQS.ChangeMessageVisibility(context.WithoutCancel(ctx), &sqs.ChangeMessageVisibilityInput{
+				QueueUrl: &queueURL, ReceiptHandle: receipt, VisibilityTimeout: 0})
+		}
+	}()
 	for {
 		out, err := o.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &queueURL, MaxNumberOfMessages: 10, VisibilityTimeout: 300})
 		if err != nil {
@@ -223,6 +233,7 @@ func (o Operator) Replay(ctx context.Context) (ReplayReport, error) {
 			switch {
 			case err != nil:
 				rep.Failed++
+				failed = append(failed, m.ReceiptHandle)
 				fmt.Fprintf(o.Progress, "message %s: %v (left in the queue)\n", aws.ToString(m.MessageId), err)
 				continue
 			case outcome:

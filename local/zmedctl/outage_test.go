@@ -124,3 +124,47 @@ func told(t *testing.T, outbox, id string) int {
 	}
 	return n
 }
+
+// TestReplayProcessesWhatIsStillWaiting: events in the on-failure queue whose
+// objects still wait in completed/ are processed again by the replay (no
+// reconciler run here); while the dependency is still down they fail again,
+// stay in the queue, and the command exits 1.
+func TestReplayProcessesWhatIsStillWaiting(t *testing.T) {
+	s, b := startLocalStack(t)
+	ctx := context.Background()
+	var patientID string
+	for _, p := range s.Patients {
+		if p.Document == document {
+			patientID = p.ID
+		}
+	}
+	issuer, _ := token.NewIssuer([]byte(stack.LocalExamKey), time.Hour, time.Now)
+	month := time.Now().UTC().Format("2006_01")
+	id, now := uuid.NewString(), time.Now().UTC()
+	if err := s.Store.Create(ctx, exam.Exam{ID: id, PatientID: patientID, PatientDocument: document, Type: 1,
+		Status: exam.StatusStarted, CreatedAt: now, UpdatedAt: now, StartedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	s.SetPatientManagerDown(true)
+	examTok, _ := issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: patientID, ExamType: 1})
+	resultTok, _ := token.MintResultToken([]byte(stack.LocalResultKey), id, time.Now(), time.Hour)
+	b.put(t, "completed/"+month+"/"+id+".pdf", map[string]string{"exam-token": examTok, "result-token": resultTok})
+	eventually(t, "the event in the on-failure queue", func() bool { return s.FailedEvents() == 1 })
+
+	code, out, _ := b.zmedctl(t, "replay")
+	if code != 1 || !strings.Contains(out, "1 events: 0 processed again, 0 with nothing left to do, 1 failed again") || s.FailedEvents() != 1 {
+		t.Fatalf("replay during the outage: exit %d, %q, %d in the queue; want exit 1 and the event kept", code, out, s.FailedEvents())
+	}
+
+	s.SetPatientManagerDown(false)
+	code, out, errOut := b.zmedctl(t, "replay")
+	if code != 0 || !strings.Contains(out, "1 events: 1 processed again, 0 with nothing left to do, 0 failed again") {
+		t.Fatalf("replay after the outage: exit %d: %s %s", code, out, errOut)
+	}
+	if status(t, s, id) != exam.StatusFinished || told(t, s.Config.OutboxFile, id) != 1 || !b.exists(t, "processed/"+month+"/"+id+".pdf") {
+		t.Errorf("after the replay: exam %s, told %d times", status(t, s, id), told(t, s.Config.OutboxFile, id))
+	}
+	if s.FailedEvents() != 0 {
+		t.Errorf("%d events left in the queue", s.FailedEvents())
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/zmed/exam-manager/shared/testsupport/emftest"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
+	"github.com/zmed/exam-manager/shared/token"
 )
 
 // TestUseCasesCountTheirFacts: each use case emits its metric once per fact,
@@ -37,6 +38,23 @@ func TestUseCasesCountTheirFacts(t *testing.T) {
 	if _, err := revoke.Run(ctx, fakes.ActiveSMS.Document, other.Exam.ID, "wrong exam"); err != nil {
 		t.Fatal(err)
 	}
+	// Replays count nothing: a keyed register sent twice, a start repeated.
+	register := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}
+	keyed := exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1, Idempotency: exam.IdempotencyKey{Key: "k-1"}}
+	first, err := register.Run(ctx, keyed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := register.Run(ctx, keyed); err != nil || !again.Replayed {
+		t.Fatalf("keyed register again: %+v, %v", again, err)
+	}
+	issuer, _ := token.NewIssuer(examKey, time.Hour, f.clock.Now)
+	start := exam.Start{Patients: patients, Exams: f.store, Tokens: issuer, Now: f.clock.Now}
+	for range 2 {
+		if _, _, err := start.Run(ctx, fakes.ActiveSMS.Document, first.Exam.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A result finished by the automatic path is counted as such.
 	auto := newFinishFixture(t)
 	if _, err := auto.finish.Run(metrics.WithFinishPath(ctx, metrics.PathAutomatic), auto.examTok, auto.result); err != nil {
@@ -49,7 +67,7 @@ func TestUseCasesCountTheirFacts(t *testing.T) {
 	}
 	got := emftest.Sums(points)
 	want := map[string]float64{
-		"ExamsRegistered{}": 3, "ExamsStarted{}": 2, "ExamsRevoked{}": 1,
+		"ExamsRegistered{}": 4, "ExamsStarted{}": 3, "ExamsRevoked{}": 1,
 		"ExamsFinished{Path=manual}": 1, "ExamsFinished{Path=automatic}": 1,
 		"NotificationsSent{Channel=sms}": 2,
 	}

@@ -127,8 +127,13 @@ func TestEveryMetricOnTheLocalStack(t *testing.T) {
 	if ages != 1 {
 		t.Errorf("%d OldestCompletedAge points, want the reconciler's one", ages)
 	}
-	// Every metric of the catalog appeared.
+	// Every metric of the catalog appeared, but the two that need a fault the
+	// local stack cannot make (S3 refusing for good, a route without the
+	// authorizer): the processor's and the API's tests read those back.
 	for name := range metrics.Catalog {
+		if name == metrics.ResultsUnfileable || name == metrics.ApiCallsWithoutClaims {
+			continue
+		}
 		found := false
 		for _, p := range points {
 			found = found || p.Name == string(name)

@@ -115,6 +115,8 @@ var expected = map[string]check{
 			t.Fatalf("%d messages reached the SNS endpoint, want 1", n)
 		}
 	},
+	"console/page.json":  consoleFile("text/html", "<title>ZMED"),
+	"console/asset.json": consoleFile("text/javascript", "import "),
 	"process-result/object-created.json": func(t *testing.T, s *Session, response []byte) {
 		if strings.TrimSpace(string(response)) != "null" {
 			t.Fatalf("the invocation failed: %s", response)
@@ -131,6 +133,27 @@ var expected = map[string]check{
 			t.Fatalf("%d messages reached the SNS endpoint, want 1", n)
 		}
 	},
+}
+
+// consoleFile: the console function answers with one of its files, under its
+// security headers (as a token-mode page: the sample environment names no client).
+func consoleFile(contentType, contains string) check {
+	return func(t *testing.T, _ *Session, response []byte) {
+		var r struct {
+			StatusCode int               `json:"statusCode"`
+			Headers    map[string]string `json:"headers"`
+			Body       string            `json:"body"`
+		}
+		if err := json.Unmarshal(response, &r); err != nil {
+			t.Fatalf("not an API Gateway response: %s", response)
+		}
+		if r.StatusCode != 200 || !strings.HasPrefix(r.Headers["Content-Type"], contentType) || !strings.Contains(r.Body, contains) {
+			t.Fatalf("status %d, type %q, want a %s file containing %q", r.StatusCode, r.Headers["Content-Type"], contentType, contains)
+		}
+		if csp := r.Headers["Content-Security-Policy"]; !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Fatalf("Content-Security-Policy %q", csp)
+		}
+	}
 }
 
 func outboxLines(t *testing.T, s *Session) int {

@@ -57,7 +57,7 @@ func (g apiGateway) match(method, path string) (apigw.Route, apigw.Handler, erro
 	}
 	pathKnown := false
 	for route, h := range g.routes {
-		if route.Path != path {
+		if route.Path != path && !greedyMatch(route.Path, path) {
 			continue
 		}
 		pathKnown = true
@@ -69,6 +69,13 @@ func (g apiGateway) match(method, path string) (apigw.Route, apigw.Handler, erro
 		return apigw.Route{}, nil, apigw.ErrMethodNotAllowed
 	}
 	return apigw.Route{}, nil, apigw.ErrRouteNotFound
+}
+
+// greedyMatch reports whether path falls under a greedy route such as
+// /console/{proxy+} (one or more segments below the prefix), as API Gateway matches it.
+func greedyMatch(route, path string) bool {
+	prefix, ok := strings.CutSuffix(route, "{proxy+}")
+	return ok && strings.HasPrefix(path, prefix) && len(path) > len(prefix)
 }
 
 // toEvent builds the payload 2.0 event API Gateway would send.

@@ -66,3 +66,121 @@ func TestSignInAndSearch(t *testing.T) {
 		t.Error("the patient's exams are still in the page after sign-out")
 	}
 }
+
+// openPatient signs in as the local attendant and lists the patient's exams.
+func openPatient(t *testing.T, cpf string) *env {
+	e := start(t)
+	e.signInLocal()
+	e.search(cpf)
+	e.waitFor(`!document.getElementById('register-section').hidden`)
+	return e
+}
+
+// TestRegisterDoubleClickCreatesOne: a double click on the register button is
+// one submission: one request, one Idempotency-Key, one exam; the next
+// submission carries a new key.
+func TestRegisterDoubleClickCreatesOne(t *testing.T) {
+	e := openPatient(t, maria)
+	e.do(chromedp.SetValue(chromedp.CSS("#exam-type"), "2"), chromedp.DoubleClick(chromedp.CSS("#register-button")))
+	e.waitText("#status", "Exame cadastrado: Lipid panel.")
+	if n := len(e.listed(maria)); n != 1 {
+		t.Fatalf("%d exams after a double click, want 1", n)
+	}
+	// Two submissions in one task (the button has no time to be disabled).
+	e.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('status').textContent = ''; const f = document.getElementById('register-form'); f.requestSubmit(); f.requestSubmit();`))
+	e.waitText("#status", "Exame cadastrado")
+	exams := e.listed(maria)
+	if len(exams) != 2 {
+		t.Fatalf("%d exams after a second submission sent twice, want 2", len(exams))
+	}
+	if got := eval[int](e, `document.querySelectorAll('li.exam').length`); got != 2 {
+		t.Errorf("the page lists %d exams, want 2", got)
+	}
+	sent := e.sent("POST", "/exam/new")
+	if len(sent) != 2 {
+		t.Fatalf("%d register requests, want 2 (one per submission)", len(sent))
+	}
+	keys := map[string]bool{}
+	for _, r := range sent {
+		k := r.Headers["Idempotency-Key"]
+		if !regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`).MatchString(k) {
+			t.Errorf("Idempotency-Key %q", k)
+		}
+		keys[k] = true
+	}
+	if len(keys) != 2 {
+		t.Errorf("two submissions carried %d distinct keys", len(keys))
+	}
+}
+
+// TestRegisterRefusals: the API's refusals read in Portuguese.
+func TestRegisterRefusals(t *testing.T) {
+	for _, tt := range []struct {
+		name, cpf, want string
+	}{
+		{"pending patient", carlos, "O cadastro do paciente não está ativo."},
+		{"inactive patient", beatriz, "O cadastro do paciente não está ativo."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := openPatient(t, tt.cpf)
+			e.do(chromedp.Click(chromedp.CSS("#register-button")))
+			e.waitText("#alert", tt.want)
+			if n := len(e.listed(tt.cpf)); n != 0 {
+				t.Errorf("%d exams", n)
+			}
+		})
+	}
+}
+
+// TestRevokeAfterConfirmation: revoking asks for a reason and a confirmation;
+// cancelling changes nothing.
+func TestRevokeAfterConfirmation(t *testing.T) {
+	e := openPatient(t, joao)
+	id := e.registered(joao, 6)
+	e.search(joao)
+	revoke := examSel(id) + " button.danger"
+	e.do(chromedp.Click(chromedp.CSS(revoke)), chromedp.WaitVisible(chromedp.CSS("#revoke-dialog")))
+	if got := e.text("#revoke-what"); !containsAll(got, "Urinalysis", id, "não pode ser desfeita") {
+		t.Errorf("confirmation text %q", got)
+	}
+	e.do(chromedp.Click(chromedp.CSS("#revoke-cancel")), chromedp.WaitNotVisible(chromedp.CSS("#revoke-dialog")))
+	if st := e.listed(joao)[0]["status"]; st != "Registered" {
+		t.Fatalf("cancelled, yet the exam is %v", st)
+	}
+	// No reason: the form does not submit.
+	e.do(chromedp.Click(chromedp.CSS(revoke)), chromedp.WaitVisible(chromedp.CSS("#revoke-dialog")),
+		chromedp.Click(chromedp.CSS(`#revoke-form button[value="confirm"]`)))
+	if !eval[bool](e, `document.getElementById('revoke-dialog').open`) {
+		t.Fatal("the dialog closed without a reason")
+	}
+	e.do(chromedp.SendKeys(chromedp.CSS("#revoke-reason"), "pedido em duplicidade"),
+		chromedp.Click(chromedp.CSS(`#revoke-form button[value="confirm"]`)))
+	e.waitText("#status", "Exame revogado.")
+	if got := e.text(examSel(id)); !containsAll(got, "Revogado", "Revogado em") || strings.Contains(got, "Revogar") {
+		t.Errorf("exam item %q", got)
+	}
+	if st := e.listed(joao)[0]["status"]; st != "Revoked" {
+		t.Errorf("status %v", st)
+	}
+}
+
+// TestLoadMore: the list shows a page at a time.
+func TestLoadMore(t *testing.T) {
+	e := start(t)
+	e.signInLocal()
+	for i := range 12 {
+		e.registered(maria, 1+i%10)
+	}
+	e.search(maria)
+	if n := eval[int](e, `document.querySelectorAll('li.exam').length`); n != 10 {
+		t.Fatalf("first page: %d exams, want 10", n)
+	}
+	e.do(chromedp.Click(chromedp.CSS("#load-more")))
+	e.waitText("#status", "Mais 2 exame(s) carregado(s).")
+	if n := eval[int](e, `new Set([...document.querySelectorAll('li.exam')].map((li) => li.dataset.examId)).size`); n != 12 {
+		t.Errorf("after load more: %d distinct exams, want 12", n)
+	}
+	if eval[bool](e, `!document.getElementById('load-more').hidden`) {
+		t.Error("load more still shown on the last page")
+	}
+}

@@ -120,6 +120,13 @@ window.fetch = (url, init = {}) => {
 // start starts a stack on free loopback ports and opens the console in a new tab.
 func start(t *testing.T) *env {
 	t.Helper()
+	return startWith(t, nil)
+}
+
+// startWith is start with the stack's configuration changed by configure, and
+// before the page loads, prepare run in its tab (with the tab's context).
+func startWith(t *testing.T, configure func(*stack.Config), prepare ...func(ctx context.Context)) *env {
+	t.Helper()
 	parent := sharedBrowser(t)
 	dir := t.TempDir()
 	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
@@ -130,6 +137,9 @@ func start(t *testing.T) *env {
 	}))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if configure != nil {
+		configure(&cfg)
 	}
 	s, err := stack.Start(context.Background(), cfg, io.Discard)
 	if err != nil {
@@ -155,6 +165,9 @@ func start(t *testing.T) *env {
 			t.Errorf("Content-Security-Policy violations: %v", violations)
 		}
 	})
+	for _, p := range prepare {
+		p(ctx)
+	}
 	e.do(chromedp.Navigate(s.APIURL+"/"), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
 	return e
 }

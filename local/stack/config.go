@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/processor"
 )
 
@@ -44,6 +45,8 @@ type Config struct {
 	EmailSender string
 	// RetryBackoff is the wait before the first retry of a failed S3 event (doubled for the second).
 	RetryBackoff time.Duration
+	// Console is how the console signs in: the local identity unless a test sets it.
+	Console console.Settings
 }
 
 // ReadConfig reads the local stack's variables; every one has a default.
@@ -65,6 +68,7 @@ func ReadConfig(r *config.Reader) (Config, error) {
 		Notifier:          r.String("ZMED_LOCAL_NOTIFIER", "outbox"),
 		EmailSender:       r.String(config.EmailSenderVar, "resultados@zmed.example"),
 	}
+	c.Console = console.Settings{Mode: console.ModeLocal}
 	c.Bucket, c.Folders = processor.ReadBucket(r)
 	if err := r.Err(); err != nil {
 		return Config{}, err

@@ -7,8 +7,8 @@ import (
 
 // mountConsole adds the attendants' console (the console function's handler)
 // to routes: locally it acts as the local attendant or a pasted local token's.
-func mountConsole(routes map[apigw.Route]apigw.Handler) error {
-	page, err := console.Handler(console.Settings{Mode: console.ModeLocal})
+func mountConsole(routes map[apigw.Route]apigw.Handler, s console.Settings) error {
+	page, err := console.Handler(s)
 	if err != nil {
 		return err
 	}

@@ -125,7 +125,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 
 	// The HTTP API.
 	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
-	if err := mountConsole(routes); err != nil {
+	if err := mountConsole(routes, c.Console); err != nil {
 		return nil, err
 	}
 	if s.api, err = emulators.Serve(c.APIAddr, apiGateway{routes: routes, timeout: c.InvokeTimeout}); err != nil {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -57,8 +58,8 @@ type Settings struct {
 	Mode string
 	// CognitoEndpoint is the Cognito IdP API's URL (https://cognito-idp.<region>.amazonaws.com/), for ModeCognito.
 	CognitoEndpoint string
-	// ClientID is the user pool app client, for ModeCognito.
-	ClientID string
+	// UserPoolID (region_name) and ClientID (its app client), for ModeCognito.
+	UserPoolID, ClientID string
 }
 
 // pageConfig is /console/config.json: what the page needs to sign in.
@@ -66,8 +67,14 @@ type pageConfig struct {
 	Mode            string `json:"mode"`
 	CognitoEndpoint string `json:"cognito_endpoint,omitempty"`
 	Region          string `json:"region,omitempty"`
+	UserPoolID      string `json:"user_pool_id,omitempty"`
 	ClientID        string `json:"client_id,omitempty"`
 }
+
+var (
+	userPoolID = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+_[A-Za-z0-9]+$`)
+	clientID   = regexp.MustCompile(`^[a-z0-9]{1,128}$`)
+)
 
 type catalogEntry struct {
 	Code int    `json:"code"`
@@ -86,12 +93,15 @@ func Handler(s Settings) (apigw.Handler, error) {
 		if err != nil || u.Scheme != "https" || u.Host == "" || strings.ContainsAny(u.Host, "*") || !strings.HasPrefix(u.Host, "cognito-idp.") {
 			return nil, fmt.Errorf("console: the Cognito endpoint must be https://cognito-idp.<region>.<suffix>/, got %q", s.CognitoEndpoint)
 		}
-		if s.ClientID == "" {
-			return nil, fmt.Errorf("console: the Cognito app client id is empty")
+		region := strings.SplitN(strings.TrimPrefix(u.Host, "cognito-idp."), ".", 2)[0]
+		if !userPoolID.MatchString(s.UserPoolID) || !strings.HasPrefix(s.UserPoolID, region+"_") {
+			return nil, fmt.Errorf("console: the user pool id %q is not a pool of %s", s.UserPoolID, region)
+		}
+		if !clientID.MatchString(s.ClientID) {
+			return nil, fmt.Errorf("console: the Cognito app client id %q is not one", s.ClientID)
 		}
 		origin := "https://" + u.Host
-		cfg.CognitoEndpoint, cfg.ClientID = origin+"/", s.ClientID
-		cfg.Region = strings.SplitN(strings.TrimPrefix(u.Host, "cognito-idp."), ".", 2)[0]
+		cfg.CognitoEndpoint, cfg.Region, cfg.UserPoolID, cfg.ClientID = origin+"/", region, s.UserPoolID, s.ClientID
 		connect += " " + origin
 	default:
 		return nil, fmt.Errorf("console: unknown sign-in mode %q", s.Mode)

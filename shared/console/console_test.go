@@ -45,7 +45,7 @@ func TestSecurityHeaders(t *testing.T) {
 	}{
 		{"local", Settings{Mode: ModeLocal}, []string{"'self'"}},
 		{"token", Settings{Mode: ModeToken}, []string{"'self'"}},
-		{"cognito", Settings{Mode: ModeCognito, CognitoEndpoint: "https://cognito-idp.sa-east-1.amazonaws.com/", ClientID: "abc123"},
+		{"cognito", Settings{Mode: ModeCognito, CognitoEndpoint: "https://cognito-idp.sa-east-1.amazonaws.com/", UserPoolID: "sa-east-1_AbC123", ClientID: "abc123"},
 			[]string{"'self'", "https://cognito-idp.sa-east-1.amazonaws.com"}},
 	}
 	for _, m := range modes {
@@ -97,12 +97,22 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestRefusesALooseCognitoEndpoint(t *testing.T) {
 	for _, endpoint := range []string{"", "http://cognito-idp.sa-east-1.amazonaws.com/", "https://*.amazonaws.com/", "https://evil.example/", "https://cognito-idp.*/"} {
-		if _, err := Handler(Settings{Mode: ModeCognito, CognitoEndpoint: endpoint, ClientID: "abc"}); err == nil {
+		if _, err := Handler(Settings{Mode: ModeCognito, CognitoEndpoint: endpoint, UserPoolID: "sa-east-1_AbC123", ClientID: "abc"}); err == nil {
 			t.Errorf("endpoint %q accepted", endpoint)
 		}
 	}
-	if _, err := Handler(Settings{Mode: ModeCognito, CognitoEndpoint: "https://cognito-idp.sa-east-1.amazonaws.com/"}); err == nil {
-		t.Error("no client id accepted")
+	const endpoint = "https://cognito-idp.sa-east-1.amazonaws.com/"
+	for _, s := range []Settings{
+		{UserPoolID: "sa-east-1_AbC123"},
+		{UserPoolID: "sa-east-1_AbC123", ClientID: "abc'; script-src *"},
+		{ClientID: "abc"},
+		{UserPoolID: "us-east-1_AbC123", ClientID: "abc"},
+		{UserPoolID: "sa-east-1_Ab\"C", ClientID: "abc"},
+	} {
+		s.Mode, s.CognitoEndpoint = ModeCognito, endpoint
+		if _, err := Handler(s); err == nil {
+			t.Errorf("%+v accepted", s)
+		}
 	}
 	if _, err := Handler(Settings{Mode: "anonymous"}); err == nil {
 		t.Error("an unknown mode accepted")

@@ -1,6 +1,9 @@
+import { startSRP } from './srp.js';
+
 // Who the console acts as. Tokens live in this module's memory only: never in
 // storage or cookies, so closing the tab signs out. The password goes from the
-// form straight to Cognito and is cleared from the form at once.
+// form into the SRP computation (Cognito gets a proof, never the password
+// itself) and is cleared from the form at once.
 
 let current = null; // { bearer, name, expiresAt, accessToken }
 let expiryTimer = 0;
@@ -113,17 +116,22 @@ export function setup(pageConfig, changed, fail) {
     $('password-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const username = $('username').value.trim();
-      const password = $('password').value;
+      let password = $('password').value;
       $('password').value = '';
       try {
-        const r = await cognito('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: config.client_id, AuthParameters: { USERNAME: username, PASSWORD: password } });
+        const srp = await startSRP();
+        const first = await cognito('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', ClientId: config.client_id, AuthParameters: { USERNAME: username, SRP_A: srp.srpA } });
+        if (first.ChallengeName !== 'PASSWORD_VERIFIER') throw Object.assign(new Error('unexpected'), { type: 'Unexpected' });
+        const proof = await srp.answer(config.user_pool_id, password, first.ChallengeParameters);
+        password = '';
+        const r = await cognito('RespondToAuthChallenge', { ChallengeName: 'PASSWORD_VERIFIER', ClientId: config.client_id, Session: first.Session, ChallengeResponses: proof });
         if (r.ChallengeName !== 'SOFTWARE_TOKEN_MFA') {
           fail(r.ChallengeName === 'MFA_SETUP' || r.ChallengeName === 'NEW_PASSWORD_REQUIRED'
             ? 'Seu acesso ainda não foi configurado (senha definitiva e autenticador). Procure o administrador.'
             : 'Não foi possível entrar: a conta exige um passo que este console não oferece.');
           return;
         }
-        challenge = { session: r.Session, username };
+        challenge = { session: r.Session, username: first.ChallengeParameters.USER_ID_FOR_SRP || username };
         $('password-form').hidden = true;
         $('totp-form').hidden = false;
         $('totp').focus();

@@ -4,8 +4,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 var ddmmyyyy = regexp.MustCompile(`\b\d{2}/\d{2}/\d{4}\b`)
@@ -183,4 +185,45 @@ func TestLoadMore(t *testing.T) {
 	if eval[bool](e, `!document.getElementById('load-more').hidden`) {
 		t.Error("load more still shown on the last page")
 	}
+}
+
+// TestSignInWithALocalToken: a pasted local attendant token (SPEC §11) makes
+// the page act as that attendant: its requests carry the token; an expired or
+// malformed token is refused in the page.
+func TestSignInWithALocalToken(t *testing.T) {
+	e := start(t)
+	paste := func(tok string) {
+		e.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('attendant-token').value = ''; document.getElementById('alert').hidden = true`),
+			chromedp.SendKeys(chromedp.CSS("#attendant-token"), tok),
+			chromedp.Click(chromedp.CSS(`#token-form button[type="submit"]`)))
+	}
+	expired := localToken(t, "ana", -time.Minute)
+	paste(expired)
+	e.waitText("#alert", "Token de atendente inválido ou expirado.")
+	paste("not-a-token")
+	e.waitText("#alert", "Token de atendente inválido ou expirado.")
+
+	tok := localToken(t, "ana", time.Hour)
+	paste(tok)
+	e.waitText("#who-name", "Atendente: ana")
+	if v := eval[string](e, `document.getElementById('attendant-token').value`); v != "" {
+		t.Error("the token stays in the form")
+	}
+	e.search(maria)
+	for _, r := range e.sent("GET", "/exams/info") {
+		if r.Headers["Authorization"] != "Bearer "+tok {
+			t.Errorf("a request carries %q", r.Headers["Authorization"])
+		}
+	}
+}
+
+// localToken is a local attendant token (SPEC §11): HS256 with the local attendant key.
+func localToken(t *testing.T, name string, ttl time.Duration) string {
+	t.Helper()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "sub-" + name, "username": name, "exp": time.Now().Add(ttl).Unix()}).
+		SignedString([]byte(localAttendantKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

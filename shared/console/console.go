@@ -216,16 +216,27 @@ func contentType(p string) string {
 	return "application/octet-stream"
 }
 
-// PageWeight is the bytes of every embedded file (the page loads all of them but the licence text).
-func PageWeight() int {
-	total := 0
+// Files are the sizes of the files the page loads (every embedded file but
+// the licence text), by name below assets/.
+func Files() map[string]int {
+	files := map[string]int{}
 	_ = fs.WalkDir(assets, "assets", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && path.Ext(p) != ".txt" {
 			if info, err := d.Info(); err == nil {
-				total += int(info.Size())
+				files[strings.TrimPrefix(p, "assets/")] = int(info.Size())
 			}
 		}
 		return nil
 	})
+	return files
+}
+
+// PageWeight is the bytes the page loads, uncompressed (config.json and
+// catalog.json, a few hundred bytes, aside).
+func PageWeight() int {
+	total := 0
+	for _, n := range Files() {
+		total += n
+	}
 	return total
 }

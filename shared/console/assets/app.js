@@ -126,6 +126,7 @@ async function search(ev) {
     $('cpf').focus();
     return;
   }
+  performance.mark('zmed:search');
   try {
     const page = await api.list(cpfDigits(cpf));
     state.document = cpfDigits(cpf);
@@ -133,6 +134,8 @@ async function search(ev) {
     state.cursor = page.next_cursor || '';
     state.registerKey = '';
     renderExams();
+    // For make bench: the list is on screen at the next frame.
+    requestAnimationFrame(() => performance.mark('zmed:listed'));
     say(page.exams.length ? `${page.exams.length} exame(s) encontrado(s).` : 'Nenhum exame para este paciente.');
   } catch (err) {
     $('exams-section').hidden = true;
@@ -293,6 +296,7 @@ async function main() {
   signin.setup(config, showSignedIn, fail);
   $('signin').hidden = false;
   document.body.dataset.ready = 'true';
+  performance.mark('zmed:ready');
 }
 
 main().catch(() => fail('Não foi possível carregar o console. Recarregue a página.'));

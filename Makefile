@@ -25,7 +25,7 @@ export SAM_CLI_TELEMETRY := 0
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: chromium help build test lint unit fuzz fuzz-smoke checkov clean distclean run register start upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: chromium console-screenshot help build test lint unit fuzz fuzz-smoke checkov clean distclean run register start upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -95,6 +95,9 @@ chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests (about a minute, once)"; \
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; }
+
+console-screenshot: chromium ## write the README's screenshot of the console (docs/console.png)
+	ZMED_README_SCREENSHOT=$(CURDIR)/docs/console.png go test -count=1 -run TestREADMEScreenshot ./local/browser
 
 $(STATICCHECK):
 	@echo "installing staticcheck $(STATICCHECK_VERSION) into .tools/ (about 30 s, once)"

@@ -203,9 +203,14 @@ const cognitoEndpoint = "https://cognito-idp.sa-east-1.amazonaws.com/"
 // endpoint and policy, and no request leaves the machine. The answers carry
 // the CORS headers Cognito's API sends.
 func routeCognito(t *testing.T, handler http.Handler) func(ctx context.Context) {
+	return routeCognitoTo(t, cognitoEndpoint, handler)
+}
+
+// routeCognitoTo is routeCognito for another endpoint.
+func routeCognitoTo(t *testing.T, endpoint string, handler http.Handler) func(ctx context.Context) {
 	return func(ctx context.Context) {
 		paused := chromedp.Events(ctx, fetch.RequestPaused)
-		if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: cognitoEndpoint + "*"}}}); err != nil {
+		if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: endpoint + "*"}}}); err != nil {
 			t.Fatal(err)
 		}
 		go func() {

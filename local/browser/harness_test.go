@@ -182,7 +182,7 @@ func (e *env) do(actions ...chromedp.Action[chromedp.Void]) {
 // text is what sel shows (its rendered text, "" when hidden), spaces collapsed.
 func (e *env) text(sel string) string {
 	e.t.Helper()
-	s := eval[string](e, fmt.Sprintf(`(() => { const n = document.querySelector(%q); return n ? n.innerText : ''; })()`, sel))
+	s := eval[string](e, fmt.Sprintf(`(() => { const n = document.querySelector(%q); return n && n.getClientRects().length > 0 ? n.innerText : ''; })()`, sel))
 	return strings.Join(strings.Fields(s), " ")
 }
 

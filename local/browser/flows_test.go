@@ -8,6 +8,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/zmed/exam-manager/local/stack"
+	"github.com/zmed/exam-manager/shared/console"
 )
 
 var ddmmyyyy = regexp.MustCompile(`\b\d{2}/\d{2}/\d{4}\b`)
@@ -226,4 +229,17 @@ func localToken(t *testing.T, name string, ttl time.Duration) string {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// TestTokenModeOffersNoLocalAttendant: with the stack's other identity
+// provider (ExistingJwtIssuer), the page asks for that provider's token and
+// never offers to act as the local attendant.
+func TestTokenModeOffersNoLocalAttendant(t *testing.T) {
+	e := startWith(t, func(c *stack.Config) { c.Console = console.Settings{Mode: console.ModeToken} })
+	if eval[bool](e, `document.getElementById('local-attendant').getClientRects().length > 0`) {
+		t.Error("the local attendant is offered")
+	}
+	if got := e.text("#signin"); !strings.Contains(got, "provedor de identidade da clínica") || strings.Contains(got, "local") {
+		t.Errorf("sign-in text %q", got)
+	}
 }

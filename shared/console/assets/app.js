@@ -152,9 +152,9 @@ async function loadMore() {
     state.cursor = page.next_cursor || '';
     renderExams();
     say(`Mais ${page.exams.length} exame(s) carregado(s).`);
-    const li = first && document.querySelector(`[data-exam-id="${first.exam_id}"] .actions button`);
-    if (li) li.focus();
-    else if (!state.cursor) $('exams-title').focus?.();
+    // The focus goes to the first exam of the new page (its first action).
+    const next = first && document.querySelector(`[data-exam-id="${first.exam_id}"] .actions button`);
+    if (next) next.focus();
   } catch (err) {
     failWith(err);
   }

@@ -108,7 +108,10 @@ export function setup(pageConfig, changed, fail) {
       $('attendant-token').value = '';
       begin({ bearer: `Bearer ${token}`, name: c.username || c['cognito:username'] || c.sub, expiresAt: c.exp ? c.exp * 1000 : 0 });
     });
-    if (config.mode === 'token') $('local-attendant').hidden = true;
+    if (config.mode === 'token') {
+      $('local-attendant').hidden = true;
+      $('signin-local-hint').textContent = 'Cole o token de atendente emitido pelo provedor de identidade da clínica.';
+    }
   }
   if (config.mode === 'cognito') {
     let challenge = null;

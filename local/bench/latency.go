@@ -53,7 +53,8 @@ func latency(ctx context.Context, work string, n int) error {
 	prepare := func(count int) ([]*started, error) {
 		out := make([]*started, count)
 		for i := range out {
-			e, err := exam.Register{Patients: patients, Exams: st.Store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, "52998224725", exam.Type(1+i%10))
+			r, err := exam.Register{Patients: patients, Exams: st.Store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, exam.RegisterRequest{Document: "52998224725", Type: exam.Type(1 + i%10)})
+			e := r.Exam
 			if err != nil {
 				return nil, err
 			}

@@ -57,7 +57,8 @@ func TestAutomaticPathOnMoto(t *testing.T) {
 
 	// An exam registered and started by the use cases on the DynamoDB adapter.
 	store := dynamostore.New(db, "zmed_exam_table")
-	e, err := exam.Register{Patients: patients, Exams: store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, "529.982.247-25", 3)
+	r, err := exam.Register{Patients: patients, Exams: store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, exam.RegisterRequest{Document: "529.982.247-25", Type: 3})
+	e := r.Exam
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -121,6 +121,7 @@ var failures = []failure{
 	{exam.ErrInvalidToken, http.StatusUnprocessableEntity, "INVALID_TOKEN", "token is invalid or expired"},
 	{exam.ErrTokenMismatch, http.StatusUnprocessableEntity, "TOKEN_MISMATCH", "tokens do not name the same exam"},
 	{exam.ErrPatientMismatch, http.StatusUnprocessableEntity, "TOKEN_MISMATCH", "token does not match the exam's patient"},
+	{exam.ErrIdempotencyKeyReused, http.StatusUnprocessableEntity, "IDEMPOTENCY_KEY_REUSED", "Idempotency-Key was used for another request"},
 	{exam.ErrDependency, http.StatusServiceUnavailable, "DEPENDENCY_UNAVAILABLE", "a service the exam manager depends on is unavailable; try again later"},
 }
 

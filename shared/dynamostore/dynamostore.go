@@ -47,7 +47,8 @@ func New(db API, table string) *Store {
 	return &Store{db: db, table: table}
 }
 
-// Create puts e unless an item with its id exists.
+// Create puts e unless an item with its id exists; then it returns an
+// *exam.ExistsError with the stored exam, at no extra call (ALL_OLD).
 func (s *Store) Create(ctx context.Context, e exam.Exam) error {
 	writeID := rand.Text()
 	it := toItem(e)
@@ -67,7 +68,11 @@ func (s *Store) Create(ctx context.Context, e exam.Exam) error {
 		if ownWrite(current, writeID) {
 			return nil
 		}
-		return exam.ErrExamAlreadyExists
+		stored, err := fromItem(current)
+		if err != nil {
+			return err
+		}
+		return &exam.ExistsError{Current: stored}
 	}
 	return unavailable("create exam", err)
 }

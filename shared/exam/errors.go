@@ -18,6 +18,9 @@ var (
 	ErrDependency          = errors.New("dependency unavailable")
 	ErrExamAlreadyExists   = errors.New("exam already exists")
 	ErrNotificationClaimed = errors.New("notification is being sent by another invocation")
+	// ErrIdempotencyKeyReused: a register's Idempotency-Key was used before for
+	// another document or exam type.
+	ErrIdempotencyKeyReused = errors.New("idempotency key was used for another request")
 	// ErrPatientMismatch: the token's patient is not the exam's, or the patient
 	// manager returned another patient for the exam's document.
 	ErrPatientMismatch = errors.New("patient does not match the exam")
@@ -33,6 +36,15 @@ func (e *ConflictError) Error() string { return ErrConflict.Error() }
 
 // Unwrap lets errors.Is(err, ErrConflict) hold.
 func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// ExistsError is a refused Create: an exam with that id is stored already.
+// Current is the stored exam when the store could tell it.
+type ExistsError struct{ Current Exam }
+
+func (e *ExistsError) Error() string { return ErrExamAlreadyExists.Error() }
+
+// Unwrap lets errors.Is(err, ErrExamAlreadyExists) hold.
+func (e *ExistsError) Unwrap() error { return ErrExamAlreadyExists }
 
 // RequestError is an invalid request with a message that is safe to show the caller.
 type RequestError struct{ Message string }

@@ -47,9 +47,10 @@ const (
 	NotificationSent NotificationStatus = "sent"
 	// NotificationSkipped: the patient has no verified cellphone nor e-mail.
 	NotificationSkipped NotificationStatus = "skipped"
-	// NotificationUnconfirmed: a sender stopped between claiming and recording the
-	// send, so it may or may not have gone out. Sending again could notify twice,
-	// so it is left for the clinic to check.
+	// NotificationUnconfirmed: the message may or may not have gone out (a
+	// sender stopped between claiming and recording the send, or the send's
+	// answer was lost). Sending again could notify twice, so it is left for
+	// the clinic to check.
 	NotificationUnconfirmed NotificationStatus = "unconfirmed"
 )
 

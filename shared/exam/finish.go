@@ -127,6 +127,11 @@ func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, e
 		// The write succeeded, so this invocation holds the claim.
 		return f.notify(ctx, next, *patient, owner)
 	}
+	// Every write lost: answer from the exam as the last refusal read it (the
+	// store's ALL_OLD, at no extra call), never from a state older than that.
+	if err := checkFinishable(e, ref); err != nil || e.Notification.Done() {
+		return e, err
+	}
 	return e, ErrNotificationClaimed
 }
 
@@ -161,7 +166,12 @@ func checkFinishable(e Exam, ref string) error {
 // patientOf looks up the exam's patient and checks that it is still the exam's
 // patient and active.
 func (f Finish) patientOf(ctx context.Context, e Exam) (Patient, error) {
-	p, err := lookUp(ctx, f.Patients, e.PatientDocument)
+	document := e.PatientDocument
+	// Exams stored before documents were normalised may hold a punctuated one.
+	if digits, err := normalizeDocument(document); err == nil {
+		document = digits
+	}
+	p, err := lookUp(ctx, f.Patients, document)
 	if err != nil {
 		return Patient{}, err
 	}
@@ -185,7 +195,11 @@ func (f Finish) claimUntil(ctx context.Context) time.Time {
 func (f Finish) notify(ctx context.Context, e Exam, p Patient, owner string) (Exam, error) {
 	outcome := Notification{Status: NotificationSkipped}
 	if m, ok := composeMessage(p, e.ID); ok {
-		if err := f.Notifier.Notify(ctx, m); err != nil {
+		err := f.Notifier.Notify(ctx, m)
+		if errors.Is(err, ErrDeliveryUnknown) {
+			return f.unconfirmed(ctx, e, owner, m.Channel, err)
+		}
+		if err != nil {
 			// Not accepted: give the claim back so that a retry sends again.
 			if released, rerr := f.Exams.UpdateNotification(ctx, e.ID, owner, Notification{Status: NotificationPending}); rerr == nil {
 				e = released
@@ -200,6 +214,19 @@ func (f Finish) notify(ctx context.Context, e Exam, p Patient, owner string) (Ex
 		return e, fmt.Errorf("record notification: %w", err)
 	}
 	slog.InfoContext(ctx, "patient notified", "notification_status", outcome.Status, "channel", outcome.Channel)
+	return recorded, nil
+}
+
+// unconfirmed records a send whose answer was lost: it may have gone out, so
+// nobody sends again; the clinic checks with the patient.
+func (f Finish) unconfirmed(ctx context.Context, e Exam, owner string, ch Channel, cause error) (Exam, error) {
+	recorded, err := f.Exams.UpdateNotification(ctx, e.ID, owner,
+		Notification{Status: NotificationUnconfirmed, Channel: ch, At: f.Now().UTC()})
+	if err != nil {
+		return e, fmt.Errorf("record notification: %w", err)
+	}
+	slog.ErrorContext(ctx, "notification may have been sent, its answer was lost; not sending again, check with the patient",
+		"channel", ch, "error", cause.Error())
 	return recorded, nil
 }
 

@@ -3,6 +3,7 @@ package exam_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -45,7 +46,8 @@ func newFinishFixture(t *testing.T) *finishFixture {
 	}
 	patients := fakes.AllPatients()
 	ctx := context.Background()
-	e, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}.Run(ctx, fakes.ActiveSMS.Document, 1)
+	r, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}.Run(ctx, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
+	e := r.Exam
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,5 +145,29 @@ func TestClaimLastsUntilTheDeadline(t *testing.T) {
 	e, _ := f.store.Get(ctx, f.examID)
 	if e.Notification.ClaimOwner != "" || e.Notification.Status != exam.NotificationPending {
 		t.Fatalf("claim not released: %+v", e.Notification)
+	}
+}
+
+// A send whose answer was lost may have been delivered: it is recorded
+// unconfirmed and never sent again, however often the result comes back.
+func TestLostSendAnswerIsNeverResent(t *testing.T) {
+	f := newFinishFixture(t)
+	var sends int
+	f.finish.Notifier = notifierFunc(func(ctx context.Context, m exam.Message) error {
+		sends++
+		return fmt.Errorf("sns Publish: connection reset: %w", exam.ErrDeliveryUnknown)
+	})
+	ctx := context.Background()
+	for attempt := range 3 {
+		e, err := f.finish.Run(ctx, f.examTok, f.result)
+		if err != nil {
+			t.Fatalf("attempt %d: %v", attempt, err)
+		}
+		if e.Status != exam.StatusFinished || e.Notification.Status != exam.NotificationUnconfirmed || e.Notification.Channel != exam.ChannelSMS {
+			t.Fatalf("attempt %d: %+v, want Finished with an unconfirmed SMS", attempt, e)
+		}
+	}
+	if sends != 1 {
+		t.Fatalf("%d sends, want 1", sends)
 	}
 }

@@ -2,6 +2,7 @@ package exam
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 )
@@ -15,10 +16,18 @@ type Message struct {
 	Text    string
 }
 
-// Notifier delivers a Message on its channel. An error means it was not accepted.
+// Notifier delivers a Message on its channel, once: it never retries a send
+// by itself, since a retried request whose first answer was lost may deliver
+// twice. An error means the message was not accepted, unless it wraps
+// ErrDeliveryUnknown.
 type Notifier interface {
 	Notify(ctx context.Context, m Message) error
 }
+
+// ErrDeliveryUnknown: the request left but its answer was lost (a connection
+// cut, a timeout while waiting), so the message may have been accepted.
+// Sending again could notify twice; the notification is recorded unconfirmed.
+var ErrDeliveryUnknown = errors.New("the send's answer was lost: the message may have been accepted")
 
 // e164 is an international phone number as SNS expects it.
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)

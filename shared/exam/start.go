@@ -20,7 +20,9 @@ type TokenIssuer interface {
 	IssueExamToken(c ExamClaims) (string, error)
 }
 
-// Start moves a Registered exam to Started and issues its exam token.
+// Start moves a Registered exam to Started and issues its exam token. It is
+// idempotent: an exam already Started is answered as it stands, with a newly
+// signed token, so a lost response or a label printed again never blocks it.
 type Start struct {
 	Patients PatientFinder
 	Exams    Transitioner
@@ -29,7 +31,9 @@ type Start struct {
 }
 
 // Run starts the exam examID of the patient with document, checking its type.
-// It writes once, conditionally, without reading the exam first.
+// It writes once, conditionally, without reading the exam first; when the
+// write is refused because the exam is Started already, the exam the refusal
+// returns is the answer, so a repeated start costs no more calls than the first.
 func (s Start) Run(ctx context.Context, document, examID string, t Type) (Exam, string, error) {
 	if _, err := normalizeDocument(document); err != nil {
 		return Exam{}, "", err
@@ -53,10 +57,20 @@ func (s Start) Run(ctx context.Context, document, examID string, t Type) (Exam, 
 		ExamID: examID, PatientID: p.ID, ExamType: t,
 		From: []Status{StatusRegistered}, To: StatusStarted, At: s.Now().UTC(),
 	})
+	var conflict *ConflictError
+	if errors.As(err, &conflict) && startedAlready(conflict.Current, p.ID, t) {
+		return conflict.Current, token, nil
+	}
 	if err != nil {
 		return Exam{}, "", classifyConflict(err, p.ID, t)
 	}
 	return e, token, nil
+}
+
+// startedAlready reports whether cur is this patient's exam of this type,
+// Started by an earlier (or a concurrent) start.
+func startedAlready(cur Exam, patientID string, t Type) bool {
+	return cur.Status == StatusStarted && cur.PatientID == patientID && cur.Type == t
 }
 
 // classifyConflict turns a refused conditional write into the error the caller

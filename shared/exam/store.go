@@ -44,8 +44,8 @@ type Page struct {
 // Store is the whole exam-store port, implemented by the DynamoDB and the
 // in-memory adapters. Use cases depend on the narrower interfaces below.
 //
-// Errors: ErrExamNotFound for a missing exam, ErrExamAlreadyExists on a
-// duplicate Create, *ConflictError (errors.Is ErrConflict) when a condition did
+// Errors: ErrExamNotFound for a missing exam, *ExistsError (errors.Is
+// ErrExamAlreadyExists) carrying the stored exam on a duplicate Create, *ConflictError (errors.Is ErrConflict) when a condition did
 // not hold, and an error wrapping ErrDependency when the backend fails.
 type Store interface {
 	Creator

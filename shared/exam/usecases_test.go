@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ type domain struct {
 	store    *fakes.FaultyStore
 	patients *fakes.Patients
 	clock    *fakes.Clock
+	issueMu  sync.Mutex // concurrent starts issue tokens at once
 	issued   []exam.ExamClaims
 	issueErr error
 	cursors  exam.Cursors
@@ -36,6 +38,8 @@ func newDomain() *domain {
 }
 
 func (d *domain) IssueExamToken(c exam.ExamClaims) (string, error) {
+	d.issueMu.Lock()
+	defer d.issueMu.Unlock()
 	if d.issueErr != nil {
 		return "", d.issueErr
 	}
@@ -59,11 +63,11 @@ func (d *domain) list() exam.List {
 // registered registers an exam of type 1 for p; started also starts it.
 func (d *domain) registered(t *testing.T, p exam.Patient) exam.Exam {
 	t.Helper()
-	e, err := d.register().Run(context.Background(), p.Document, 1)
+	r, err := d.register().Run(context.Background(), exam.RegisterRequest{Document: p.Document, Type: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e
+	return r.Exam
 }
 
 func (d *domain) started(t *testing.T, p exam.Patient) exam.Exam {
@@ -118,7 +122,8 @@ func TestRegister(t *testing.T) {
 				tc.arrange(d)
 			}
 			now := d.nextNow()
-			e, err := d.register().Run(context.Background(), tc.document, tc.examType)
+			r, err := d.register().Run(context.Background(), exam.RegisterRequest{Document: tc.document, Type: tc.examType})
+			e := r.Exam
 			if !errors.Is(err, tc.want) || (tc.want != nil && err == nil) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
@@ -166,9 +171,19 @@ func TestStart(t *testing.T) {
 		{"another type", func(t *testing.T, d *domain) (string, string, exam.Type) {
 			return fakes.ActiveSMS.Document, d.registered(t, fakes.ActiveSMS).ID, 2
 		}, exam.ErrExamTypeMismatch},
-		{"already started", func(t *testing.T, d *domain) (string, string, exam.Type) {
-			return fakes.ActiveSMS.Document, d.started(t, fakes.ActiveSMS).ID, 1
+		{"revoked exam", func(t *testing.T, d *domain) (string, string, exam.Type) {
+			id := d.registered(t, fakes.ActiveSMS).ID
+			if _, err := d.revoke().Run(context.Background(), fakes.ActiveSMS.Document, id, "wrong exam"); err != nil {
+				t.Fatal(err)
+			}
+			return fakes.ActiveSMS.Document, id, 1
 		}, exam.ErrInvalidTransition},
+		{"started exam of another type", func(t *testing.T, d *domain) (string, string, exam.Type) {
+			return fakes.ActiveSMS.Document, d.started(t, fakes.ActiveSMS).ID, 2
+		}, exam.ErrExamTypeMismatch},
+		{"started exam of another patient looks missing", func(t *testing.T, d *domain) (string, string, exam.Type) {
+			return fakes.ActiveEmail.Document, d.started(t, fakes.ActiveSMS).ID, 1
+		}, exam.ErrExamNotFound},
 		{"patient no longer active", func(t *testing.T, d *domain) (string, string, exam.Type) {
 			id := d.registered(t, fakes.ActiveSMS).ID
 			p := fakes.ActiveSMS

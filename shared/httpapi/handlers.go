@@ -45,13 +45,23 @@ func Register(uc exam.Register) apigw.Handler {
 		if err != nil {
 			return response{}, err
 		}
-		e, err := uc.Run(ctx, document, exam.Type(examType))
+		idem, err := idempotencyKey(req)
 		if err != nil {
 			return response{}, err
 		}
-		ctx = apigw.WithExamID(ctx, e.ID)
-		logOutcome(ctx, "exam registered", e)
-		return apigw.JSON(http.StatusCreated, render(e)), nil
+		r, err := uc.Run(ctx, exam.RegisterRequest{Document: document, Type: exam.Type(examType), Idempotency: idem})
+		if err != nil {
+			return response{}, err
+		}
+		ctx = apigw.WithExamID(ctx, r.Exam.ID)
+		if r.Replayed {
+			logOutcome(ctx, "exam registration replayed", r.Exam)
+			resp := apigw.JSON(http.StatusCreated, render(r.Exam))
+			resp.Headers[ReplayedHeader] = "true"
+			return resp, nil
+		}
+		logOutcome(ctx, "exam registered", r.Exam)
+		return apigw.JSON(http.StatusCreated, render(r.Exam)), nil
 	})
 }
 

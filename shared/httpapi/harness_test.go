@@ -99,9 +99,10 @@ func js(v any) string {
 }
 
 type reply struct {
-	status int
-	body   map[string]any
-	raw    string
+	status  int
+	headers map[string]string
+	body    map[string]any
+	raw     string
 }
 
 func (h *harness) call(handler apigw.Handler, req events.APIGatewayV2HTTPRequest) reply {
@@ -113,7 +114,7 @@ func (h *harness) call(handler apigw.Handler, req events.APIGatewayV2HTTPRequest
 	if resp.Headers["Content-Type"] != "application/json" {
 		h.t.Errorf("Content-Type = %q", resp.Headers["Content-Type"])
 	}
-	r := reply{status: resp.StatusCode, raw: resp.Body}
+	r := reply{status: resp.StatusCode, headers: resp.Headers, raw: resp.Body}
 	if err := json.Unmarshal([]byte(resp.Body), &r.body); err != nil {
 		h.t.Fatalf("body is not a JSON object: %q", resp.Body)
 	}

@@ -20,10 +20,19 @@ func TestStart(t *testing.T) {
 		{"registered exam", func(h *harness) map[string]any {
 			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": h.registered(fakes.ActiveSMS, 3), "exam_type": 3}
 		}, 200, ""},
-		{"already started", func(h *harness) map[string]any {
+		{"already started: the same exam, a new token", func(h *harness) map[string]any {
 			id, _ := h.started(fakes.ActiveSMS, 3)
 			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 3}
+		}, 200, ""},
+		{"finished", func(h *harness) map[string]any {
+			id, tok := h.started(fakes.ActiveSMS, 3)
+			h.call(h.communicate, post(CommunicateRoute, js(map[string]any{"exam_token": tok, "result_token": h.resultToken(id)}))).expect(h.t, 200, "")
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 3}
 		}, 409, "INVALID_TRANSITION"},
+		{"started, of another type", func(h *harness) map[string]any {
+			id, _ := h.started(fakes.ActiveSMS, 3)
+			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 4}
+		}, 422, "EXAM_TYPE_MISMATCH"},
 		{"revoked", func(h *harness) map[string]any {
 			id := h.registered(fakes.ActiveSMS, 3)
 			h.call(h.revoke, post(RevokeRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "reason": "x"}))).expect(h.t, 200, "")

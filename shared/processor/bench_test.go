@@ -53,7 +53,8 @@ func BenchmarkProcessResult(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		e, _ := exam.Register{Patients: patients, Exams: store, Now: clock.Now, NewID: fakes.NewID}.Run(ctx, fakes.ActiveSMS.Document, 1)
+		r, _ := exam.Register{Patients: patients, Exams: store, Now: clock.Now, NewID: fakes.NewID}.Run(ctx, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
+		e := r.Exam
 		_, tok, _ := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now}.Run(ctx, fakes.ActiveSMS.Document, e.ID, 1)
 		result, _ := token.MintResultToken(resultKey, e.ID, clock.Now(), time.Hour)
 		key := "completed/2026_11/" + e.ID + ".pdf"

@@ -106,7 +106,8 @@ func (f *flakyObjects) Move(ctx context.Context, obj processor.Object, dst strin
 func (h *harness) startedExam(p exam.Patient) (exam.Exam, string) {
 	h.t.Helper()
 	ctx := context.Background()
-	e, err := exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID}.Run(ctx, p.Document, 6)
+	r, err := exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID}.Run(ctx, exam.RegisterRequest{Document: p.Document, Type: 6})
+	e := r.Exam
 	if err != nil {
 		h.t.Fatal(err)
 	}

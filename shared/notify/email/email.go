@@ -24,9 +24,13 @@ type Sender struct {
 	from string
 }
 
-// FromConfig returns a Sender from address from with an SES v2 client of cfg.
+// FromConfig returns a Sender from address from with an SES v2 client of cfg
+// that sends each request once: a SendEmail retried after a lost answer may
+// deliver twice.
 func FromConfig(cfg aws.Config, from string) *Sender {
-	return New(sesv2.NewFromConfig(awsenv.ForService(cfg, "SESV2")), from)
+	return New(sesv2.NewFromConfig(awsenv.ForService(cfg, "SESV2"), func(o *sesv2.Options) {
+		o.Retryer, o.RetryMaxAttempts = aws.NopRetryer{}, 1
+	}), from)
 }
 
 // New returns a Sender on client that sends from the address from.

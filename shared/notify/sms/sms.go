@@ -21,8 +21,13 @@ type Publisher interface {
 // Sender publishes SMS to phone numbers.
 type Sender struct{ sns Publisher }
 
-// FromConfig returns a Sender with an SNS client of cfg.
-func FromConfig(cfg aws.Config) *Sender { return New(sns.NewFromConfig(awsenv.ForService(cfg, "SNS"))) }
+// FromConfig returns a Sender with an SNS client of cfg that sends each
+// request once: a Publish retried after a lost answer may deliver twice.
+func FromConfig(cfg aws.Config) *Sender {
+	return New(sns.NewFromConfig(awsenv.ForService(cfg, "SNS"), func(o *sns.Options) {
+		o.Retryer, o.RetryMaxAttempts = aws.NopRetryer{}, 1
+	}))
+}
 
 // New returns a Sender on client.
 func New(client Publisher) *Sender { return &Sender{sns: client} }

@@ -29,8 +29,8 @@ func New() *Store {
 func (s *Store) Create(_ context.Context, e exam.Exam) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.exams[e.ID]; ok {
-		return exam.ErrExamAlreadyExists
+	if current, ok := s.exams[e.ID]; ok {
+		return &exam.ExistsError{Current: current}
 	}
 	s.exams[e.ID] = e
 	return nil

@@ -101,8 +101,14 @@ func testDuplicate(t *testing.T, s exam.Store) {
 	e := mustCreate(t, s, newExam("patient-1", t0))
 	other := newExam("patient-2", t0)
 	other.ID = e.ID
-	if err := s.Create(context.Background(), other); !errors.Is(err, exam.ErrExamAlreadyExists) {
-		t.Fatalf("duplicate Create = %v, want ErrExamAlreadyExists", err)
+	err := s.Create(context.Background(), other)
+	var exists *exam.ExistsError
+	if !errors.Is(err, exam.ErrExamAlreadyExists) || !errors.As(err, &exists) {
+		t.Fatalf("duplicate Create = %v, want an *exam.ExistsError", err)
+	}
+	// A register with an Idempotency-Key answers a retry with the stored exam.
+	if !same(exists.Current, e) {
+		t.Fatalf("duplicate Create carries %+v, want the stored exam %+v", exists.Current, e)
 	}
 	if got := mustGet(t, s, e.ID); got.PatientID != "patient-1" {
 		t.Fatalf("duplicate Create overwrote the exam: %+v", got)

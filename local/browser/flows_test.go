@@ -1,11 +1,14 @@
 package browser
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/golang-jwt/jwt/v5"
 
@@ -241,5 +244,57 @@ func TestTokenModeOffersNoLocalAttendant(t *testing.T) {
 	}
 	if got := e.text("#signin"); !strings.Contains(got, "provedor de identidade da clínica") || strings.Contains(got, "local") {
 		t.Errorf("sign-in text %q", got)
+	}
+}
+
+// loseFirstAnswer breaks the connection of the tab's first request to the
+// URLs of pattern after the server answered it: the write happened, its answer
+// never arrives. Later requests go through.
+func loseFirstAnswer(t *testing.T, pattern string) func(ctx context.Context) {
+	return func(ctx context.Context) {
+		paused := chromedp.Events(ctx, fetch.RequestPaused)
+		if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern, RequestStage: fetch.RequestStageResponse}}}); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			first := true
+			for ev, err := range paused {
+				if err != nil {
+					return
+				}
+				if first && ev.ResponseStatusCode != 0 {
+					first = false
+					_, _ = chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionReset})
+					continue
+				}
+				_, _ = chromedp.Call(ctx, fetch.ContinueResponse, fetch.ContinueResponseParams{RequestID: ev.RequestID})
+			}
+		}()
+	}
+}
+
+// TestRegisterRetryAfterALostAnswer: the answer to a register is lost after
+// the API created the exam; the attendant submits again, the page sends the
+// same Idempotency-Key, the API replays its answer, and there is one exam.
+func TestRegisterRetryAfterALostAnswer(t *testing.T) {
+	e := startWith(t, nil, loseFirstAnswer(t, "*/exam/new"))
+	e.signInLocal()
+	e.search(maria)
+	e.do(chromedp.SetValue(chromedp.CSS("#exam-type"), "10"), chromedp.Click(chromedp.CSS("#register-button")))
+	e.waitText("#alert", "Sem conexão com o sistema.")
+	if n := len(e.listed(maria)); n != 1 {
+		t.Fatalf("%d exams after the lost answer, want the 1 the API created", n)
+	}
+	e.do(chromedp.Click(chromedp.CSS("#register-button")))
+	e.waitText("#status", "Exame cadastrado: Abdominal ultrasound.")
+	if n := len(e.listed(maria)); n != 1 {
+		t.Errorf("%d exams after the retry, want 1", n)
+	}
+	sent := e.sent("POST", "/exam/new")
+	if len(sent) != 2 || sent[0].Headers["Idempotency-Key"] == "" || sent[0].Headers["Idempotency-Key"] != sent[1].Headers["Idempotency-Key"] {
+		t.Errorf("the retry must carry the lost submission's key: %+v", sent)
+	}
+	if n := eval[int](e, `document.querySelectorAll('li.exam').length`); n != 1 {
+		t.Errorf("the page lists %d exams", n)
 	}
 }

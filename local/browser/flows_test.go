@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -216,10 +217,38 @@ func TestSignInWithALocalToken(t *testing.T) {
 		t.Error("the token stays in the form")
 	}
 	e.search(maria)
+	if got := e.text("#status"); got != "Nenhum exame para este paciente." {
+		t.Errorf("as ana, the search shows %q (alert %q)", got, e.text("#alert"))
+	}
 	for _, r := range e.sent("GET", "/exams/info") {
 		if r.Headers["Authorization"] != "Bearer "+tok {
 			t.Errorf("a request carries %q", r.Headers["Authorization"])
 		}
+	}
+}
+
+// TestRefusedTokenEndsTheSession: a token the API refuses (401) ends the
+// session with the Portuguese message, back at the sign-in.
+func TestRefusedTokenEndsTheSession(t *testing.T) {
+	e := start(t)
+	forged, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "sub-eve", "username": "eve", "exp": time.Now().Add(time.Hour).Unix()}).
+		SignedString([]byte("not-the-local-attendant-key-0123456789"))
+	req, _ := http.NewRequest("GET", e.stack.APIURL+"/exams/info?document="+maria, nil)
+	req.Header.Set("Authorization", "Bearer "+forged)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Skipf("the local API answers %d to a forged token: its JWT authorizer emulation (SPEC §11) is not on this branch yet", resp.StatusCode)
+	}
+	e.do(chromedp.SendKeys(chromedp.CSS("#attendant-token"), forged), chromedp.Click(chromedp.CSS(`#token-form button[type="submit"]`)))
+	e.waitText("#who-name", "eve")
+	e.search(maria)
+	e.waitText("#alert", "Sua sessão expirou. Entre novamente.")
+	if !eval[bool](e, `document.getElementById('workspace').hidden && !document.getElementById('signin').hidden`) {
+		t.Error("still signed in after the API refused the token")
 	}
 }
 

@@ -106,12 +106,11 @@ func TestCognitoSignInOnMoto(t *testing.T) {
 		"SoftwareTokenMfaConfiguration": map[string]bool{"Enabled": true}})
 
 	target, _ := url.Parse(m.url)
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	director := proxy.Director
-	proxy.Director = func(r *http.Request) {
-		director(r)
-		r.Host = motoCognitoHost
-	}
+	// moto tells the service by the host the request names, as Cognito's endpoint is.
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = motoCognitoHost
+	}}
 	e := startWith(t, func(c *stack.Config) {
 		c.Console = console.Settings{Mode: console.ModeCognito, CognitoEndpoint: "https://" + motoCognitoHost + "/", UserPoolID: pool, ClientID: client}
 	}, routeCognitoTo(t, "https://"+motoCognitoHost+"/", proxy))

@@ -5,9 +5,10 @@ import { formatDate } from './format.js';
 
 const svgNS = 'http://www.w3.org/2000/svg';
 
-// Error correction M (15% of the code may be lost) for a token of 300+
-// characters: a version 14 code (73 modules) fits the 62 mm roll with 0.57 mm
-// modules; Q or H would need versions 17–21 and modules below 0.5 mm.
+// Error correction M (15% of the code may be lost) for an exam token of 377
+// characters: a version 15 code (85 modules with the quiet zone) at 0.54 mm a
+// module on the 62 mm label; Q or H (versions 18, 20) would shrink the modules
+// to 0.47 or 0.44 mm, which a label printer renders less cleanly.
 export const qrErrorCorrection = 'M';
 
 // qrSVG draws the token as an SVG of one path, with a 4-module quiet zone.

@@ -5,7 +5,9 @@ package console
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -141,16 +143,18 @@ func Handler(s Settings) (apigw.Handler, error) {
 		if req.RequestContext.HTTP.Method != "" && req.RequestContext.HTTP.Method != http.MethodGet {
 			return apigw.Error(ctx, apigw.ErrMethodNotAllowed), nil
 		}
-		switch req.RouteKey {
-		case PageRoute.String():
-			return page, nil
-		case AssetsRoute.String():
+		resp, ok := page, req.RouteKey == PageRoute.String()
+		if req.RouteKey == AssetsRoute.String() {
 			// An exact lookup among the embedded names: no path is ever joined.
-			if r, ok := files[assetName(req)]; ok {
-				return r, nil
-			}
+			resp, ok = files[assetName(req)]
 		}
-		return apigw.Error(ctx, apigw.ErrRouteNotFound), nil
+		if !ok {
+			return apigw.Error(ctx, apigw.ErrRouteNotFound), nil
+		}
+		if etag := resp.Headers["ETag"]; etag != "" && req.Headers["if-none-match"] == etag {
+			return notModified(resp), nil
+		}
+		return resp, nil
 	}, nil
 }
 
@@ -191,12 +195,20 @@ func SecurityHeaders(connectSrc string) map[string]string {
 }
 
 func response(security map[string]string, ctype string, body []byte) events.APIGatewayV2HTTPResponse {
-	h := make(map[string]string, len(security)+1)
+	h := make(map[string]string, len(security)+2)
 	for k, v := range security {
 		h[k] = v
 	}
 	h["Content-Type"] = ctype
+	// Revalidated at each load (Cache-Control: no-cache): unchanged, it costs a 304.
+	sum := sha256.Sum256(body)
+	h["ETag"] = `"` + hex.EncodeToString(sum[:16]) + `"`
 	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: h, Body: string(body)}
+}
+
+// notModified is resp's 304: its headers, no body.
+func notModified(resp events.APIGatewayV2HTTPResponse) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNotModified, Headers: resp.Headers}
 }
 
 func contentType(p string) string {

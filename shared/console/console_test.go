@@ -193,3 +193,24 @@ func TestPageWeight(t *testing.T) {
 		t.Errorf("the console weighs %d bytes", n)
 	}
 }
+
+// TestRevalidation: a file the browser holds, unchanged, is a 304 with no body.
+func TestRevalidation(t *testing.T) {
+	h, _ := Handler(Settings{Mode: ModeLocal})
+	for _, p := range []struct{ key, path string }{{PageRoute.String(), "/"}, {AssetsRoute.String(), "/console/app.js"}} {
+		first := get(t, h, p.key, p.path)
+		etag := first.Headers["ETag"]
+		if !regexp.MustCompile(`^"[0-9a-f]{32}"$`).MatchString(etag) {
+			t.Fatalf("%s: ETag %q", p.path, etag)
+		}
+		for _, tt := range []struct {
+			ifNoneMatch string
+			status      int
+		}{{etag, 304}, {`"00000000000000000000000000000000"`, 200}, {"", 200}} {
+			resp, _ := h(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: p.key, RawPath: p.path, Headers: map[string]string{"if-none-match": tt.ifNoneMatch}})
+			if resp.StatusCode != tt.status || (tt.status == 304) != (resp.Body == "") || resp.Headers["Content-Security-Policy"] == "" {
+				t.Errorf("%s If-None-Match %q: %d, %d bytes", p.path, tt.ifNoneMatch, resp.StatusCode, len(resp.Body))
+			}
+		}
+	}
+}

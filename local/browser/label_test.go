@@ -2,6 +2,7 @@ package browser
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -9,10 +10,13 @@ import (
 	"image/draw"
 	"image/png"
 	"math"
+	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
@@ -194,4 +198,43 @@ func containsAll(s string, parts ...string) bool {
 		}
 	}
 	return true
+}
+
+// TestPrintedPages: printing (Chrome's own print to PDF, the page's @page
+// sizes preferred) gives one page, of the label roll's size or A4's.
+func TestPrintedPages(t *testing.T) {
+	e := start(t)
+	e.signInLocal()
+	id := e.registered(maria, 4)
+	e.search(maria)
+	e.startFromPage(id)
+	mediaBox := regexp.MustCompile(`/MediaBox\s*\[0 0 ([0-9.]+) ([0-9.]+)\]`)
+	pageObj := regexp.MustCompile(`/Type\s*/Page[^s]`)
+	const pt = 72 / 25.4 // points a millimetre
+	for _, p := range []struct {
+		paper         string
+		width, height float64 // mm
+	}{{"label62", 62, 100}, {"a4", 210, 297}} {
+		e.do(chromedp.SetValue(chromedp.CSS("#paper"), p.paper),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById('paper').dispatchEvent(new Event('change'))`))
+		pdf, err := chromedp.Run(e.ctx, func(ctx context.Context, _ *chromedp.Target) ([]byte, error) {
+			r, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: new(true)})
+			return r.Data, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(pageObj.FindAll(pdf, -1)); n != 1 {
+			t.Errorf("%s: %d pages, want 1", p.paper, n)
+		}
+		m := mediaBox.FindSubmatch(pdf)
+		if m == nil {
+			t.Fatalf("%s: no page size in the PDF", p.paper)
+		}
+		w, _ := strconv.ParseFloat(string(m[1]), 64)
+		h, _ := strconv.ParseFloat(string(m[2]), 64)
+		if math.Abs(w-p.width*pt) > 2 || math.Abs(h-p.height*pt) > 2 {
+			t.Errorf("%s: a page of %.1f × %.1f mm, want %.0f × %.0f", p.paper, w/pt, h/pt, p.width, p.height)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -161,20 +162,28 @@ func TestCatalogComesFromTheCode(t *testing.T) {
 	}
 }
 
-// TestEveryErrorCodeHasAMessage: each code the API can answer (its error
-// table, read from its source, and the ones API Gateway or other layers add)
-// has a Portuguese message in messages.js.
+// TestEveryErrorCodeHasAMessage: each code the API can answer has a
+// Portuguese message in messages.js: every code spelled in the HTTP adapter's
+// and the domain's source (wherever the error table lives), and the ones API
+// Gateway or the authorizer add.
 func TestEveryErrorCodeHasAMessage(t *testing.T) {
-	src, err := os.ReadFile("../apigw/apigw.go")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sources, _ := filepath.Glob("../apigw/*.go")
+	domain, _ := filepath.Glob("../exam/*.go")
 	codes := map[string]bool{"INTERNAL": true, "UNAUTHENTICATED": true, "IDEMPOTENCY_KEY_REUSED": true}
-	for _, m := range regexp.MustCompile(`http\.Status\w+, "([A-Z_]+)"`).FindAllStringSubmatch(string(src), -1) {
-		codes[m[1]] = true
+	for _, path := range append(sources, domain...) {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`"([A-Z]+(?:_[A-Z]+)+)"`).FindAllStringSubmatch(string(src), -1) {
+			codes[m[1]] = true
+		}
 	}
 	if len(codes) < 15 {
-		t.Fatalf("found only %d codes in apigw.go", len(codes))
+		t.Fatalf("found only %d codes", len(codes))
 	}
 	messages, err := assets.ReadFile("assets/messages.js")
 	if err != nil {

@@ -18,6 +18,7 @@ export const errorMessages = {
   INTERNAL: 'Erro interno do sistema. Tente de novo; se persistir, avise o suporte.',
   ROUTE_NOT_FOUND: 'Endereço não encontrado no sistema.',
   METHOD_NOT_ALLOWED: 'Operação não permitida neste endereço.',
+  NOTIFICATION_IN_PROGRESS: 'O paciente está sendo avisado por outro pedido. Atualize a lista em instantes.',
   NETWORK: 'Sem conexão com o sistema. Verifique a rede e tente de novo.',
 };
 

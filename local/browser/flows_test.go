@@ -42,6 +42,8 @@ func TestSignInAndSearch(t *testing.T) {
 		name, cpf, want string
 	}{
 		{"check digits wrong: refused in the page", "52998224724", "CPF inválido. Confira os 11 dígitos."},
+		{"eleven equal digits: refused in the page", "11111111111", "CPF inválido. Confira os 11 dígitos."},
+		{"ten digits: refused in the page", "5299822472", "CPF inválido. Confira os 11 dígitos."},
 		{"unknown patient", unknown, "Paciente não encontrado para este CPF."},
 		{"no exams yet", maria, "Nenhum exame para este paciente."},
 	}

@@ -254,10 +254,11 @@ func operationSteps(ctx context.Context, c *counter, call func(fn, body string, 
 			}
 			result, _ := token.MintResultToken(resultKey, id, time.Now(), time.Hour)
 			key := stack.ResultKey(proc.Folders.Completed, id, ".pdf", time.Now())
-			if err := stack.Upload(ctx, s3c, proc.Bucket, key, "application/pdf", []byte("%PDF-1.4"), field(body, "exam_token"), result); err != nil {
+			version, err := stack.UploadVersion(ctx, s3c, proc.Bucket, key, "application/pdf", []byte("%PDF-1.4"), field(body, "exam_token"), result)
+			if err != nil {
 				return err
 			}
-			ev := s3event.ObjectCreated(emulators.Region, proc.Bucket, key, 8, "", "01", time.Now())
+			ev := s3event.ObjectCreated(emulators.Region, proc.Bucket, key, version, 8, "", "01", time.Now())
 			c.reset()
 			return s3event.Handler(proc.Process)(ctx, ev)
 		},

@@ -78,7 +78,7 @@ func TestAutomaticPathOnMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	event, _ := json.Marshal(s3event.ObjectCreated(emulators.Region, "zmed-exams-result", key, aws.ToInt64(head.ContentLength),
+	event, _ := json.Marshal(s3event.ObjectCreated(emulators.Region, "zmed-exams-result", key, aws.ToString(head.VersionId), aws.ToInt64(head.ContentLength),
 		aws.ToString(head.ETag), "0055AED6DCD90281E5", time.Now()))
 
 	// process-result, as S3 would invoke it.

@@ -20,7 +20,7 @@ import (
 func TestAsyncInvokerRetriesLikeLambda(t *testing.T) {
 	buf := logtest.Capture(t)
 
-	ev := s3event.ObjectCreated("us-east-1", "b", "completed/x.pdf", 1, "e", "0A", time.Now())
+	ev := s3event.ObjectCreated("us-east-1", "b", "completed/x.pdf", "v1", 1, "e", "0A", time.Now())
 	for _, tt := range []struct {
 		name      string
 		failures  int32

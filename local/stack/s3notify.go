@@ -15,10 +15,11 @@ import (
 )
 
 // s3Notifications sends an ObjectCreated event for every object written under
-// prefix in bucket, as the bucket's event notification does in AWS.
+// prefix in bucket, as the bucket's event notification does in AWS, naming
+// the version written.
 type s3Notifications struct {
 	next      http.Handler
-	backend   gofakes3.Backend
+	backend   gofakes3.VersionedBackend
 	bucket    string
 	prefix    string
 	deliver   func(events.S3Event)
@@ -32,11 +33,14 @@ func (n *s3Notifications) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok || rec.status != http.StatusOK || bucket != n.bucket || !strings.HasPrefix(key, n.prefix) {
 		return
 	}
-	obj, err := n.backend.HeadObject(bucket, key)
+	// The version this request made, as S3's event names it; not the current
+	// one, which a later upload may already have replaced.
+	version := rec.Header().Get("x-amz-version-id")
+	obj, err := n.backend.HeadObjectVersion(bucket, key, gofakes3.VersionID(version))
 	if err != nil {
 		return
 	}
-	ev := s3event.ObjectCreated(emulators.Region, bucket, key, obj.Size, fmt.Sprintf("%x", obj.Hash),
+	ev := s3event.ObjectCreated(emulators.Region, bucket, key, version, obj.Size, fmt.Sprintf("%x", obj.Hash),
 		fmt.Sprintf("%018X", n.sequencer.Add(1)), time.Now())
 	if r.Header.Get("X-Amz-Copy-Source") != "" {
 		ev.Records[0].EventName = "ObjectCreated:Copy"

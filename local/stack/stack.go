@@ -112,6 +112,10 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	if err := backend.CreateBucket(c.Bucket); err != nil {
 		return nil, fmt.Errorf("results bucket: %w", err)
 	}
+	// Versioned, as template.yaml's bucket: processing files exactly the version its event names.
+	if err := backend.SetVersioningConfiguration(c.Bucket, gofakes3.VersioningConfiguration{Status: gofakes3.VersioningEnabled}); err != nil {
+		return nil, fmt.Errorf("results bucket: %w", err)
+	}
 	notifications := &s3Notifications{next: s3Handler, backend: backend, bucket: c.Bucket, prefix: c.Folders.Completed + "/"}
 	if s.S3URL, err = s.serve(c.S3Addr, notifications); err != nil {
 		return nil, listenError("s3 endpoint", S3AddrVar, c.S3Addr, err)

@@ -20,6 +20,13 @@ func ResultKey(completed, examID, ext string, at time.Time) string {
 // Upload puts body at key. Tokens, when given, go in the object's metadata, as
 // the exam execution team does for a PDF.
 func Upload(ctx context.Context, client *s3.Client, bucket, key, contentType string, body []byte, examToken, resultToken string) error {
+	_, err := UploadVersion(ctx, client, bucket, key, contentType, body, examToken, resultToken)
+	return err
+}
+
+// UploadVersion is Upload, returning the version the upload made ("" in an
+// unversioned bucket), which the upload's S3 event names.
+func UploadVersion(ctx context.Context, client *s3.Client, bucket, key, contentType string, body []byte, examToken, resultToken string) (string, error) {
 	in := &s3.PutObjectInput{
 		Bucket: &bucket, Key: &key, ContentType: aws.String(contentType),
 		Body: bytes.NewReader(body), // seekable, so the SDK can sign it over plain HTTP
@@ -27,8 +34,9 @@ func Upload(ctx context.Context, client *s3.Client, bucket, key, contentType str
 	if examToken != "" || resultToken != "" {
 		in.Metadata = map[string]string{results.ExamTokenMeta: examToken, results.ResultTokenMeta: resultToken}
 	}
-	if _, err := client.PutObject(ctx, in); err != nil {
-		return fmt.Errorf("upload %s: %w", key, err)
+	out, err := client.PutObject(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("upload %s: %w", key, err)
 	}
-	return nil
+	return aws.ToString(out.VersionId), nil
 }

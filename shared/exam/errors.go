@@ -1,6 +1,9 @@
 package exam
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Domain errors. Adapters wrap these (with %w) so that callers map them with errors.Is.
 var (
@@ -28,6 +31,39 @@ var (
 	// not hold; the use case then classifies the conflict.
 	ErrConflict = errors.New("conditional write refused")
 )
+
+// Why a result cannot finish its exam, for the S3 processing to file it by
+// reason (SPEC §7). Each wraps the error the API maps, so errors.Is with the
+// wrapped error keeps holding.
+var (
+	// ErrTokenExpired: a token is well signed but past its exp (wraps ErrInvalidToken).
+	ErrTokenExpired = fmt.Errorf("%w: token expired", ErrInvalidToken)
+	// ErrNotStarted: the exam is Registered, not yet Started.
+	ErrNotStarted = fmt.Errorf("%w: exam is not started", ErrInvalidTransition)
+	// ErrFinishedByOtherResult: the exam is Finished by a different result.
+	ErrFinishedByOtherResult = fmt.Errorf("%w: finished by another result", ErrInvalidTransition)
+)
+
+// TokenKind names one of the two tokens of a result.
+type TokenKind string
+
+// The two tokens.
+const (
+	ExamToken   TokenKind = "exam"
+	ResultToken TokenKind = "result"
+)
+
+// TokenError says which token failed verification; Err wraps ErrInvalidToken
+// (and ErrTokenExpired when that was the reason).
+type TokenError struct {
+	Kind TokenKind
+	Err  error
+}
+
+func (e *TokenError) Error() string { return string(e.Kind) + " token: " + e.Err.Error() }
+
+// Unwrap lets errors.Is(err, ErrInvalidToken) hold.
+func (e *TokenError) Unwrap() error { return e.Err }
 
 // ConflictError carries the exam as it was when a conditional write was refused.
 type ConflictError struct{ Current Exam }

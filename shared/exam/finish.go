@@ -77,10 +77,10 @@ func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, e
 		return Exam{}, err
 	}
 	if e.PatientID != claims.PatientID {
-		return Exam{}, ErrPatientMismatch
+		return e, ErrPatientMismatch
 	}
 	if e.Type != claims.ExamType {
-		return Exam{}, ErrExamTypeMismatch
+		return e, ErrExamTypeMismatch
 	}
 	var patient *Patient
 	// Each pass either ends or follows a write that another invocation won; the
@@ -138,11 +138,11 @@ func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, e
 func (f Finish) verify(examToken, resultToken string) (ExamClaims, error) {
 	claims, err := f.Tokens.VerifyExamToken(examToken)
 	if err != nil {
-		return ExamClaims{}, err
+		return ExamClaims{}, &TokenError{Kind: ExamToken, Err: err}
 	}
 	result, err := f.Tokens.VerifyResultToken(resultToken)
 	if err != nil {
-		return ExamClaims{}, err
+		return ExamClaims{}, &TokenError{Kind: ResultToken, Err: err}
 	}
 	if claims.ExamID != result.ExamID {
 		return ExamClaims{}, ErrTokenMismatch
@@ -156,9 +156,9 @@ func checkFinishable(e Exam, ref string) error {
 	case e.Status == StatusRevoked:
 		return ErrExamRevoked
 	case e.Status == StatusRegistered:
-		return ErrInvalidTransition
+		return ErrNotStarted
 	case e.Status == StatusFinished && e.ResultRef != ref:
-		return fmt.Errorf("%w: finished by another result", ErrInvalidTransition)
+		return ErrFinishedByOtherResult
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ import (
 // memObjects is an in-memory stand-in for the S3 result store.
 type memObjects map[string]processor.Object
 
-func (m memObjects) Read(_ context.Context, bucket, key string) (processor.Object, error) {
+func (m memObjects) Read(_ context.Context, bucket, key, versionID string) (processor.Object, error) {
 	obj, ok := m[key]
 	if !ok {
 		return processor.Object{}, processor.ErrGone
@@ -27,9 +27,9 @@ func (m memObjects) Read(_ context.Context, bucket, key string) (processor.Objec
 	return obj, nil
 }
 
-func (m memObjects) Move(_ context.Context, obj processor.Object, dst string) (string, error) {
+func (m memObjects) Move(_ context.Context, obj processor.Object, f processor.Filing) (string, error) {
 	delete(m, obj.Key)
-	return dst, nil
+	return f.Key, nil
 }
 
 // BenchmarkProcessResult is the handler with in-memory adapters: one S3 event
@@ -59,7 +59,7 @@ func BenchmarkProcessResult(b *testing.B) {
 		result, _ := token.MintResultToken(resultKey, e.ID, clock.Now(), time.Hour)
 		key := "completed/2026_11/" + e.ID + ".pdf"
 		objects[key] = processor.Object{Bucket: bucket, Key: key, ETag: `"etag"`, ExamToken: tok, ResultToken: result}
-		ev := s3event.ObjectCreated("us-east-1", bucket, key, 100, "etag", "01", clock.Now())
+		ev := s3event.ObjectCreated("us-east-1", bucket, key, "v1", 100, "etag", "01", clock.Now())
 		b.StartTimer()
 		if err := handle(ctx, ev); err != nil {
 			b.Fatal(err)

@@ -27,15 +27,17 @@ import (
 // fuzzExamID is the started exam of the SMS patient that FuzzHandle's seeds name.
 const fuzzExamID = "00000000-0000-4000-8000-000000000001"
 
-// filing records where objects move.
+// filing records where objects move, and why.
 type filing struct {
 	memObjects
-	moves []string
+	moves   []string
+	filings []processor.Filing
 }
 
-func (f *filing) Move(ctx context.Context, obj processor.Object, dst string) (string, error) {
-	f.moves = append(f.moves, dst)
-	return f.memObjects.Move(ctx, obj, dst)
+func (f *filing) Move(ctx context.Context, obj processor.Object, fl processor.Filing) (string, error) {
+	f.moves = append(f.moves, fl.Key)
+	f.filings = append(f.filings, fl)
+	return f.memObjects.Move(ctx, obj, fl)
 }
 
 // FuzzHandle processes an event for any key and any pair of tokens: it never
@@ -89,12 +91,15 @@ func FuzzHandle(f *testing.F) {
 		if err := s3event.Handler(p.Process)(ctx, ev); err != nil {
 			t.Fatalf("Handle: %v", err)
 		}
-		if !strings.HasPrefix(key, "completed/") {
+		if !strings.HasPrefix(key, "completed/") || strings.HasSuffix(key, "/") {
 			if len(objects.moves) != 0 {
-				t.Fatalf("key %q outside completed/ filed as %q", encodedKey, objects.moves)
+				t.Fatalf("key %q outside completed/ or a folder marker filed as %q", encodedKey, objects.moves)
 			}
 		} else {
 			checkFiled(t, objects.moves, key, examTok, resultTok, store)
+			if f := objects.filings[0]; !strings.HasPrefix(f.Key, string(f.Reason.Outcome())+"/") || !slices.Contains(processor.Reasons, f.Reason) {
+				t.Fatalf("key %q filed at %q for %q", key, f.Key, f.Reason)
+			}
 		}
 		logtest.CheckLines(t, buf, append(apitest.PersonalData(), "%", signature(examTok), signature(resultTok)))
 	})

@@ -35,8 +35,17 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	if err := h.handle(ctx, h.putPDF("completed/2026_11/Maria.pdf", otherTok, h.resultToken(other.ID))); err == nil {
 		t.Fatal("the failed move did not fail the invocation")
 	}
+	// S3 refusing for good, to file as expected and then as unfileable: the error lines name no key either.
+	h.refusals.refuse(true, "", 403, "AccessDenied")
+	third, thirdTok := h.startedExam(p)
+	if err := h.handle(ctx, h.putPDF("completed/2026_11/Maria da Silva 2.pdf", thirdTok, h.resultToken(third.ID))); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.handle(ctx, h.put("completed/2026_11/Maria da Silva/", "application/x-directory", nil, nil)); err != nil {
+		t.Fatal(err)
+	}
 
-	forbidden := []string{"%Si", "Si+", p.Document, "529.982.247-25", "Maria", "Silva", p.Cellphone, p.Email, tok, result, otherTok, "forged.token.value",
+	forbidden := []string{"%Si", "Si+", p.Document, "529.982.247-25", "Maria", "Silva", p.Cellphone, p.Email, tok, result, otherTok, thirdTok, "forged.token.value",
 		tok[strings.LastIndex(tok, ".")+1:]}
 	lines := 0
 	sc := bufio.NewScanner(buf)

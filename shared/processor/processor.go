@@ -37,26 +37,44 @@ const (
 	Deleted   Outcome = "deleted"
 )
 
-// Object is a result object as read, with its tokens.
+// Object is a result object as read, with its tokens: one version of a key
+// (VersionID is "" only in a bucket never versioned).
 type Object struct {
-	Bucket, Key  string
-	ETag         string
-	ContentType  string
-	Metadata     map[string]string
-	ExamToken    string
-	ResultToken  string
-	TokenProblem error // why the tokens could not be read, or nil
+	Bucket, Key, VersionID string
+	ETag                   string
+	// The system metadata a filed object keeps.
+	ContentType, ContentDisposition, ContentEncoding, ContentLanguage, CacheControl string
+	Metadata                                                                        map[string]string // user metadata
+	ExamToken                                                                       string
+	ResultToken                                                                     string
+	TokenProblem                                                                    error // why the tokens could not be read (ErrNoTokens, ErrUnreadableBody), or nil
 }
 
-// ErrGone is a result object that no longer exists: filed by an earlier
-// delivery of the same event.
+// Filing is where an object goes and why, written on the filed object as the
+// user metadata zmed-outcome, zmed-reason and zmed-exam-id.
+type Filing struct {
+	Key    string // the destination key
+	Reason Reason
+	ExamID string // "" when not known
+}
+
+// ErrGone is a result object (version) that no longer exists: filed by an
+// earlier delivery of the same event.
 var ErrGone = errors.New("result object no longer exists")
 
+// ErrRefused is a permanent refusal by S3 (a 4xx other than throttling, not
+// found or a failed precondition): retrying the same request cannot succeed.
+var ErrRefused = errors.New("s3 refused the request for good")
+
 // Objects reads and moves result objects (results.Store in production). Both
-// return ErrGone for an object that no longer exists.
+// return ErrGone for an object that no longer exists and wrap ErrRefused for a
+// permanent refusal; any other error is transient.
 type Objects interface {
-	Read(ctx context.Context, bucket, key string) (Object, error)
-	Move(ctx context.Context, obj Object, dstKey string) (string, error)
+	// Read reads the version versionID of key ("" for the current one).
+	Read(ctx context.Context, bucket, key, versionID string) (Object, error)
+	// Move files obj at f.Key, never over a different object, and deletes
+	// obj's version; it returns the key the object now has.
+	Move(ctx context.Context, obj Object, f Filing) (string, error)
 }
 
 // Finisher is the finish-and-notify use case (exam.Finish).
@@ -73,93 +91,98 @@ type Processor struct {
 	Now     func() time.Time
 }
 
-// Process processes the object created at key (decoded) in bucket. It returns
-// an error only if it failed transiently; an object already filed is skipped
-// when its event comes again.
-func (p Processor) Process(ctx context.Context, bucket, key string) error {
+// Process processes the version versionID of the object created at key
+// (decoded) in bucket, as its S3 event names it. It returns an error only if
+// it failed transiently; an object already filed is skipped when its event
+// comes again.
+func (p Processor) Process(ctx context.Context, bucket, key, versionID string) error {
 	if bucket != p.Bucket || !strings.HasPrefix(key, strings.TrimSuffix(p.Folders.Completed, "/")+"/") {
 		slog.WarnContext(ctx, "object outside the results bucket's completed folder ignored")
 		return nil
 	}
-	obj, err := p.Objects.Read(ctx, bucket, key)
+	if strings.HasSuffix(key, "/") {
+		slog.InfoContext(ctx, "folder marker ignored")
+		return nil
+	}
+	obj, err := p.Objects.Read(ctx, bucket, key, versionID)
 	switch {
 	case errors.Is(err, ErrGone):
 		// Filed by an earlier delivery of this event.
 		slog.InfoContext(ctx, "result object already filed")
 		return nil
+	case errors.Is(err, ErrRefused):
+		return p.fileUnfileable(ctx, Object{Bucket: bucket, Key: key, VersionID: versionID}, "", err)
 	case err != nil:
 		return p.transient(ctx, err)
 	}
 
-	outcome, examID, err := p.outcome(ctx, obj)
+	reason, examID, err := p.judge(ctx, obj)
 	if examID != "" {
 		ctx = logctx.WithExamID(ctx, examID)
 	}
 	if err != nil {
 		return p.transient(ctx, err)
 	}
-	dst := p.destination(outcome, key)
-	moved, err := p.Objects.Move(ctx, obj, dst)
+	dst := p.destination(reason.Outcome(), key)
+	moved, err := p.Objects.Move(ctx, obj, Filing{Key: dst, Reason: reason, ExamID: examID})
 	switch {
 	case errors.Is(err, ErrGone):
 		slog.InfoContext(ctx, "result object already filed")
 		return nil
+	case errors.Is(err, ErrRefused):
+		return p.fileUnfileable(ctx, obj, examID, err)
 	case err != nil:
-		return p.transient(ctx, fmt.Errorf("file result as %s: %w", outcome, err))
+		return p.transient(ctx, fmt.Errorf("file result as %s: %w", reason.Outcome(), err))
 	}
-	slog.InfoContext(ctx, "result filed", "outcome", outcome, "renamed", moved != dst)
+	slog.InfoContext(ctx, "result filed", "outcome", reason.Outcome(), "reason", reason, "renamed", moved != dst)
 	return nil
 }
 
-// outcome runs the use case and says where the object goes. An error is transient.
-func (p Processor) outcome(ctx context.Context, obj Object) (Outcome, string, error) {
+// judge runs the use case and says why the object goes where. An error is transient.
+func (p Processor) judge(ctx context.Context, obj Object) (Reason, string, error) {
 	if obj.TokenProblem != nil {
-		slog.WarnContext(ctx, "result object unusable", "reason", obj.TokenProblem.Error())
-		return Stuck, "", nil
+		reason := tokenReason(obj.TokenProblem)
+		slog.WarnContext(ctx, "result object unusable", "reason", reason)
+		return reason, "", nil
 	}
 	e, err := p.Finish.Run(ctx, obj.ExamToken, obj.ResultToken)
-	outcome, cause, transient := classify(err)
-	if transient {
+	reason, refused := refusalReason(err)
+	if !refused {
 		return "", e.ID, err
 	}
 	if err != nil {
-		slog.WarnContext(ctx, "result not accepted", "outcome", outcome, "reason", cause)
+		slog.WarnContext(ctx, "result not accepted", "outcome", reason.Outcome(), "reason", reason)
 	}
-	return outcome, e.ID, nil
+	return reason, e.ID, nil
 }
 
-// refusals are the use case's errors that file a result for good, by outcome;
-// the first match wins (a revoked exam is also an invalid transition).
-var refusals = []struct {
-	err     error
-	outcome Outcome
-}{
-	{exam.ErrExamRevoked, Deleted},
-	{exam.ErrPatientNotFound, Denied},
-	{exam.ErrPatientNotActive, Denied},
-	{exam.ErrPatientMismatch, Denied},
-	{exam.ErrInvalidToken, Stuck},
-	{exam.ErrTokenMismatch, Stuck},
-	{exam.ErrExamNotFound, Stuck},
-	{exam.ErrExamTypeMismatch, Stuck},
-	{exam.ErrInvalidTransition, Stuck},
+// fileUnfileable files to stuck/ an object that S3 refused for good to read
+// or to move where it belonged (refusal says how). When S3 refuses that too,
+// retrying cannot help: the object stays in completed/ and an error line says
+// so (the operators' alarm), but the invocation succeeds.
+func (p Processor) fileUnfileable(ctx context.Context, obj Object, examID string, refusal error) error {
+	slog.WarnContext(ctx, "s3 refused the result for good; filing it as unfileable", "error", describe(refusal))
+	// Without the user's own metadata: it may be what S3 refused.
+	obj.Metadata = nil
+	dst := p.destination(Stuck, obj.Key)
+	_, err := p.Objects.Move(ctx, obj, Filing{Key: dst, Reason: Unfileable, ExamID: examID})
+	switch {
+	case err == nil:
+		slog.InfoContext(ctx, "result filed", "outcome", Stuck, "reason", Unfileable)
+		return nil
+	case errors.Is(err, ErrGone):
+		slog.InfoContext(ctx, "result object already filed")
+		return nil
+	case errors.Is(err, ErrRefused):
+		slog.ErrorContext(ctx, UnfileableMessage, "error", describe(err))
+		return nil
+	}
+	return p.transient(ctx, fmt.Errorf("file result as unfileable: %w", err))
 }
 
-// classify maps the use case's error to an outcome and a log-safe cause (the
-// sentinel's text, never a token or its claims). Anything else is transient:
-// dependencies down, a notification being sent by another delivery, or the
-// unforeseen leave the object where it is, and Lambda retries.
-func classify(err error) (outcome Outcome, cause string, transient bool) {
-	if err == nil {
-		return Processed, "", false
-	}
-	for _, r := range refusals {
-		if errors.Is(err, r.err) {
-			return r.outcome, r.err.Error(), false
-		}
-	}
-	return "", "", true
-}
+// UnfileableMessage is the stable message of the error line logged for a
+// result that S3 refuses for good to file even as unfileable.
+const UnfileableMessage = "result object cannot be filed: s3 refuses it for good; it stays in the completed folder"
 
 func (p Processor) transient(ctx context.Context, err error) error {
 	slog.ErrorContext(ctx, "result processing failed; the object stays for a retry", "error", describe(err))

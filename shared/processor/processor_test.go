@@ -13,91 +13,120 @@ import (
 
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/processor"
+	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
 const month = "2026_11"
 
-func TestOutcomes(t *testing.T) {
-	tests := []struct {
-		name string
-		// arrange uploads an object under completed/ and returns its event and the exam involved ("" for none)
-		arrange func(h *harness) (events.S3Event, string)
-		outcome processor.Outcome
-	}{
+// outcomeCase is one way a result ends filed, and why.
+type outcomeCase struct {
+	name string
+	// arrange uploads an object under completed/ and returns its event and the exam involved ("" for none)
+	arrange func(h *harness) (events.S3Event, string)
+	reason  processor.Reason
+	// examIDKnown: the filed object names its exam (zmed-exam-id)
+	examIDKnown bool
+}
+
+func outcomeCases() []outcomeCase {
+	return []outcomeCase{
 		{"tokens as metadata of a PDF", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			return h.putPDF("completed/2026_11/"+e.ID+".pdf", tok, h.resultToken(e.ID)), e.ID
-		}, processor.Processed},
+		}, processor.Finished, true},
 		{"tokens in a JSON body", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveEmail)
 			body, _ := json.Marshal(map[string]any{"exam_token": tok, "result_token": h.resultToken(e.ID), "values": map[string]float64{"glucose": 92}})
 			return h.put("completed/2026_11/"+e.ID+".json", "application/json", body, nil), e.ID
-		}, processor.Processed},
+		}, processor.Finished, true},
 		{"no tokens", func(h *harness) (events.S3Event, string) {
 			return h.putPDF("completed/2026_11/r.pdf", "", ""), ""
-		}, processor.Stuck},
+		}, processor.MissingTokens, false},
 		{"only one token", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			return h.putPDF("completed/2026_11/r.pdf", tok, ""), e.ID
-		}, processor.Stuck},
-		{"malformed token", func(h *harness) (events.S3Event, string) {
+		}, processor.MissingTokens, false},
+		{"malformed exam token", func(h *harness) (events.S3Event, string) {
 			e, _ := h.startedExam(fakes.ActiveSMS)
 			return h.putPDF("completed/2026_11/r.pdf", "not-a-jwt", h.resultToken(e.ID)), e.ID
-		}, processor.Stuck},
-		{"bad signature", func(h *harness) (events.S3Event, string) {
+		}, processor.InvalidExamToken, false},
+		{"result token with a bad signature", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			forged, _ := token.MintResultToken([]byte("the-wrong-result-key-0123456789abcdef"), e.ID, h.clock.Now(), time.Hour)
 			return h.putPDF("completed/2026_11/r.pdf", tok, forged), e.ID
-		}, processor.Stuck},
+		}, processor.InvalidResultToken, false},
 		{"expired result token", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			old, _ := token.MintResultToken(resultKey, e.ID, epoch.Add(-72*time.Hour), time.Hour)
 			return h.putPDF("completed/2026_11/r.pdf", tok, old), e.ID
-		}, processor.Stuck},
+		}, processor.TokenExpired, false},
 		{"tokens naming different exams", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			other, _ := h.startedExam(fakes.ActiveSMS)
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(other.ID)), e.ID
-		}, processor.Stuck},
+		}, processor.TokensMismatch, false},
 		{"exam token of an unknown exam", func(h *harness) (events.S3Event, string) {
 			id := uuid.NewString()
 			tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: 6})
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(id)), ""
-		}, processor.Stuck},
+		}, processor.UnknownExam, false},
+		{"exam token of another exam type", func(h *harness) (events.S3Event, string) {
+			e, _ := h.startedExam(fakes.ActiveSMS)
+			tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: e.ID, PatientID: fakes.ActiveSMS.ID, ExamType: 3})
+			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
+		}, processor.ExamTypeMismatch, true},
+		{"exam registered, not started", func(h *harness) (events.S3Event, string) {
+			e := h.registeredExam(fakes.ActiveSMS)
+			tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: e.ID, PatientID: fakes.ActiveSMS.ID, ExamType: 6})
+			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
+		}, processor.NotStarted, true},
+		{"exam finished by another result", func(h *harness) (events.S3Event, string) {
+			e, tok := h.startedExam(fakes.ActiveSMS)
+			if _, err := h.proc.Finish.Run(context.Background(), tok, h.resultToken(e.ID)); err != nil {
+				h.t.Fatal(err)
+			}
+			h.clock.Advance(time.Second) // another result token
+			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
+		}, processor.FinishedByOtherResult, true},
 		{"malformed JSON body", func(h *harness) (events.S3Event, string) {
 			return h.put("completed/2026_11/r.json", "application/json", []byte(`{"exam_token": `), nil), ""
-		}, processor.Stuck},
+		}, processor.UnreadableBody, false},
 		{"JSON body without tokens", func(h *harness) (events.S3Event, string) {
 			return h.put("completed/2026_11/r.json", "application/json", []byte(`{"values": [1, 2]}`), nil), ""
-		}, processor.Stuck},
+		}, processor.MissingTokens, false},
 		{"patient unknown to the patient manager", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			h.patients.Remove(fakes.ActiveSMS.Document)
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
-		}, processor.Denied},
+		}, processor.PatientUnknown, true},
 		{"patient inactive", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			p := fakes.ActiveSMS
 			p.Status = exam.PatientInactive
 			h.patients.Put(p)
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
-		}, processor.Denied},
+		}, processor.PatientNotActive, true},
 		{"token's patient is not the exam's", func(h *harness) (events.S3Event, string) {
 			e, _ := h.startedExam(fakes.ActiveSMS)
 			tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: e.ID, PatientID: fakes.ActiveEmail.ID, ExamType: 6})
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
-		}, processor.Denied},
+		}, processor.PatientMismatch, true},
 		{"revoked exam", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			if _, err := (exam.Revoke{Patients: h.patients, Exams: h.store, Now: h.clock.Now}).Run(context.Background(), fakes.ActiveSMS.Document, e.ID, "x"); err != nil {
 				h.t.Fatal(err)
 			}
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
-		}, processor.Deleted},
+		}, processor.ExamRevoked, true},
 	}
-	for _, tt := range tests {
+}
+
+// TestOutcomes files a result for every reason but unfileable (see
+// TestPermanentRefusals) and reads the reason back from the filed object.
+func TestOutcomes(t *testing.T) {
+	for _, tt := range outcomeCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			ev, examID := tt.arrange(h)
@@ -107,17 +136,28 @@ func TestOutcomes(t *testing.T) {
 			if examID != "" {
 				before = h.exam(examID)
 			}
+			sentBefore := len(h.notifier.Sent())
 			if err := h.handle(context.Background(), ev); err != nil {
 				t.Fatalf("Handle: %v", err)
 			}
-			h.expectKeys(string(tt.outcome) + "/" + month + "/" + file)
-			sent := h.notifier.Sent()
-			if tt.outcome != processor.Processed {
+			outcome := tt.reason.Outcome()
+			filed := string(outcome) + "/" + month + "/" + file
+			h.expectKeys(filed)
+			meta := h.filedMetadata(filed)
+			wantID := ""
+			if tt.examIDKnown {
+				wantID = examID
+			}
+			if meta[results.OutcomeMeta] != string(outcome) || meta[results.ReasonMeta] != string(tt.reason) || meta[results.ExamIDMeta] != wantID {
+				t.Fatalf("filed with metadata %v, want outcome %s, reason %s, exam id %q", meta, outcome, tt.reason, wantID)
+			}
+			sent := h.notifier.Sent()[sentBefore:]
+			if outcome != processor.Processed {
 				if len(sent) != 0 {
-					t.Fatalf("notified for a %s result: %+v", tt.outcome, sent)
+					t.Fatalf("notified for a %s result: %+v", outcome, sent)
 				}
 				if examID != "" && h.exam(examID) != before {
-					t.Fatalf("a %s result changed the exam: %+v", tt.outcome, h.exam(examID))
+					t.Fatalf("a %s result changed the exam: %+v", outcome, h.exam(examID))
 				}
 				return
 			}
@@ -126,6 +166,23 @@ func TestOutcomes(t *testing.T) {
 				t.Fatalf("exam %+v, sent %+v", e, sent)
 			}
 		})
+	}
+}
+
+// TestEveryReasonIsProduced: the tests above and TestPermanentRefusals
+// between them file a result for each of SPEC §7's reasons.
+func TestEveryReasonIsProduced(t *testing.T) {
+	produced := map[processor.Reason]bool{processor.Unfileable: true} // TestPermanentRefusals
+	for _, c := range outcomeCases() {
+		produced[c.reason] = true
+	}
+	for _, r := range processor.Reasons {
+		if !produced[r] {
+			t.Errorf("no test files a result for %s", r)
+		}
+	}
+	if len(processor.Reasons) != 16 || len(produced) != 16 {
+		t.Fatalf("%d reasons, %d produced; SPEC §7 has 16", len(processor.Reasons), len(produced))
 	}
 }
 
@@ -283,8 +340,9 @@ func TestNeverOverwritesADifferentObject(t *testing.T) {
 	if err := h.handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
+	obj := ev.Records[0].S3.Object
 	keys := h.keys()
-	if len(keys) != 2 || keys[0] != "processed/"+month+"/r-"+strings.Trim(h.etag(ev), `"`)[:12]+".pdf" || keys[1] != "processed/"+month+"/r.pdf" {
+	if len(keys) != 2 || keys[0] != "processed/"+month+"/r-"+results.SourceDigest(bucket, obj.URLDecodedKey, obj.VersionID)[:12]+".pdf" || keys[1] != "processed/"+month+"/r.pdf" {
 		t.Fatalf("bucket holds %q", keys)
 	}
 	if body := h.get("processed/" + month + "/r.pdf"); body != "someone else's file" {

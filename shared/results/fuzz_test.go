@@ -46,7 +46,7 @@ func FuzzRead(f *testing.F) {
 		if resultMeta != "" {
 			meta["Result-Token"] = resultMeta // metadata names are case-insensitive in S3
 		}
-		obj, err := New(oneObject{contentType: contentType, metadata: meta, body: body}).Read(context.Background(), "bucket", key)
+		obj, err := New(oneObject{contentType: contentType, metadata: meta, body: body}).Read(context.Background(), "bucket", key, "")
 		if err != nil {
 			t.Fatalf("Read: %v", err)
 		}

@@ -13,28 +13,18 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
 )
 
-// TestStore runs the result-storage suite against two independent S3 implementations.
+// TestStore runs the result-storage suite against two independent S3
+// implementations: the local endpoint and moto (behind
+// emulators.ConditionalCopy: moto ignores If-None-Match on CopyObject).
 func TestStore(t *testing.T) {
-	t.Run("backend=gofakes3", func(t *testing.T) {
-		h, _ := emulators.S3()
-		srv, err := emulators.Serve("127.0.0.1:0", h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = srv.Close() })
-		t.Logf("backend: gofakes3 (in process) at %s", srv.URL)
-		runSuite(t, srv.URL)
-	})
-	t.Run("backend=moto", func(t *testing.T) {
-		moto := mototest.Start(t)
-		t.Log("moto's S3 behind emulators.ConditionalCopy (moto ignores If-None-Match on CopyObject)")
-		runSuite(t, moto.S3URL(t))
-	})
+	mototest.EachS3(t, runSuite)
 }
 
 // fixture is a fresh bucket on an S3 endpoint, with a count of the response
@@ -60,6 +50,11 @@ func runSuite(t *testing.T, endpoint string) {
 		{"moves, with encoded keys", testMove},
 		{"a retried move finds its own copy", testRetriedMove},
 		{"a move never overwrites another object", testNoOverwrite},
+		{"two uploads to one key: each version filed, neither lost", testVersionExact},
+		{"an event without a version moves the version read", testEventWithoutVersion},
+		{"identical bytes under two keys are two results", testIdenticalBytes},
+		{"a filed object keeps its system metadata and says why it is there", testFiledMetadata},
+		{"the user's metadata gives way to the filing's near S3's limit", testMetadataLimit},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,28 +66,60 @@ func runSuite(t *testing.T, endpoint string) {
 			if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &f.bucket}); err != nil {
 				t.Fatal(err)
 			}
+			// Versioned, as template.yaml's bucket.
+			if _, err := client.PutBucketVersioning(context.Background(), &s3.PutBucketVersioningInput{
+				Bucket: &f.bucket, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled},
+			}); err != nil {
+				t.Fatal(err)
+			}
 			tt.run(f)
 		})
 	}
 }
 
-func (f *fixture) put(key, contentType string, body []byte, meta map[string]string) {
+// put uploads an object and returns the version it made.
+func (f *fixture) put(key, contentType string, body []byte, meta map[string]string) string {
 	f.t.Helper()
-	_, err := f.s3.PutObject(context.Background(), &s3.PutObjectInput{
+	out, err := f.s3.PutObject(context.Background(), &s3.PutObjectInput{
 		Bucket: &f.bucket, Key: &key, ContentType: &contentType, Body: bytes.NewReader(body), Metadata: meta,
 	})
 	if err != nil {
 		f.t.Fatalf("put %s: %v", key, err)
 	}
+	if aws.ToString(out.VersionId) == "" {
+		f.t.Fatalf("put %s: no version in a versioned bucket", key)
+	}
+	return aws.ToString(out.VersionId)
 }
 
+// readObject reads the current version of key.
 func (f *fixture) readObject(key string) Object {
 	f.t.Helper()
-	obj, err := f.store.Read(context.Background(), f.bucket, key)
+	return f.readVersion(key, "")
+}
+
+func (f *fixture) readVersion(key, version string) Object {
+	f.t.Helper()
+	obj, err := f.store.Read(context.Background(), f.bucket, key, version)
 	if err != nil {
 		f.t.Fatalf("read %s: %v", key, err)
 	}
 	return obj
+}
+
+// move files obj at dst for reason.
+func (f *fixture) move(obj Object, dst string) (string, error) {
+	return f.store.Move(context.Background(), obj, processor.Filing{Key: dst, Reason: processor.Finished, ExamID: "exam-1"})
+}
+
+// versions lists every version left under prefix.
+func (f *fixture) versions(prefix string) []string {
+	f.t.Helper()
+	vs, err := emulators.Versions(context.Background(), f.s3, f.bucket, prefix)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return vs
 }
 
 func (f *fixture) keys() []string {
@@ -178,19 +205,26 @@ func testTooLarge(f *fixture) {
 }
 
 func testGone(f *fixture) {
-	if _, err := f.store.Read(context.Background(), f.bucket, "completed/none.pdf"); !errors.Is(err, ErrGone) {
+	if _, err := f.store.Read(context.Background(), f.bucket, "completed/none.pdf", ""); !errors.Is(err, ErrGone) {
 		f.t.Fatalf("err = %v, want ErrGone", err)
 	}
-	f.put("completed/x.pdf", "application/pdf", []byte("%PDF"), tokens)
-	obj := f.readObject("completed/x.pdf")
-	if _, err := f.store.Move(context.Background(), obj, "processed/x.pdf"); err != nil {
+	version := f.put("completed/x.pdf", "application/pdf", []byte("%PDF"), tokens)
+	obj := f.readVersion("completed/x.pdf", version)
+	if _, err := f.move(obj, "processed/x.pdf"); err != nil {
 		f.t.Fatal(err)
 	}
+	// The version is gone for good: its event delivered again finds nothing to read.
+	if _, err := f.store.Read(context.Background(), f.bucket, "completed/x.pdf", version); !errors.Is(err, ErrGone) {
+		f.t.Fatalf("reading a filed version: %v, want ErrGone", err)
+	}
 	// Moving again finds the source gone, or its own copy in place: either way nothing changes.
-	if got, err := f.store.Move(context.Background(), obj, "processed/x.pdf"); err != nil && !errors.Is(err, ErrGone) || err == nil && got != "processed/x.pdf" {
+	if got, err := f.move(obj, "processed/x.pdf"); err != nil && !errors.Is(err, ErrGone) || err == nil && got != "processed/x.pdf" {
 		f.t.Fatalf("second move: %q, %v; want ErrGone or the same place", got, err)
 	}
 	f.expectKeys("processed/x.pdf")
+	if vs := f.versions("completed/"); len(vs) != 0 {
+		f.t.Fatalf("versions left in completed/: %q", vs)
+	}
 }
 
 func testMove(f *fixture) {
@@ -199,7 +233,7 @@ func testMove(f *fixture) {
 	for _, name := range names {
 		f.put("completed/2026_11/"+name, "application/pdf", []byte("body of "+name), tokens)
 		obj := f.readObject("completed/2026_11/" + name)
-		got, err := f.store.Move(context.Background(), obj, "processed/2026_11/"+name)
+		got, err := f.move(obj, "processed/2026_11/"+name)
 		if err != nil || got != "processed/2026_11/"+name {
 			f.t.Fatalf("move %q: %q, %v", name, got, err)
 		}
@@ -219,10 +253,11 @@ func testRetriedMove(f *fixture) {
 	f.put("completed/r.pdf", "application/pdf", []byte("%PDF r"), tokens)
 	obj := f.readObject("completed/r.pdf")
 	// An earlier attempt copied, then failed before deleting the source.
-	if _, err := f.store.copyOnce(context.Background(), obj, "processed/r.pdf"); err != nil {
+	filing := processor.Filing{Key: "processed/r.pdf", Reason: processor.Finished}
+	if _, err := f.store.copyOnce(context.Background(), obj, "processed/r.pdf", filedMetadata(obj, filing, SourceDigest(obj.Bucket, obj.Key, obj.VersionID))); err != nil {
 		f.t.Fatal(err)
 	}
-	got, err := f.store.Move(context.Background(), obj, "processed/r.pdf")
+	got, err := f.store.Move(context.Background(), obj, filing)
 	if err != nil || got != "processed/r.pdf" {
 		f.t.Fatalf("retried move: %q, %v", got, err)
 	}
@@ -233,7 +268,7 @@ func testNoOverwrite(f *fixture) {
 	f.put("processed/r.pdf", "application/pdf", []byte("someone else's"), nil)
 	f.put("completed/r.pdf", "application/pdf", []byte("%PDF mine"), tokens)
 	obj := f.readObject("completed/r.pdf")
-	got, err := f.store.Move(context.Background(), obj, "processed/r.pdf")
+	got, err := f.move(obj, "processed/r.pdf")
 	if err != nil || got == "processed/r.pdf" || !strings.HasPrefix(got, "processed/r-") || !strings.HasSuffix(got, ".pdf") {
 		f.t.Fatalf("move onto a taken name: %q, %v", got, err)
 	}
@@ -244,4 +279,139 @@ func testNoOverwrite(f *fixture) {
 		f.t.Fatalf("moved object holds %q", b)
 	}
 	f.expectKeys("processed/r.pdf", got)
+}
+
+func testVersionExact(f *fixture) {
+	const key = "completed/2026_11/r.pdf"
+	a := f.put(key, "application/pdf", []byte("%PDF A"), map[string]string{ExamTokenMeta: "a.a.a", ResultTokenMeta: "a.r.r"})
+	b := f.put(key, "application/pdf", []byte("%PDF B, corrected"), map[string]string{ExamTokenMeta: "b.b.b", ResultTokenMeta: "b.r.r"})
+	objA := f.readVersion(key, a)
+	if objA.ExamToken != "a.a.a" || objA.VersionID != a {
+		f.t.Fatalf("version A read as %+v", objA)
+	}
+	// A's processing files A and deletes only A: B stays, current, under its key.
+	gotA, err := f.move(objA, "processed/2026_11/r.pdf")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if body := f.body(key); body != "%PDF B, corrected" {
+		f.t.Fatalf("after filing A the key holds %q", body)
+	}
+	objB := f.readVersion(key, b)
+	gotB, err := f.move(objB, "processed/2026_11/r.pdf")
+	if err != nil || gotB == gotA {
+		f.t.Fatalf("filing B: %q, %v (A at %q)", gotB, err, gotA)
+	}
+	if f.body(gotA) != "%PDF A" || f.body(gotB) != "%PDF B, corrected" {
+		f.t.Fatalf("filed %q and %q hold %q and %q", gotA, gotB, f.body(gotA), f.body(gotB))
+	}
+	f.expectKeys(gotA, gotB)
+	if vs := f.versions("completed/"); len(vs) != 0 {
+		f.t.Fatalf("versions left in completed/: %q", vs)
+	}
+}
+
+// testEventWithoutVersion: an event that names no version (a bucket whose
+// versioning was off when the object was written) still moves exactly the
+// version read: the one S3 said it returned.
+func testEventWithoutVersion(f *fixture) {
+	const key = "completed/2026_11/r.pdf"
+	a := f.put(key, "application/pdf", []byte("%PDF A"), tokens)
+	obj := f.readObject(key)
+	if obj.VersionID != a {
+		f.t.Fatalf("read version %q, S3 made %q", obj.VersionID, a)
+	}
+	b := f.put(key, "application/pdf", []byte("%PDF B"), tokens)
+	if _, err := f.move(obj, "processed/2026_11/r.pdf"); err != nil {
+		f.t.Fatal(err)
+	}
+	if vs := f.versions("completed/"); len(vs) != 1 || vs[0] != key+"?versionId="+b {
+		f.t.Fatalf("completed/ holds %q, want only B's version %s", vs, b)
+	}
+}
+
+func testIdenticalBytes(f *fixture) {
+	same := []byte("%PDF the very same bytes")
+	var filed []string
+	for _, lab := range []string{"lab-a", "lab-b"} {
+		key := "completed/2026_11/" + lab + "/rX.pdf"
+		obj := f.readVersion(key, f.put(key, "application/pdf", same, tokens))
+		got, err := f.move(obj, "processed/2026_11/rX.pdf")
+		if err != nil {
+			f.t.Fatalf("filing %s: %v", key, err)
+		}
+		// Moving it again (a retry) finds its own copy, not the other lab's.
+		if again, err := f.move(obj, "processed/2026_11/rX.pdf"); err != nil && !errors.Is(err, ErrGone) || err == nil && again != got {
+			f.t.Fatalf("filing %s again: %q, %v; want %q", key, again, err, got)
+		}
+		filed = append(filed, got)
+	}
+	if filed[0] == filed[1] {
+		f.t.Fatalf("both results filed as %q", filed[0])
+	}
+	f.expectKeys(filed...)
+}
+
+func testFiledMetadata(f *fixture) {
+	const key = "completed/2026_11/r.pdf"
+	version := f.put(key, "application/pdf", []byte("%PDF"), nil) // replaced below with every header set
+	_, err := f.s3.PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket: &f.bucket, Key: aws.String(key), Body: bytes.NewReader([]byte("%PDF headers")),
+		ContentType: aws.String("application/pdf"), ContentDisposition: aws.String(`attachment; filename="resultado.pdf"`),
+		ContentEncoding: aws.String("identity"), ContentLanguage: aws.String("pt-BR"), CacheControl: aws.String("no-store"),
+		Metadata: map[string]string{ExamTokenMeta: "e.e.e", ResultTokenMeta: "r.r.r", "lab": "ZMED", OutcomeMeta: "processed", ReasonMeta: "finished"},
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	obj := f.readObject(key)
+	if obj.VersionID == version {
+		f.t.Fatal("read the older version")
+	}
+	got, err := f.store.Move(context.Background(), obj, processor.Filing{Key: "stuck/2026_11/r.pdf", Reason: processor.NotStarted, ExamID: "exam-1"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	head, err := f.s3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &f.bucket, Key: &got})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for name, pair := range map[string][2]string{
+		"Content-Type":        {aws.ToString(head.ContentType), "application/pdf"},
+		"Content-Disposition": {aws.ToString(head.ContentDisposition), `attachment; filename="resultado.pdf"`},
+		"Content-Encoding":    {aws.ToString(head.ContentEncoding), "identity"},
+		"Content-Language":    {aws.ToString(head.ContentLanguage), "pt-BR"},
+		"Cache-Control":       {aws.ToString(head.CacheControl), "no-store"},
+		OutcomeMeta:           {head.Metadata[OutcomeMeta], "stuck"},
+		ReasonMeta:            {head.Metadata[ReasonMeta], "not_started"},
+		ExamIDMeta:            {head.Metadata[ExamIDMeta], "exam-1"},
+		SourceMeta:            {head.Metadata[SourceMeta], SourceDigest(f.bucket, key, obj.VersionID)},
+		ExamTokenMeta:         {head.Metadata[ExamTokenMeta], "e.e.e"},
+		"lab":                 {head.Metadata["lab"], "ZMED"},
+	} {
+		if pair[0] != pair[1] {
+			f.t.Errorf("filed object's %s is %q, want %q", name, pair[0], pair[1])
+		}
+	}
+}
+
+func testMetadataLimit(f *fixture) {
+	const key = "completed/2026_11/big-meta.pdf"
+	// Within S3's 2 KB as uploaded; over it with the filing's entries added.
+	meta := map[string]string{ExamTokenMeta: strings.Repeat("e", 500), ResultTokenMeta: strings.Repeat("r", 300), "notes": strings.Repeat("n", 1150)}
+	obj := f.readVersion(key, f.put(key, "application/pdf", []byte("%PDF"), meta))
+	got, err := f.move(obj, "processed/2026_11/big-meta.pdf")
+	if err != nil {
+		f.t.Fatalf("filing an object near the metadata limit: %v", err)
+	}
+	head, err := f.s3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &f.bucket, Key: &got})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if head.Metadata[ReasonMeta] != "finished" || head.Metadata[ExamTokenMeta] != meta[ExamTokenMeta] || head.Metadata[ResultTokenMeta] != meta[ResultTokenMeta] {
+		f.t.Fatalf("filed metadata %v: the filing's entries and the tokens must stay", head.Metadata)
+	}
+	if _, kept := head.Metadata["notes"]; kept {
+		f.t.Fatal("the user's other metadata kept beyond S3's limit")
+	}
 }

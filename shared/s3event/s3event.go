@@ -15,13 +15,14 @@ import (
 )
 
 // Handler is the Lambda handler of S3 event notifications: process runs for
-// each record's bucket and decoded key. It fails the invocation only if a
-// record failed, with every record's error.
-func Handler(process func(ctx context.Context, bucket, key string) error) func(context.Context, events.S3Event) error {
+// each record's bucket, decoded key and version ("" when the bucket was never
+// versioned). It fails the invocation only if a record failed, with every
+// record's error.
+func Handler(process func(ctx context.Context, bucket, key, versionID string) error) func(context.Context, events.S3Event) error {
 	return func(ctx context.Context, ev events.S3Event) error {
 		var failed []error
 		for _, rec := range ev.Records {
-			if err := process(ctx, rec.S3.Bucket.Name, rec.S3.Object.URLDecodedKey); err != nil {
+			if err := process(ctx, rec.S3.Bucket.Name, rec.S3.Object.URLDecodedKey, rec.S3.Object.VersionID); err != nil {
 				failed = append(failed, err)
 			}
 		}
@@ -34,9 +35,10 @@ func EncodeKey(key string) string {
 	return strings.ReplaceAll(url.QueryEscape(key), "%2F", "/")
 }
 
-// ObjectCreated returns the event S3 sends for a PUT of key into bucket, as
+// ObjectCreated returns the event S3 sends for a PUT of key into bucket that
+// made its version versionID ("" in a bucket never versioned), as
 // aws-lambda-go hands it to a handler (the key also decoded).
-func ObjectCreated(region, bucket, key string, size int64, etag, sequencer string, at time.Time) events.S3Event {
+func ObjectCreated(region, bucket, key, versionID string, size int64, etag, sequencer string, at time.Time) events.S3Event {
 	return events.S3Event{Records: []events.S3EventRecord{{
 		EventVersion: "2.1",
 		EventSource:  "aws:s3",
@@ -52,6 +54,7 @@ func ObjectCreated(region, bucket, key string, size int64, etag, sequencer strin
 				URLDecodedKey: key,
 				Size:          size,
 				ETag:          strings.Trim(etag, `"`),
+				VersionID:     versionID,
 				Sequencer:     sequencer,
 			},
 		},

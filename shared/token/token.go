@@ -184,7 +184,12 @@ func (s *Verifier) parse(token string, claims any, keys jwt.VerificationKeySet, 
 		err = strictjson.Unmarshal(payload, claims)
 	}
 	if err != nil {
-		// The reason (expired, bad signature, ...) is kept for logs, never for clients.
+		// The reason (expired, bad signature, ...) is kept for logs, never for
+		// clients. Expiry has its own error: jwt checks exp only once the
+		// signature holds, so an expired token is a genuine one.
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return fmt.Errorf("%w: %w", exam.ErrTokenExpired, err)
+		}
 		return fmt.Errorf("%w: %w", exam.ErrInvalidToken, err)
 	}
 	return nil

@@ -22,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	miniserver "github.com/truora/minidyn/server"
 )
 
@@ -85,19 +84,14 @@ func (h withCRC32) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// S3 returns an empty S3-protocol handler (memory backend) and the backend,
-// so a caller can observe or pre-fill buckets.
-func S3() (http.Handler, gofakes3.Backend) {
-	backend := s3mem.New()
-	fake := gofakes3.New(backend, gofakes3.WithAutoBucket(false), gofakes3.WithoutVersioning()).Server()
-	exists := func(bucket, key string) (bool, error) {
-		_, err := backend.HeadObject(bucket, key)
-		if gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey) || gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchBucket) {
-			return false, nil
-		}
-		return err == nil, err
-	}
-	return ConditionalCopy(fake, exists), backend
+// S3 returns an empty S3-protocol handler (gofakes3 on S3Backend, which keeps
+// object versions) and the backend, so a caller can observe or pre-fill
+// buckets. CopyObject is served by versionedCopy, as S3 does it.
+func S3() (http.Handler, *S3Backend) {
+	backend := NewS3Backend()
+	// S3Backend enforces S3's own metadata limit; gofakes3's counts request headers too.
+	fake := gofakes3.New(backend, gofakes3.WithAutoBucket(false), gofakes3.WithMetadataSizeLimit(0)).Server()
+	return versionedCopy(fake, backend), backend
 }
 
 // ConditionalCopy adds to an S3 endpoint what S3 does and neither gofakes3 nor

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -238,8 +239,32 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 }
 
+// What process-result may do in completed/ (read, copy from and delete the
+// version its event names) and in the outcome folders (file a copy, with its
+// tags, and recognise its own earlier copy).
+var (
+	completedActions = []string{"s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectVersionTagging", "s3:DeleteObject", "s3:DeleteObjectVersion"}
+	outcomeActions   = []string{"s3:PutObject", "s3:PutObjectTagging", "s3:GetObject"}
+)
+
 func TestProcessResultCanOnlyTouchItsFolders(t *testing.T) {
 	fn := load(t).Resources("AWS::Serverless::Function")["ProcessResultFunction"]
+	// The version-exact filing needs these: without them S3 refuses the versioned calls.
+	granted := map[string]bool{}
+	for _, s := range statements(fn) {
+		for _, a := range s.actions {
+			for _, r := range s.resources {
+				if s.effect == "Allow" && strings.Contains(r, "/completed/*") {
+					granted[a] = true
+				}
+			}
+		}
+	}
+	for _, a := range []string{"s3:GetObjectVersion", "s3:DeleteObjectVersion"} {
+		if !granted[a] {
+			t.Errorf("ProcessResultFunction lacks %s on completed/*", a)
+		}
+	}
 	for _, s := range statements(fn) {
 		for _, a := range s.actions {
 			if !strings.HasPrefix(a, "s3:") || s.effect != "Allow" {
@@ -248,12 +273,21 @@ func TestProcessResultCanOnlyTouchItsFolders(t *testing.T) {
 			for _, r := range s.resources {
 				switch {
 				case a == "s3:ListBucket" && !strings.Contains(r, "/"):
-				case (a == "s3:GetObject" || a == "s3:DeleteObject") && strings.Contains(r, "/completed/*"):
-				case (a == "s3:PutObject" || a == "s3:GetObject") && regexp.MustCompile(`/(processed|stuck|denied|deleted)/\*`).MatchString(r):
+				case slices.Contains(completedActions, a) && strings.Contains(r, "/completed/*"):
+				case slices.Contains(outcomeActions, a) && regexp.MustCompile(`/(processed|stuck|denied|deleted)/\*`).MatchString(r):
 				default:
 					t.Errorf("ProcessResultFunction: %s on %s", a, r)
 				}
 			}
 		}
+	}
+}
+
+// TestResultsBucketIsVersioned: processing files and deletes exactly the
+// version its event names, which needs a versioned bucket (SPEC §7).
+func TestResultsBucketIsVersioned(t *testing.T) {
+	bucket := load(t).Resources("AWS::S3::Bucket")["ResultsBucket"]
+	if got := Get(bucket, "Properties", "VersioningConfiguration", "Status"); got != "Enabled" {
+		t.Fatalf("ResultsBucket versioning is %v, want Enabled", got)
 	}
 }

@@ -172,3 +172,20 @@ func (s *Server) S3URL(t testing.TB) string {
 	t.Cleanup(func() { _ = proxy.Close() })
 	return proxy.URL
 }
+
+// EachS3 runs f as two subtests: endpoint=local on the local S3 endpoint
+// (emulators.S3, in process) and endpoint=moto on moto's S3 (behind
+// emulators.ConditionalCopy), so that one S3 test holds on two independent
+// implementations.
+func EachS3(t *testing.T, f func(t *testing.T, url string)) {
+	t.Run("endpoint=local", func(t *testing.T) {
+		h, _ := emulators.S3()
+		srv, err := emulators.Serve("127.0.0.1:0", h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = srv.Close() })
+		f(t, srv.URL)
+	})
+	t.Run("endpoint=moto", func(t *testing.T) { f(t, Start(t).S3URL(t)) })
+}

@@ -25,7 +25,7 @@ export SAM_CLI_TELEMETRY := 0
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: chromium console-screenshot help build test lint unit fuzz fuzz-smoke checkov clean distclean run register start upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: chromium console-screenshot help build test lint unit fuzz fuzz-smoke checkov clean distclean run register start attendant-token upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -129,6 +129,10 @@ register: ## register an exam on the local stack and print its id: make -s regis
 start: ## start an exam on the local stack and print its exam token: make -s start EXAM_ID=… [DOCUMENT=…] [EXAM_TYPE=1]
 	@go build -o $(BIN)/attendant ./local/attendant
 	@$(BIN)/attendant start
+
+attendant-token: ## print a local attendant's bearer token (12 h): make -s attendant-token NAME=ana; then ATTENDANT_TOKEN=… make -s register
+	@go build -o $(BIN)/attendant ./local/attendant
+	@$(BIN)/attendant token
 
 upload: ## upload a result to the local stack and wait until it is filed: make upload EXAM_ID=… EXAM_TOKEN=… [FORMAT=json] [FILE=…]
 	@go build -o $(BIN)/upload ./local/upload

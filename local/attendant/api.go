@@ -40,6 +40,7 @@ func request(getenv func(string) string) (examRequest, error) {
 // api is the local stack's HTTP API.
 type api struct {
 	addr   string
+	bearer string // ATTENDANT_TOKEN: act as that attendant; empty for the local attendant
 	client *http.Client
 }
 
@@ -48,7 +49,7 @@ func newAPI(getenv func(string) string, client *http.Client) api {
 	if addr == "" {
 		addr = "127.0.0.1:3000"
 	}
-	return api{addr: addr, client: client}
+	return api{addr: addr, bearer: getenv("ATTENDANT_TOKEN"), client: client}
 }
 
 func (a api) register(ctx context.Context, r examRequest) (string, error) {
@@ -91,6 +92,9 @@ func (a api) post(ctx context.Context, path string, body, out any) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if a.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+a.bearer)
+	}
 	resp, err := a.client.Do(req)
 	if err != nil {
 		return stack.Unreachable(stack.APIAddrVar, a.addr, err)

@@ -4,7 +4,10 @@
 //
 //	make -s register [DOCUMENT=529.982.247-25] [EXAM_TYPE=1]          → the exam id
 //	make -s start EXAM_ID=… [DOCUMENT=529.982.247-25] [EXAM_TYPE=1]   → the exam token
+//	make -s attendant-token NAME=ana                                 → a local attendant's bearer token
 //
+// register and start act as the attendant of ATTENDANT_TOKEN when it is set,
+// as the local attendant otherwise.
 // The API's address is ZMED_LOCAL_API_ADDR's, as for the stack itself.
 package main
 
@@ -23,8 +26,11 @@ func main() {
 
 func run(args []string, getenv func(string) string, client *http.Client, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
-		fmt.Fprintln(stderr, "usage: make -s register | make -s start EXAM_ID=…")
+		fmt.Fprintln(stderr, "usage: make -s register | make -s start EXAM_ID=… | make -s attendant-token NAME=…")
 		return 2
+	}
+	if args[0] == "token" {
+		return printToken(getenv, time.Now(), stdout, stderr)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

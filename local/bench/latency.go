@@ -53,12 +53,12 @@ func latency(ctx context.Context, work string, n int) error {
 	prepare := func(count int) ([]*started, error) {
 		out := make([]*started, count)
 		for i := range out {
-			r, err := exam.Register{Patients: patients, Exams: st.Store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, exam.RegisterRequest{Document: "52998224725", Type: exam.Type(1 + i%10)})
+			r, err := exam.Register{Patients: patients, Exams: st.Store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, benchActor, exam.RegisterRequest{Document: "52998224725", Type: exam.Type(1 + i%10)})
 			e := r.Exam
 			if err != nil {
 				return nil, err
 			}
-			_, tok, err := exam.Start{Patients: patients, Exams: st.Store, Tokens: issuer, Now: time.Now}.Run(ctx, "52998224725", e.ID, e.Type)
+			_, tok, err := exam.Start{Patients: patients, Exams: st.Store, Tokens: issuer, Now: time.Now}.Run(ctx, benchActor, "52998224725", e.ID, e.Type)
 			if err != nil {
 				return nil, err
 			}

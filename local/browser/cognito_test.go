@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/zmed/exam-manager/local/authorizer"
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/console"
 )
@@ -90,8 +91,6 @@ type srpSession struct {
 	secretBlock string
 	verified    bool
 }
-
-const localAttendantKey = "local-attendant-token-key-0123456789abcdef"
 
 func newFakeCognito(t *testing.T) *fakeCognito {
 	f := &fakeCognito{t: t, pool: "sa-east-1_ZmedTest1", client: "3n4b5urk1ft4fl3mg5e62d9ado",
@@ -182,7 +181,7 @@ func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(f.sessions, in.Session)
 		tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": f.userID, "username": f.user, "client_id": f.client,
-			"token_use": "access", "exp": time.Now().Add(time.Duration(f.expiresIn) * time.Second).Unix()}).SignedString([]byte(localAttendantKey))
+			"token_use": "access", "exp": time.Now().Add(time.Duration(f.expiresIn) * time.Second).Unix()}).SignedString([]byte(authorizer.DefaultKey))
 		f.accessToken = tok
 		out = map[string]any{"ChallengeParameters": map[string]string{}, "AuthenticationResult": map[string]any{
 			"AccessToken": tok, "IdToken": tok, "ExpiresIn": f.expiresIn, "TokenType": "Bearer"}}

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/zmed/exam-manager/local/authorizer"
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/console"
 )
@@ -229,8 +230,8 @@ func TestSignInWithALocalToken(t *testing.T) {
 	}
 }
 
-// TestRefusedTokenEndsTheSession: a token the API refuses (401) ends the
-// session with the Portuguese message, back at the sign-in.
+// TestRefusedTokenEndsTheSession: a token the API refuses (401: signed with
+// another key) ends the session with the Portuguese message, back at the sign-in.
 func TestRefusedTokenEndsTheSession(t *testing.T) {
 	e := start(t)
 	forged, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "sub-eve", "username": "eve", "exp": time.Now().Add(time.Hour).Unix()}).
@@ -243,7 +244,7 @@ func TestRefusedTokenEndsTheSession(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
-		t.Skipf("the local API answers %d to a forged token: its JWT authorizer emulation (SPEC §11) is not on this branch yet", resp.StatusCode)
+		t.Fatalf("the local API answers %d to a forged token, want 401 (SPEC §11)", resp.StatusCode)
 	}
 	e.do(chromedp.SendKeys(chromedp.CSS("#attendant-token"), forged), chromedp.Click(chromedp.CSS(`#token-form button[type="submit"]`)))
 	e.waitText("#who-name", "eve")
@@ -254,11 +255,15 @@ func TestRefusedTokenEndsTheSession(t *testing.T) {
 	}
 }
 
-// localToken is a local attendant token (SPEC §11): HS256 with the local attendant key.
+// localToken is a local attendant token (SPEC §11, make attendant-token's),
+// valid for ttl from now (a negative ttl: expired).
 func localToken(t *testing.T, name string, ttl time.Duration) string {
 	t.Helper()
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "sub-" + name, "username": name, "exp": time.Now().Add(ttl).Unix()}).
-		SignedString([]byte(localAttendantKey))
+	issued := time.Now()
+	if ttl < 0 { // issued an hour before it expired
+		issued, ttl = issued.Add(ttl-time.Hour), time.Hour
+	}
+	tok, err := authorizer.Mint([]byte(authorizer.DefaultKey), authorizer.SubOf(name), name, issued, ttl)
 	if err != nil {
 		t.Fatal(err)
 	}

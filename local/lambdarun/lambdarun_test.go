@@ -16,6 +16,7 @@ import (
 
 	"github.com/johannesboyne/gofakes3"
 
+	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/testsupport/samtemplate"
 )
@@ -245,6 +246,9 @@ func TestSampleEvents(t *testing.T) {
 				t.Fatalf("%v\n%s", err, logs.String())
 			}
 			check(t, s, response)
+			if folder != console.Function { // its public files are no call on health data: no actor, no audit line
+				checkActor(t, s, event, response, logs.String())
+			}
 			// The function is stopped before the emulator, so nothing after its
 			// answer reads like a failure.
 			if strings.Contains(logs.String(), "failed to get the next invoke") {

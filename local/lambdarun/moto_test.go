@@ -21,6 +21,7 @@ import (
 	"github.com/zmed/exam-manager/shared/s3event"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
+	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -57,13 +58,13 @@ func TestAutomaticPathOnMoto(t *testing.T) {
 
 	// An exam registered and started by the use cases on the DynamoDB adapter.
 	store := dynamostore.New(db, "zmed_exam_table")
-	r, err := exam.Register{Patients: patients, Exams: store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, exam.RegisterRequest{Document: "529.982.247-25", Type: 3})
+	r, err := exam.Register{Patients: patients, Exams: store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, fakes.Attendant, exam.RegisterRequest{Document: "529.982.247-25", Type: 3})
 	e := r.Exam
 	if err != nil {
 		t.Fatal(err)
 	}
 	issuer, _ := token.NewIssuer([]byte(stack.LocalExamKey), time.Hour, time.Now)
-	_, examToken, err := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: time.Now}.Run(ctx, "529.982.247-25", e.ID, 3)
+	_, examToken, err := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: time.Now}.Run(ctx, fakes.Attendant, "529.982.247-25", e.ID, 3)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
+	"github.com/zmed/exam-manager/local/authorizer"
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/logctx"
 )
@@ -21,7 +22,10 @@ import (
 // integrations: each request becomes a payload 2.0 event for the handler of its
 // route, and the handler's response becomes the HTTP response.
 type apiGateway struct {
-	routes  map[apigw.Route]apigw.Handler
+	routes map[apigw.Route]apigw.Handler
+	// public routes carry no authorizer (the console's, as in template.yaml).
+	public  map[apigw.Route]bool
+	auth    authorizer.Authorizer
 	timeout time.Duration
 }
 
@@ -42,7 +46,18 @@ func (g apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, apigw.Error(ctx, err))
 		return
 	}
-	resp, err := handler(ctx, toEvent(r, body, route, requestID))
+	ev := toEvent(r, body, route, requestID)
+	if !g.public[route] {
+		// The JWT authorizer guards every other route, as in AWS: a bad token
+		// never reaches a handler.
+		authz, err := g.auth.Authorize(r.Header.Get("Authorization"))
+		if err != nil {
+			writeResponse(w, apigw.Error(ctx, err))
+			return
+		}
+		ev.RequestContext.Authorizer = authz
+	}
+	resp, err := handler(ctx, ev)
 	if err != nil {
 		// A Lambda error reaches the caller as API Gateway's bare 500.
 		resp = apigw.Error(ctx, err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/zmed/exam-manager/local/authorizer"
 )
 
 // PrintBanner tells a newcomer what runs where and how to try it.
@@ -17,7 +19,10 @@ func (s *Stack) PrintBanner(w io.Writer) {
 	fmt.Fprintf(&b, "  DynamoDB endpoint %s   table %s\n", s.DynamoDBURL, c.Table)
 	fmt.Fprintf(&b, "  patient manager   %s   patients from %s\n", s.PatientsURL, c.PatientsFile)
 	fmt.Fprintf(&b, "  outbox            %s\n\n", c.OutboxFile)
-	fmt.Fprintf(&b, "  ZMED_JWT_KEY=%s\n  ZMED_RESULT_JWT_KEY=%s\n\n", c.ExamKey, c.ResultKey)
+	fmt.Fprintf(&b, "  ZMED_JWT_KEY=%s\n  ZMED_RESULT_JWT_KEY=%s\n", c.ExamKey, c.ResultKey)
+	fmt.Fprintf(&b, "  %s=%s\n", authorizer.KeyVar, c.AttendantKey)
+	fmt.Fprintf(&b, "  callers: without a token, the local attendant; as another: make -s attendant-token NAME=ana, then\n")
+	fmt.Fprintf(&b, "  send it as Authorization: Bearer <token> (a bad or expired one is 401 UNAUTHENTICATED)\n\n")
 	fmt.Fprintf(&b, "  fixture patients:\n")
 	for _, p := range s.Patients {
 		var channels []string

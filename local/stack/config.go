@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/zmed/exam-manager/local/authorizer"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/processor"
@@ -34,8 +35,10 @@ type Config struct {
 	NotificationsAddr             string
 	PatientsFile, OutboxFile      string
 	ExamKey, ResultKey, CursorKey []byte
-	Table, Bucket                 string
-	Folders                       processor.Folders
+	// AttendantKey signs the local attendants' bearer tokens (SPEC §11).
+	AttendantKey  []byte
+	Table, Bucket string
+	Folders       processor.Folders
 	// InvokeTimeout is each invocation's deadline, as a function timeout.
 	InvokeTimeout time.Duration
 	// Notifier is "outbox" (the default: a file and the console) or "aws": the
@@ -62,6 +65,7 @@ func ReadConfig(r *config.Reader) (Config, error) {
 		ExamKey:           []byte(r.String(config.ExamKeyVar, LocalExamKey)),
 		ResultKey:         []byte(r.String(config.ResultKeyVar, LocalResultKey)),
 		CursorKey:         []byte(r.String(config.CursorKeyVar, LocalCursorKey)),
+		AttendantKey:      []byte(r.String(authorizer.KeyVar, authorizer.DefaultKey)),
 		Table:             r.String(config.TableVar, config.DefaultTable),
 		InvokeTimeout:     r.Duration("ZMED_LOCAL_INVOKE_TIMEOUT", 30*time.Second),
 		RetryBackoff:      r.Duration("ZMED_LOCAL_RETRY_BACKOFF", time.Second),
@@ -75,6 +79,9 @@ func ReadConfig(r *config.Reader) (Config, error) {
 	}
 	if c.Notifier != "outbox" && c.Notifier != "aws" {
 		return Config{}, fmt.Errorf("ZMED_LOCAL_NOTIFIER must be outbox or aws, got %q", c.Notifier)
+	}
+	if len(c.AttendantKey) < authorizer.MinKeyBytes {
+		return Config{}, fmt.Errorf("%s must be at least %d bytes", authorizer.KeyVar, authorizer.MinKeyBytes)
 	}
 	if len(c.CursorKey) < 32 {
 		return Config{}, fmt.Errorf("%s must be at least 32 bytes", config.CursorKeyVar)

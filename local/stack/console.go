@@ -7,13 +7,16 @@ import (
 
 // mountConsole adds the attendants' console (the console function's handler)
 // to routes: locally it acts as the local attendant or a pasted local token's.
-func mountConsole(routes map[apigw.Route]apigw.Handler, s console.Settings) error {
+// It returns the console's routes, which are public as in AWS: no authorizer.
+func mountConsole(routes map[apigw.Route]apigw.Handler, s console.Settings) (public map[apigw.Route]bool, err error) {
 	page, err := console.Handler(s)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	public = map[apigw.Route]bool{}
 	for _, r := range console.Routes() {
 		routes[r] = page
+		public[r] = true
 	}
-	return nil
+	return public, nil
 }

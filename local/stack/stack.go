@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/johannesboyne/gofakes3"
 
+	"github.com/zmed/exam-manager/local/authorizer"
 	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
@@ -129,10 +130,15 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 
 	// The HTTP API.
 	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
-	if err := mountConsole(routes, c.Console); err != nil {
+	public, err := mountConsole(routes, c.Console)
+	if err != nil {
 		return nil, err
 	}
-	if s.api, err = emulators.Serve(c.APIAddr, apiGateway{routes: routes, timeout: c.InvokeTimeout}); err != nil {
+	auth, err := authorizer.New(c.AttendantKey, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	if s.api, err = emulators.Serve(c.APIAddr, apiGateway{routes: routes, public: public, auth: auth, timeout: c.InvokeTimeout}); err != nil {
 		return nil, listenError("http api", APIAddrVar, c.APIAddr, err)
 	}
 	s.APIURL = s.api.URL

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/logctx"
 	"github.com/zmed/exam-manager/shared/strictjson"
@@ -30,13 +31,17 @@ type Handler func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (even
 
 // Func is one route's own work: the response, or the error that Serve turns
 // into one with Error, the one place where errors become responses.
-type Func func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+// by is the caller, read from the authorizer's claims by Serve.
+type Func func(ctx context.Context, by exam.Actor, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
 // Errors of the HTTP layer itself.
 var (
 	ErrPayloadTooLarge  = errors.New("request body too large")
 	ErrRouteNotFound    = errors.New("route not found")
 	ErrMethodNotAllowed = errors.New("method not allowed")
+	// ErrUnauthenticated: no or a bad bearer token. In AWS the HTTP API's JWT
+	// authorizer answers it before any Lambda runs; the local API emulates it.
+	ErrUnauthenticated = errors.New("unauthenticated")
 )
 
 // DecodeJSON decodes the request body, exactly one JSON object, into v (a
@@ -95,43 +100,54 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// failure is how one kind of error shows to the caller.
+// failure is how one kind of error shows to the caller. The code of a domain
+// error is exam.Code's; the HTTP layer's own errors carry theirs here.
 type failure struct {
 	err     error
 	status  int
-	code    string
 	message string
+	code    string
 }
 
-// failures maps errors to statuses and codes, first match wins. Messages are
-// fixed text: an error's own text can carry internal detail and never reaches a client.
+// failures maps errors to statuses, first match wins. Messages are fixed
+// text: an error's own text can carry internal detail and never reaches a client.
 var failures = []failure{
-	{ErrPayloadTooLarge, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body is larger than 64 KiB"},
-	{ErrRouteNotFound, http.StatusNotFound, "ROUTE_NOT_FOUND", "no such route"},
-	{ErrMethodNotAllowed, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method not allowed on this route"},
-	{exam.ErrInvalidRequest, http.StatusBadRequest, "INVALID_REQUEST", "invalid request"},
-	{exam.ErrInvalidCursor, http.StatusBadRequest, "INVALID_REQUEST", "cursor is not valid for this listing"},
-	{exam.ErrInvalidDocument, http.StatusBadRequest, "INVALID_DOCUMENT", "document is not a valid CPF"},
-	{exam.ErrPatientNotFound, http.StatusNotFound, "PATIENT_NOT_FOUND", "patient not found"},
-	{exam.ErrExamNotFound, http.StatusNotFound, "EXAM_NOT_FOUND", "exam not found"},
-	{exam.ErrInvalidTransition, http.StatusConflict, "INVALID_TRANSITION", "exam is not in a state that allows this action"},
-	{exam.ErrPatientNotActive, http.StatusUnprocessableEntity, "PATIENT_NOT_ACTIVE", "patient is not active"},
-	{exam.ErrUnknownExamType, http.StatusUnprocessableEntity, "UNKNOWN_EXAM_TYPE", "exam type is not in the catalog"},
-	{exam.ErrExamTypeMismatch, http.StatusUnprocessableEntity, "EXAM_TYPE_MISMATCH", "exam type does not match the exam"},
-	{exam.ErrInvalidToken, http.StatusUnprocessableEntity, "INVALID_TOKEN", "token is invalid or expired"},
-	{exam.ErrTokenMismatch, http.StatusUnprocessableEntity, "TOKEN_MISMATCH", "tokens do not name the same exam"},
-	{exam.ErrPatientMismatch, http.StatusUnprocessableEntity, "TOKEN_MISMATCH", "token does not match the exam's patient"},
-	{exam.ErrIdempotencyKeyReused, http.StatusUnprocessableEntity, "IDEMPOTENCY_KEY_REUSED", "Idempotency-Key was used for another request"},
-	{exam.ErrDependency, http.StatusServiceUnavailable, "DEPENDENCY_UNAVAILABLE", "a service the exam manager depends on is unavailable; try again later"},
+	{ErrPayloadTooLarge, http.StatusRequestEntityTooLarge, "request body is larger than 64 KiB", "PAYLOAD_TOO_LARGE"},
+	{ErrRouteNotFound, http.StatusNotFound, "no such route", "ROUTE_NOT_FOUND"},
+	{ErrMethodNotAllowed, http.StatusMethodNotAllowed, "method not allowed on this route", "METHOD_NOT_ALLOWED"},
+	{ErrUnauthenticated, http.StatusUnauthorized, "bearer token is missing, invalid or expired", "UNAUTHENTICATED"},
+	{exam.ErrInvalidRequest, http.StatusBadRequest, "invalid request", ""},
+	{exam.ErrInvalidCursor, http.StatusBadRequest, "cursor is not valid for this listing", ""},
+	{exam.ErrInvalidDocument, http.StatusBadRequest, "document is not a valid CPF", ""},
+	{exam.ErrPatientNotFound, http.StatusNotFound, "patient not found", ""},
+	{exam.ErrExamNotFound, http.StatusNotFound, "exam not found", ""},
+	{exam.ErrInvalidTransition, http.StatusConflict, "exam is not in a state that allows this action", ""},
+	{exam.ErrPatientNotActive, http.StatusUnprocessableEntity, "patient is not active", ""},
+	{exam.ErrUnknownExamType, http.StatusUnprocessableEntity, "exam type is not in the catalog", ""},
+	{exam.ErrExamTypeMismatch, http.StatusUnprocessableEntity, "exam type does not match the exam", ""},
+	{exam.ErrInvalidToken, http.StatusUnprocessableEntity, "token is invalid or expired", ""},
+	{exam.ErrTokenMismatch, http.StatusUnprocessableEntity, "tokens do not name the same exam", ""},
+	{exam.ErrPatientMismatch, http.StatusUnprocessableEntity, "token does not match the exam's patient", ""},
+	{exam.ErrIdempotencyKeyReused, http.StatusUnprocessableEntity, "Idempotency-Key was used for another request", ""},
+	{exam.ErrDependency, http.StatusServiceUnavailable, "a service the exam manager depends on is unavailable; try again later", ""},
 }
 
 // Error returns the response for err and logs it: 5xx with the error, 4xx with
 // the code only.
 func Error(ctx context.Context, err error) events.APIGatewayV2HTTPResponse {
-	f := failure{status: http.StatusInternalServerError, code: "INTERNAL", message: "internal error"}
+	resp, _ := respond(ctx, err)
+	return resp
+}
+
+// respond is Error that also returns the error code, for the audit line.
+func respond(ctx context.Context, err error) (events.APIGatewayV2HTTPResponse, string) {
+	f := failure{status: http.StatusInternalServerError, code: exam.CodeInternal, message: "internal error"}
 	for _, candidate := range failures {
 		if errors.Is(err, candidate.err) {
 			f = candidate
+			if f.code == "" {
+				f.code = exam.Code(err)
+			}
 			break
 		}
 	}
@@ -146,7 +162,7 @@ func Error(ctx context.Context, err error) events.APIGatewayV2HTTPResponse {
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = f.code, f.message
-	return JSON(f.status, body)
+	return JSON(f.status, body), f.code
 }
 
 // Route is one HTTP route of the API.
@@ -155,51 +171,89 @@ type Route struct{ Method, Path string }
 func (r Route) String() string { return r.Method + " " + r.Path }
 
 // Serve wraps h for the Lambda of route: it names the request in logs, answers
-// a request for another route with 404 or 405, maps the error h returns to its
-// response, and turns a panic into a 500.
-func Serve(route Route, h Func) Handler {
+// a request for another route with 404 or 405, reads the caller from the
+// authorizer's claims (refusing a call without them), maps the error h returns
+// to its response, turns a panic into a 500, and writes the call's one audit line.
+func Serve(route Route, action audit.Action, h Func) Handler {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
 		ctx = logctx.WithRequestID(ctx, req.RequestContext.RequestID)
-		slot := &examSlot{}
-		ctx = context.WithValue(ctx, examSlotKey{}, slot)
+		call := &callRecord{}
+		ctx = context.WithValue(ctx, callKey{}, call)
+		var actor exam.Actor
+		outcome := exam.CodeInternal
 		defer func() {
 			if p := recover(); p != nil {
-				resp, err = Error(slot.named(ctx), fmt.Errorf("panic: %v", p)), nil
+				resp, outcome = respond(call.named(ctx), fmt.Errorf("panic: %v", p))
+				err = nil
 			}
+			audit.Write(ctx, audit.Entry{Action: action, Actor: actor, ExamID: call.examID, PatientID: call.patientID, Outcome: outcome})
 		}()
 		switch method, path := requestRoute(req); {
 		case path != route.Path:
-			return Error(ctx, ErrRouteNotFound), nil
+			resp, outcome = respond(ctx, ErrRouteNotFound)
+			return resp, nil
 		case method != route.Method:
-			return Error(ctx, ErrMethodNotAllowed), nil
+			resp, outcome = respond(ctx, ErrMethodNotAllowed)
+			return resp, nil
 		}
-		if resp, err = h(ctx, req); err != nil {
-			return Error(slot.named(ctx), err), nil
+		if actor, err = ActorOf(req); err != nil {
+			resp, outcome = respond(ctx, err)
+			return resp, nil
 		}
+		if resp, err = h(ctx, actor, req); err != nil {
+			resp, outcome = respond(call.named(ctx), err)
+			return resp, nil
+		}
+		outcome = audit.OK
 		return resp, nil
 	}
 }
 
-// examSlot keeps the exam id a handler named, for the line Serve logs when the
-// handler returns an error (the handler's own context is gone by then).
-type examSlot struct{ id string }
+// callRecord keeps what a handler learnt of the exam and the patient, for the
+// line Serve logs when the handler returns an error (the handler's own context
+// is gone by then) and for the audit line.
+type callRecord struct{ examID, patientID string }
 
-type examSlotKey struct{}
+type callKey struct{}
 
-func (s *examSlot) named(ctx context.Context) context.Context {
-	if s.id == "" {
+func (c *callRecord) named(ctx context.Context) context.Context {
+	if c.examID == "" {
 		return ctx
 	}
-	return logctx.WithExamID(ctx, s.id)
+	return logctx.WithExamID(ctx, c.examID)
+}
+
+func recordOf(ctx context.Context) *callRecord {
+	if c, ok := ctx.Value(callKey{}).(*callRecord); ok {
+		return c
+	}
+	return &callRecord{}
 }
 
 // WithExamID returns ctx naming the exam in later log lines, including the one
-// Serve logs for the error the handler returns.
+// Serve logs for the error the handler returns and the audit line. An id that
+// is not a UUID is named nowhere.
 func WithExamID(ctx context.Context, id string) context.Context {
-	if s, ok := ctx.Value(examSlotKey{}).(*examSlot); ok {
-		s.id = id
+	ctx = logctx.WithExamID(ctx, id)
+	if named := logctx.ExamID(ctx); named != "" {
+		recordOf(ctx).examID = named
 	}
-	return logctx.WithExamID(ctx, id)
+	return ctx
+}
+
+// Touched records, for the audit line, the exam a call reached and its patient.
+func Touched(ctx context.Context, e exam.Exam) context.Context {
+	ctx = WithExamID(ctx, e.ID)
+	WithPatientID(ctx, e.PatientID)
+	return ctx
+}
+
+// WithPatientID records, for the audit line, the patient (the patient
+// manager's id, never the CPF) whose data the call reached.
+func WithPatientID(ctx context.Context, id string) {
+	if id != "" {
+		recordOf(ctx).patientID = id
+	}
 }
 
 // requestRoute reads the method and path of an HTTP API v2 event. The route key

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 )
@@ -28,12 +29,14 @@ func FuzzAdapter(f *testing.F) {
 	route := Route{Method: "POST", Path: "/exam/new"}
 	f.Fuzz(func(t *testing.T, body string, isBase64 bool, method, path string) {
 		req := events.APIGatewayV2HTTPRequest{Body: body, IsBase64Encoded: isBase64, RawPath: path}
+		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": "fuzzer", "username": "fuzzer"}}}
 		req.RequestContext.HTTP.Method = method
 		var in struct {
 			Document *string `json:"document"`
 			ExamType *int    `json:"exam_type"`
 		}
-		resp, _ := Serve(route, func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		resp, _ := Serve(route, audit.ExamRegister, func(ctx context.Context, _ exam.Actor, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			if err := DecodeJSON(req, &in); err != nil {
 				if !errors.Is(err, ErrPayloadTooLarge) && !errors.Is(err, exam.ErrInvalidRequest) {
 					t.Fatalf("DecodeJSON err = %v", err)

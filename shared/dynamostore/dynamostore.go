@@ -158,6 +158,9 @@ func (s *Store) Transition(ctx context.Context, t exam.Transition) (exam.Exam, e
 	at := exam.FormatSortable(t.At)
 	u.set(attrStatus, str(string(t.To)))
 	u.set(attrUpdatedAt, str(at))
+	// The history entry rides on the transition's own write: no extra call,
+	// and no entry without its transition.
+	u.appendTo(attrHistory, &types.AttributeValueMemberL{Value: []types.AttributeValue{historyEntryValue(t.Entry())}})
 	switch t.To {
 	case exam.StatusStarted:
 		u.set(attrStartedAt, str(at))

@@ -37,6 +37,15 @@ const (
 	attrNotifAt      = "at"
 	attrClaimOwner   = "claim_owner"
 	attrClaimUntil   = "claim_until"
+	// attrHistory is a list of maps, one per transition, appended by the
+	// transition's own UpdateItem (list_append).
+	attrHistory   = "history"
+	attrEntStatus = "status"
+	attrEntAt     = "at"
+	attrEntBy     = "by"
+	attrActorKind = "kind"
+	attrActorID   = "id"
+	attrActorName = "name"
 )
 
 type item = map[string]types.AttributeValue
@@ -73,7 +82,26 @@ func toItem(e exam.Exam) item {
 	if e.Notification != (exam.Notification{}) {
 		it[attrNotification] = notificationValue(e.Notification)
 	}
+	if len(e.History) > 0 {
+		entries := make([]types.AttributeValue, len(e.History))
+		for i, h := range e.History {
+			entries[i] = historyEntryValue(h)
+		}
+		it[attrHistory] = &types.AttributeValueMemberL{Value: entries}
+	}
 	return it
+}
+
+func historyEntryValue(h exam.HistoryEntry) types.AttributeValue {
+	by := item{}
+	putString(by, attrActorKind, string(h.By.Kind))
+	putString(by, attrActorID, h.By.ID)
+	putString(by, attrActorName, h.By.Name)
+	return &types.AttributeValueMemberM{Value: item{
+		attrEntStatus: str(string(h.Status)),
+		attrEntAt:     str(exam.FormatSortable(h.At)),
+		attrEntBy:     &types.AttributeValueMemberM{Value: by},
+	}}
 }
 
 func notificationValue(n exam.Notification) types.AttributeValue {
@@ -118,10 +146,47 @@ func fromItem(it item) (exam.Exam, error) {
 			ClaimUntil: nd.time(attrClaimUntil),
 		},
 	}
-	if err := errors.Join(d.err, nd.err); err != nil {
+	history, err := historyOf(it)
+	if err := errors.Join(d.err, nd.err, err); err != nil {
 		return exam.Exam{}, err
 	}
+	e.History = history
 	return e, nil
+}
+
+// historyOf decodes the history list; an item written before history existed has none.
+func historyOf(it item) ([]exam.HistoryEntry, error) {
+	v, ok := it[attrHistory]
+	if !ok {
+		return nil, nil
+	}
+	malformed := fmt.Errorf("exam item: malformed attribute %q", attrHistory)
+	list, ok := v.(*types.AttributeValueMemberL)
+	if !ok {
+		return nil, malformed
+	}
+	history := make([]exam.HistoryEntry, len(list.Value))
+	for i, ev := range list.Value {
+		m, ok := ev.(*types.AttributeValueMemberM)
+		if !ok {
+			return nil, malformed
+		}
+		d := decoder{it: m.Value}
+		by, ok := m.Value[attrEntBy].(*types.AttributeValueMemberM)
+		if !ok {
+			return nil, malformed
+		}
+		bd := decoder{it: by.Value}
+		history[i] = exam.HistoryEntry{
+			Status: exam.Status(d.str(attrEntStatus)),
+			At:     d.time(attrEntAt),
+			By:     exam.Actor{Kind: exam.ActorKind(bd.str(attrActorKind)), ID: bd.str(attrActorID), Name: bd.str(attrActorName)},
+		}
+		if d.err != nil || bd.err != nil {
+			return nil, malformed
+		}
+	}
+	return history, nil
 }
 
 // decoder reads attributes and keeps the first error.

@@ -96,7 +96,7 @@ func TestRetriedWriteRecognisesItself(t *testing.T) {
 					t.Fatal(err)
 				}
 				start := exam.Transition{ExamID: e.ID, PatientID: e.PatientID, ExamType: e.Type,
-					From: []exam.Status{exam.StatusRegistered}, To: exam.StatusStarted, At: at.Add(time.Minute)}
+					From: []exam.Status{exam.StatusRegistered}, To: exam.StatusStarted, At: at.Add(time.Minute), By: exam.ProcessResultActor}
 				got, err := s.Transition(context.Background(), start)
 				if err != nil || got.Status != exam.StatusStarted || !got.StartedAt.Equal(start.At) {
 					t.Fatalf("Transition after a lost answer: %+v, %v", got, err)

@@ -35,6 +35,14 @@ func (u *update) set(attr string, v types.AttributeValue) {
 	u.sets = append(u.sets, u.name(attr)+" = "+u.value(v))
 }
 
+// appendTo appends v, a list, to the list attr, creating the list on an item
+// that has none (items written before the list existed).
+func (u *update) appendTo(attr string, v types.AttributeValue) {
+	name := u.name(attr)
+	empty := u.value(&types.AttributeValueMemberL{Value: []types.AttributeValue{}})
+	u.sets = append(u.sets, fmt.Sprintf("%s = list_append(if_not_exists(%s, %s), %s)", name, name, empty, u.value(v)))
+}
+
 // path names a nested attribute, e.g. notification.status.
 func (u *update) path(attrs ...string) string {
 	names := make([]string, len(attrs))

@@ -31,7 +31,7 @@ func TestStoredDocumentIsDigits(t *testing.T) {
 	register := d.register()
 	register.Patients = punctuating{d.patients}
 	for _, document := range []string{"529.982.247-25", "52998224725"} {
-		r, err := register.Run(context.Background(), exam.RegisterRequest{Document: document, Type: 1})
+		r, err := register.Run(context.Background(), attendant, exam.RegisterRequest{Document: document, Type: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +62,7 @@ func TestFinishFindsThePatientOfAPunctuatedStoredDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	resultTok, _ := token.MintResultToken(resultKey, old.ID, now, time.Hour)
-	got, err := f.finish.Run(ctx, examTok, resultTok)
+	got, err := f.finish.Run(ctx, attendant, examTok, resultTok)
 	if err != nil || got.Status != exam.StatusFinished || got.Notification.Status != exam.NotificationSent {
 		t.Fatalf("finish: %+v, %v", got, err)
 	}

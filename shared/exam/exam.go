@@ -35,6 +35,9 @@ type Exam struct {
 	// result token), so that a repeated delivery of the same result is recognised.
 	ResultRef    string
 	Notification Notification
+	// History has one entry per transition, oldest first, each written by the
+	// transition's own write. Items stored before history existed have none.
+	History []HistoryEntry
 }
 
 // NotificationStatus is the outcome of telling the patient that the result is ready.

@@ -62,10 +62,13 @@ func ResultRef(resultToken string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// Run finishes the exam named by the tokens and notifies its patient. It returns
+// Run finishes, as the actor, the exam named by the tokens and notifies its patient. It returns
 // the exam as it now stands. ErrNotificationClaimed means another invocation is
 // sending this very notification right now: the exam is Finished by this result.
-func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, error) {
+func (f Finish) Run(ctx context.Context, by Actor, examToken, resultToken string) (Exam, error) {
+	if err := requireActor(by); err != nil {
+		return Exam{}, err
+	}
 	claims, err := f.verify(examToken, resultToken)
 	if err != nil {
 		return Exam{}, err
@@ -103,7 +106,7 @@ func (f Finish) Run(ctx context.Context, examToken, resultToken string) (Exam, e
 		case e.Status == StatusStarted:
 			next, err = f.Exams.Transition(ctx, Transition{
 				ExamID: e.ID, PatientID: e.PatientID, ExamType: e.Type,
-				From: []Status{StatusStarted}, To: StatusFinished, At: f.Now().UTC(),
+				From: []Status{StatusStarted}, To: StatusFinished, At: f.Now().UTC(), By: by,
 				ResultRef: ref, Notification: claim,
 			})
 		case n.ClaimOwner == "":

@@ -67,7 +67,7 @@ func TestFinishAnswersTheLastStateAfterConflicts(t *testing.T) {
 			// claim came and went), then the state the test is about.
 			store := &contendedStore{FinishStore: f.store, states: []exam.Exam{started, started, started, last}}
 			f.finish.Exams = store
-			got, err := f.finish.Run(context.Background(), f.examTok, f.result)
+			got, err := f.finish.Run(context.Background(), attendant, f.examTok, f.result)
 			if !errors.Is(err, tc.want) || (tc.want != nil && err == nil) {
 				t.Fatalf("after %d refused writes: %v, want %v", store.writes, err, tc.want)
 			}

@@ -30,7 +30,7 @@ func TestFinishRefusalsAreTyped(t *testing.T) {
 			return f.examTok, old
 		}, exam.ErrTokenExpired, exam.ErrInvalidToken, exam.ResultToken},
 		{"finished by another result", func(f *finishFixture) (string, string) {
-			if _, err := f.finish.Run(context.Background(), f.examTok, f.result); err != nil {
+			if _, err := f.finish.Run(context.Background(), attendant, f.examTok, f.result); err != nil {
 				panic(err)
 			}
 			f.clock.Advance(time.Second)
@@ -42,7 +42,7 @@ func TestFinishRefusalsAreTyped(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFinishFixture(t)
 			examTok, resultTok := tt.arrange(f)
-			_, err := f.finish.Run(context.Background(), examTok, resultTok)
+			_, err := f.finish.Run(context.Background(), attendant, examTok, resultTok)
 			if !errors.Is(err, tt.want) || !errors.Is(err, tt.wrapped) {
 				t.Fatalf("err = %v, want %v wrapping %v", err, tt.want, tt.wrapped)
 			}

@@ -46,12 +46,12 @@ func newFinishFixture(t *testing.T) *finishFixture {
 	}
 	patients := fakes.AllPatients()
 	ctx := context.Background()
-	r, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}.Run(ctx, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
+	r, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}.Run(ctx, attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
 	e := r.Exam
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, f.examTok, err = exam.Start{Patients: patients, Exams: f.store, Tokens: issuer, Now: f.clock.Now}.Run(ctx, fakes.ActiveSMS.Document, e.ID, 1)
+	_, f.examTok, err = exam.Start{Patients: patients, Exams: f.store, Tokens: issuer, Now: f.clock.Now}.Run(ctx, attendant, fakes.ActiveSMS.Document, e.ID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestConcurrentFinishNotifiesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = f.finish.Run(context.Background(), f.examTok, f.result)
+			_, errs[i] = f.finish.Run(context.Background(), attendant, f.examTok, f.result)
 		}()
 	}
 	wg.Wait()
@@ -103,18 +103,18 @@ func TestAbandonedClaimIsNeverResent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.finish.Run(ctx, f.examTok, f.result); !errors.Is(err, exam.ErrNotificationClaimed) {
+	if _, err := f.finish.Run(ctx, attendant, f.examTok, f.result); !errors.Is(err, exam.ErrNotificationClaimed) {
 		t.Fatalf("while the claim lasts: %v, want ErrNotificationClaimed", err)
 	}
 	f.clock.Advance(time.Minute)
-	got, err := f.finish.Run(ctx, f.examTok, f.result)
+	got, err := f.finish.Run(ctx, attendant, f.examTok, f.result)
 	if err != nil || got.Notification.Status != exam.NotificationUnconfirmed {
 		t.Fatalf("after the claim: %+v, %v; want unconfirmed", got.Notification, err)
 	}
 	if n := len(f.notifier.Sent()); n != 0 {
 		t.Fatalf("an abandoned claim was sent again (%d)", n)
 	}
-	if _, err := f.finish.Run(ctx, f.examTok, f.result); err != nil {
+	if _, err := f.finish.Run(ctx, attendant, f.examTok, f.result); err != nil {
 		t.Fatalf("repeat after unconfirmed: %v", err)
 	}
 }
@@ -135,7 +135,7 @@ func TestClaimLastsUntilTheDeadline(t *testing.T) {
 		during = e.Notification
 		return errors.New("refused")
 	})
-	if _, err := f.finish.Run(ctx, f.examTok, f.result); !errors.Is(err, exam.ErrDependency) {
+	if _, err := f.finish.Run(ctx, attendant, f.examTok, f.result); !errors.Is(err, exam.ErrDependency) {
 		t.Fatalf("err = %v", err)
 	}
 	if during.ClaimOwner == "" || !during.ClaimUntil.Equal(deadline.UTC()) || during.Status != exam.NotificationPending {
@@ -159,7 +159,7 @@ func TestLostSendAnswerIsNeverResent(t *testing.T) {
 	})
 	ctx := context.Background()
 	for attempt := range 3 {
-		e, err := f.finish.Run(ctx, f.examTok, f.result)
+		e, err := f.finish.Run(ctx, attendant, f.examTok, f.result)
 		if err != nil {
 			t.Fatalf("attempt %d: %v", attempt, err)
 		}

@@ -3,6 +3,7 @@ package exam_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -83,7 +84,7 @@ func TestRegisterWithIdempotencyKey(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDomain()
-			created, err := d.register().Run(context.Background(), first)
+			created, err := d.register().Run(context.Background(), attendant, first)
 			if err != nil || created.Replayed {
 				t.Fatalf("first register: %+v, %v", created, err)
 			}
@@ -94,7 +95,7 @@ func TestRegisterWithIdempotencyKey(t *testing.T) {
 			if tc.want == exam.ErrInvalidRequest {
 				lookupsFail(d)
 			}
-			again, err := d.register().Run(context.Background(), tc.again)
+			again, err := d.register().Run(context.Background(), attendant, tc.again)
 			if !errors.Is(err, tc.want) || (tc.want != nil && err == nil) {
 				t.Fatalf("second register: err = %v, want %v", err, tc.want)
 			}
@@ -104,10 +105,10 @@ func TestRegisterWithIdempotencyKey(t *testing.T) {
 			if tc.want != nil {
 				return
 			}
-			if same := again.Exam == created.Exam; same != tc.wantSameExam {
+			if same := reflect.DeepEqual(again.Exam, created.Exam); same != tc.wantSameExam {
 				t.Fatalf("second register answered %+v; first %+v; want the same exam: %v", again.Exam, created.Exam, tc.wantSameExam)
 			}
-			if got := d.stored(t, created.Exam.ID); got != created.Exam {
+			if got := d.stored(t, created.Exam.ID); !reflect.DeepEqual(got, created.Exam) {
 				t.Fatalf("stored exam changed: %+v, was %+v", got, created.Exam)
 			}
 		})
@@ -125,13 +126,13 @@ func TestConcurrentRegistersWithOneKeyCreateOneExam(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got[i], errs[i] = d.register().Run(context.Background(), req)
+			got[i], errs[i] = d.register().Run(context.Background(), attendant, req)
 		}()
 	}
 	wg.Wait()
 	created := 0
 	for i := range n {
-		if errs[i] != nil || got[i].Exam != got[0].Exam {
+		if errs[i] != nil || !reflect.DeepEqual(got[i].Exam, got[0].Exam) {
 			t.Fatalf("register %d: %+v, %v; register 0: %+v", i, got[i], errs[i], got[0])
 		}
 		if !got[i].Replayed {
@@ -152,11 +153,12 @@ func TestRepeatedStartAnswersTheStartedExamWithANewToken(t *testing.T) {
 	first := d.started(t, fakes.ActiveSMS)
 	d.clock.Advance(time.Hour)
 	d.issued = nil
-	again, tok, err := d.start().Run(context.Background(), fakes.ActiveSMS.Document, first.ID, 1)
+	again, tok, err := d.start().Run(context.Background(), attendant, fakes.ActiveSMS.Document, first.ID, 1)
 	if err != nil {
 		t.Fatalf("repeated start: %v", err)
 	}
-	if again != first || d.stored(t, first.ID) != first {
+	// Nothing changed, the history included: only a transition's write appends to it.
+	if !reflect.DeepEqual(again, first) || !reflect.DeepEqual(d.stored(t, first.ID), first) || len(first.History) != 2 {
 		t.Fatalf("repeated start answered %+v, stored %+v; want the exam unchanged: %+v", again, d.stored(t, first.ID), first)
 	}
 	if len(d.issued) != 1 || tok != "token-of-"+first.ID {
@@ -178,18 +180,25 @@ func TestConcurrentStartsMakeOneTransition(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got[i], _, errs[i] = start.Run(context.Background(), fakes.ActiveSMS.Document, id, 1)
+			by := attendant
+			if i%2 == 1 {
+				by = bruno
+			}
+			got[i], _, errs[i] = start.Run(context.Background(), by, fakes.ActiveSMS.Document, id, 1)
 		}()
 	}
 	wg.Wait()
 	stored := d.stored(t, id)
 	for i := range n {
-		if errs[i] != nil || got[i] != stored {
+		if errs[i] != nil || !reflect.DeepEqual(got[i], stored) {
 			t.Fatalf("start %d: %+v, %v; stored %+v", i, got[i], errs[i], stored)
 		}
 	}
 	if n := transitions.made.Load(); n != 1 {
 		t.Fatalf("%d transitions made, want 1", n)
+	}
+	if h := stored.History; len(h) != 2 || h[1].Status != exam.StatusStarted {
+		t.Fatalf("history %+v: want the registration and the one start that won", h)
 	}
 }
 

@@ -16,8 +16,10 @@ type Cursors interface {
 	Decode(patientID, cursor string) (Position, error)
 }
 
-// Listing is one page of a patient's exams, newest first. NextCursor is empty on the last page.
+// Listing is one page of a patient's exams, newest first. NextCursor is empty
+// on the last page. PatientID is whose exams they are (for the audit line).
 type Listing struct {
+	PatientID  string
 	Exams      []Exam
 	NextCursor string
 }
@@ -53,7 +55,7 @@ func (l List) Run(ctx context.Context, document string, limit int, cursor string
 	if err != nil {
 		return Listing{}, err
 	}
-	listing := Listing{Exams: page.Exams}
+	listing := Listing{PatientID: p.ID, Exams: page.Exams}
 	if page.Next != nil {
 		listing.NextCursor = l.Cursors.Encode(p.ID, *page.Next)
 	}

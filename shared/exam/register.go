@@ -30,10 +30,13 @@ type Registered struct {
 }
 
 // Run checks the document, the exam code and the patient, then stores the exam
-// as Registered. With an idempotency key, the exam's id derives from it: a retry
+// as Registered by the actor. With an idempotency key (in the actor's scope), the exam's id derives from it: a retry
 // finds the exam its first attempt stored and answers it again, and a key used
 // for another document or exam type is ErrIdempotencyKeyReused.
-func (r Register) Run(ctx context.Context, req RegisterRequest) (Registered, error) {
+func (r Register) Run(ctx context.Context, by Actor, req RegisterRequest) (Registered, error) {
+	if err := requireActor(by); err != nil {
+		return Registered{}, err
+	}
 	t, idem := req.Type, req.Idempotency
 	// The cheap checks come first: a bad request costs no patient lookup.
 	digits, err := normalizeDocument(req.Document)
@@ -65,6 +68,7 @@ func (r Register) Run(ctx context.Context, req RegisterRequest) (Registered, err
 		Status:          StatusRegistered,
 		CreatedAt:       now,
 		UpdatedAt:       now,
+		History:         []HistoryEntry{{Status: StatusRegistered, At: now, By: by}},
 	}
 	err = r.Exams.Create(ctx, e)
 	var exists *ExistsError

@@ -16,9 +16,12 @@ type Revoke struct {
 	Now      func() time.Time
 }
 
-// Run revokes the exam examID of the patient with document. The patient need
+// Run revokes, as the actor, the exam examID of the patient with document. The patient need
 // not be active: cleaning up the exams of an inactive patient is allowed.
-func (r Revoke) Run(ctx context.Context, document, examID, reason string) (Exam, error) {
+func (r Revoke) Run(ctx context.Context, by Actor, document, examID, reason string) (Exam, error) {
+	if err := requireActor(by); err != nil {
+		return Exam{}, err
+	}
 	if _, err := normalizeDocument(document); err != nil {
 		return Exam{}, err
 	}
@@ -35,7 +38,7 @@ func (r Revoke) Run(ctx context.Context, document, examID, reason string) (Exam,
 	e, err := r.Exams.Transition(ctx, Transition{
 		ExamID: examID, PatientID: p.ID,
 		From: []Status{StatusRegistered, StatusStarted}, To: StatusRevoked,
-		At: r.Now().UTC(), Reason: reason,
+		At: r.Now().UTC(), By: by, Reason: reason,
 	})
 	if err != nil {
 		return Exam{}, classifyConflict(err, p.ID, 0)

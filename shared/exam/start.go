@@ -30,11 +30,16 @@ type Start struct {
 	Now      func() time.Time
 }
 
-// Run starts the exam examID of the patient with document, checking its type.
-// It writes once, conditionally, without reading the exam first; when the
-// write is refused because the exam is Started already, the exam the refusal
-// returns is the answer, so a repeated start costs no more calls than the first.
-func (s Start) Run(ctx context.Context, document, examID string, t Type) (Exam, string, error) {
+// Run starts, as the actor, the exam examID of the patient with document,
+// checking its type. It writes once, conditionally, without reading the exam
+// first; when the write is refused because the exam is Started already, the
+// exam the refusal returns is the answer (its history unchanged: only a
+// transition's write appends to it), so a repeated start costs no more calls
+// than the first.
+func (s Start) Run(ctx context.Context, by Actor, document, examID string, t Type) (Exam, string, error) {
+	if err := requireActor(by); err != nil {
+		return Exam{}, "", err
+	}
 	if _, err := normalizeDocument(document); err != nil {
 		return Exam{}, "", err
 	}
@@ -55,7 +60,7 @@ func (s Start) Run(ctx context.Context, document, examID string, t Type) (Exam, 
 	}
 	e, err := s.Exams.Transition(ctx, Transition{
 		ExamID: examID, PatientID: p.ID, ExamType: t,
-		From: []Status{StatusRegistered}, To: StatusStarted, At: s.Now().UTC(),
+		From: []Status{StatusRegistered}, To: StatusStarted, At: s.Now().UTC(), By: by,
 	})
 	var conflict *ConflictError
 	if errors.As(err, &conflict) && startedAlready(conflict.Current, p.ID, t) {

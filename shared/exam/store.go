@@ -2,6 +2,7 @@ package exam
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -15,6 +16,9 @@ type Transition struct {
 	From      []Status
 	To        Status
 	At        time.Time
+	// By is who makes the transition; the store appends its history entry
+	// in the same conditional write.
+	By Actor
 	// Reason is kept with a revocation.
 	Reason string
 	// ResultRef and Notification are set with a finish.
@@ -100,6 +104,8 @@ func (t Transition) Allows(e Exam) bool {
 // (the in-memory one) use it, the DynamoDB store writes the same fields.
 func (t Transition) Apply(e Exam) Exam {
 	e.Status, e.UpdatedAt = t.To, t.At
+	// A new slice: e may share its history with the stored exam.
+	e.History = append(slices.Clip(e.History), t.Entry())
 	switch t.To {
 	case StatusStarted:
 		e.StartedAt = t.At
@@ -109,6 +115,11 @@ func (t Transition) Apply(e Exam) Exam {
 		e.RevokedAt, e.RevokeReason = t.At, t.Reason
 	}
 	return e
+}
+
+// Entry is the history entry the transition writes.
+func (t Transition) Entry() HistoryEntry {
+	return HistoryEntry{Status: t.To, At: t.At, By: t.By}
 }
 
 // NotificationUpdatable reports whether UpdateNotification's condition holds for e.

@@ -3,6 +3,7 @@ package exam_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -63,7 +64,7 @@ func (d *domain) list() exam.List {
 // registered registers an exam of type 1 for p; started also starts it.
 func (d *domain) registered(t *testing.T, p exam.Patient) exam.Exam {
 	t.Helper()
-	r, err := d.register().Run(context.Background(), exam.RegisterRequest{Document: p.Document, Type: 1})
+	r, err := d.register().Run(context.Background(), attendant, exam.RegisterRequest{Document: p.Document, Type: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func (d *domain) registered(t *testing.T, p exam.Patient) exam.Exam {
 
 func (d *domain) started(t *testing.T, p exam.Patient) exam.Exam {
 	t.Helper()
-	e, _, err := d.start().Run(context.Background(), p.Document, d.registered(t, p).ID, 1)
+	e, _, err := d.start().Run(context.Background(), attendant, p.Document, d.registered(t, p).ID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestRegister(t *testing.T) {
 				tc.arrange(d)
 			}
 			now := d.nextNow()
-			r, err := d.register().Run(context.Background(), exam.RegisterRequest{Document: tc.document, Type: tc.examType})
+			r, err := d.register().Run(context.Background(), attendant, exam.RegisterRequest{Document: tc.document, Type: tc.examType})
 			e := r.Exam
 			if !errors.Is(err, tc.want) || (tc.want != nil && err == nil) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
@@ -131,11 +132,12 @@ func TestRegister(t *testing.T) {
 				return
 			}
 			want := exam.Exam{ID: e.ID, PatientID: fakes.ActiveSMS.ID, PatientDocument: fakes.ActiveSMS.Document,
-				Type: tc.examType, Status: exam.StatusRegistered, CreatedAt: now, UpdatedAt: now}
-			if _, err := uuid.Parse(e.ID); err != nil || e != want {
+				Type: tc.examType, Status: exam.StatusRegistered, CreatedAt: now, UpdatedAt: now,
+				History: []exam.HistoryEntry{{Status: exam.StatusRegistered, At: now, By: attendant}}}
+			if _, err := uuid.Parse(e.ID); err != nil || !reflect.DeepEqual(e, want) {
 				t.Fatalf("registered %+v, want %+v", e, want)
 			}
-			if got := d.stored(t, e.ID); got != want {
+			if got := d.stored(t, e.ID); !reflect.DeepEqual(got, want) {
 				t.Fatalf("stored %+v, want %+v", got, want)
 			}
 		})
@@ -173,7 +175,7 @@ func TestStart(t *testing.T) {
 		}, exam.ErrExamTypeMismatch},
 		{"revoked exam", func(t *testing.T, d *domain) (string, string, exam.Type) {
 			id := d.registered(t, fakes.ActiveSMS).ID
-			if _, err := d.revoke().Run(context.Background(), fakes.ActiveSMS.Document, id, "wrong exam"); err != nil {
+			if _, err := d.revoke().Run(context.Background(), attendant, fakes.ActiveSMS.Document, id, "wrong exam"); err != nil {
 				t.Fatal(err)
 			}
 			return fakes.ActiveSMS.Document, id, 1
@@ -203,12 +205,12 @@ func TestStart(t *testing.T) {
 			d.issued = nil
 			d.clock.Advance(time.Hour)
 			now := d.nextNow()
-			e, tok, err := d.start().Run(context.Background(), document, id, examType)
+			e, tok, err := d.start().Run(context.Background(), attendant, document, id, examType)
 			if !errors.Is(err, tc.want) || (tc.want != nil && err == nil) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 			if tc.want != nil {
-				if tok != "" || e != (exam.Exam{}) {
+				if tok != "" || !reflect.DeepEqual(e, exam.Exam{}) {
 					t.Fatalf("refused start returned %+v, %q", e, tok)
 				}
 				if got, err := d.store.Get(context.Background(), id); err == nil && got.StartedAt.Equal(now) {
@@ -220,8 +222,11 @@ func TestStart(t *testing.T) {
 			if tok != "token-of-"+id || len(d.issued) != 1 || d.issued[0] != claims {
 				t.Fatalf("token %q from claims %+v, want one from %+v", tok, d.issued, claims)
 			}
-			if e.Status != exam.StatusStarted || e.StartedAt != now || e.UpdatedAt != now || d.stored(t, id) != e {
+			if e.Status != exam.StatusStarted || e.StartedAt != now || e.UpdatedAt != now || !reflect.DeepEqual(d.stored(t, id), e) {
 				t.Fatalf("started %+v, stored %+v", e, d.stored(t, id))
+			}
+			if last := e.History[len(e.History)-1]; last != (exam.HistoryEntry{Status: exam.StatusStarted, At: now, By: attendant}) {
+				t.Fatalf("history ends with %+v, want the start by %+v", last, attendant)
 			}
 		})
 	}
@@ -269,7 +274,7 @@ func TestRevoke(t *testing.T) {
 		}, "x", exam.ErrExamNotFound},
 		{"already revoked", func(t *testing.T, d *domain) (string, string) {
 			id := d.registered(t, fakes.ActiveSMS).ID
-			if _, err := d.revoke().Run(context.Background(), fakes.ActiveSMS.Document, id, "first"); err != nil {
+			if _, err := d.revoke().Run(context.Background(), attendant, fakes.ActiveSMS.Document, id, "first"); err != nil {
 				t.Fatal(err)
 			}
 			return fakes.ActiveSMS.Document, id
@@ -285,15 +290,18 @@ func TestRevoke(t *testing.T) {
 			document, id := tc.arrange(t, d)
 			d.clock.Advance(time.Minute)
 			now := d.nextNow()
-			e, err := d.revoke().Run(context.Background(), document, id, tc.reason)
+			e, err := d.revoke().Run(context.Background(), attendant, document, id, tc.reason)
 			if !errors.Is(err, tc.want) || (tc.want != nil && err == nil) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 			if tc.want != nil {
 				return
 			}
-			if e.Status != exam.StatusRevoked || e.RevokeReason != tc.reason || e.RevokedAt != now || d.stored(t, id) != e {
+			if e.Status != exam.StatusRevoked || e.RevokeReason != tc.reason || e.RevokedAt != now || !reflect.DeepEqual(d.stored(t, id), e) {
 				t.Fatalf("revoked %+v, stored %+v", e, d.stored(t, id))
+			}
+			if last := e.History[len(e.History)-1]; last != (exam.HistoryEntry{Status: exam.StatusRevoked, At: now, By: attendant}) {
+				t.Fatalf("history ends with %+v, want the revocation by %+v", last, attendant)
 			}
 		})
 	}
@@ -371,3 +379,6 @@ func TestListRefusals(t *testing.T) {
 		})
 	}
 }
+
+// attendant is the actor of the use cases' tests.
+var attendant = exam.Actor{Kind: exam.ActorAttendant, ID: "3f6c2a9e-7b1d-4c5e-9a8f-2b3c4d5e6f70", Name: "ana"}

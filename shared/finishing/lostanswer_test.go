@@ -32,12 +32,12 @@ func TestAcceptedSMSWhoseAnswerIsLostIsSentOnce(t *testing.T) {
 	}
 	ctx := context.Background()
 	registered, err := exam.Register{Patients: patients, Exams: store, Now: clock.Now, NewID: fakes.NewID}.
-		Run(ctx, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
+		Run(ctx, fakes.Attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, examTok, err := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now}.
-		Run(ctx, fakes.ActiveSMS.Document, registered.Exam.ID, 1)
+		Run(ctx, fakes.Attendant, fakes.ActiveSMS.Document, registered.Exam.ID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestAcceptedSMSWhoseAnswerIsLostIsSentOnce(t *testing.T) {
 		Notifier: Notifier(emulators.Config(sns.URL), "resultados@zmed.example"),
 	}
 	for delivery := range 3 {
-		e, err := finish.Run(ctx, examTok, resultTok)
+		e, err := finish.Run(ctx, exam.ProcessResultActor, examTok, resultTok)
 		if err != nil {
 			t.Fatalf("delivery %d: %v", delivery, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/exam"
 )
 
@@ -29,7 +30,7 @@ func required[T any](name string, v *T) (T, error) {
 
 // Register serves POST /exam/new.
 func Register(uc exam.Register) apigw.Handler {
-	return apigw.Serve(RegisterRoute, func(ctx context.Context, req request) (response, error) {
+	return apigw.Serve(RegisterRoute, audit.ExamRegister, func(ctx context.Context, by exam.Actor, req request) (response, error) {
 		var in struct {
 			Document *string `json:"document"`
 			ExamType *int    `json:"exam_type"`
@@ -45,15 +46,15 @@ func Register(uc exam.Register) apigw.Handler {
 		if err != nil {
 			return response{}, err
 		}
-		idem, err := idempotencyKey(req)
+		idem, err := idempotencyKey(req, by)
 		if err != nil {
 			return response{}, err
 		}
-		r, err := uc.Run(ctx, exam.RegisterRequest{Document: document, Type: exam.Type(examType), Idempotency: idem})
+		r, err := uc.Run(ctx, by, exam.RegisterRequest{Document: document, Type: exam.Type(examType), Idempotency: idem})
 		if err != nil {
 			return response{}, err
 		}
-		ctx = apigw.WithExamID(ctx, r.Exam.ID)
+		ctx = apigw.Touched(ctx, r.Exam)
 		if r.Replayed {
 			logOutcome(ctx, "exam registration replayed", r.Exam)
 			resp := apigw.JSON(http.StatusCreated, render(r.Exam))
@@ -67,7 +68,7 @@ func Register(uc exam.Register) apigw.Handler {
 
 // List serves GET /exams/info?document=&limit=&cursor=.
 func List(uc exam.List) apigw.Handler {
-	return apigw.Serve(ListRoute, func(ctx context.Context, req request) (response, error) {
+	return apigw.Serve(ListRoute, audit.ExamList, func(ctx context.Context, by exam.Actor, req request) (response, error) {
 		q := req.QueryStringParameters
 		limit := exam.DefaultPageSize
 		if s, ok := q["limit"]; ok {
@@ -85,6 +86,7 @@ func List(uc exam.List) apigw.Handler {
 		if err != nil {
 			return response{}, err
 		}
+		apigw.WithPatientID(ctx, page.PatientID)
 		slog.InfoContext(ctx, "exams listed", "count", len(page.Exams), "more", page.NextCursor != "")
 		return apigw.JSON(http.StatusOK, struct {
 			Exams      []examView `json:"exams"`
@@ -95,7 +97,7 @@ func List(uc exam.List) apigw.Handler {
 
 // Start serves POST /exam/start.
 func Start(uc exam.Start) apigw.Handler {
-	return apigw.Serve(StartRoute, func(ctx context.Context, req request) (response, error) {
+	return apigw.Serve(StartRoute, audit.ExamStart, func(ctx context.Context, by exam.Actor, req request) (response, error) {
 		var in struct {
 			Document *string `json:"document"`
 			ExamID   *string `json:"exam_id"`
@@ -111,10 +113,11 @@ func Start(uc exam.Start) apigw.Handler {
 			return response{}, err
 		}
 		ctx = apigw.WithExamID(ctx, examID)
-		e, token, err := uc.Run(ctx, document, examID, exam.Type(examType))
+		e, token, err := uc.Run(ctx, by, document, examID, exam.Type(examType))
 		if err != nil {
 			return response{}, err
 		}
+		ctx = apigw.Touched(ctx, e)
 		logOutcome(ctx, "exam started", e)
 		return apigw.JSON(http.StatusOK, struct {
 			Exam      examView `json:"exam"`
@@ -125,7 +128,7 @@ func Start(uc exam.Start) apigw.Handler {
 
 // Communicate serves POST /exams/communicate: the manual path to finish an exam.
 func Communicate(uc exam.Finish) apigw.Handler {
-	return apigw.Serve(CommunicateRoute, func(ctx context.Context, req request) (response, error) {
+	return apigw.Serve(CommunicateRoute, audit.ExamCommunicate, func(ctx context.Context, by exam.Actor, req request) (response, error) {
 		var in struct {
 			ExamToken   *string `json:"exam_token"`
 			ResultToken *string `json:"result_token"`
@@ -138,9 +141,9 @@ func Communicate(uc exam.Finish) apigw.Handler {
 		if err := firstOf(err1, err2); err != nil {
 			return response{}, err
 		}
-		e, err := uc.Run(ctx, examToken, resultToken)
+		e, err := uc.Run(ctx, by, examToken, resultToken)
 		if e.ID != "" {
-			ctx = apigw.WithExamID(ctx, e.ID)
+			ctx = apigw.Touched(ctx, e)
 		}
 		// Another request is sending this very notification: the exam is
 		// finished by this result, which is all this caller needs to know.
@@ -156,7 +159,7 @@ func Communicate(uc exam.Finish) apigw.Handler {
 
 // Revoke serves POST /exam/revoke.
 func Revoke(uc exam.Revoke) apigw.Handler {
-	return apigw.Serve(RevokeRoute, func(ctx context.Context, req request) (response, error) {
+	return apigw.Serve(RevokeRoute, audit.ExamRevoke, func(ctx context.Context, by exam.Actor, req request) (response, error) {
 		var in struct {
 			Document *string `json:"document"`
 			ExamID   *string `json:"exam_id"`
@@ -172,10 +175,11 @@ func Revoke(uc exam.Revoke) apigw.Handler {
 			return response{}, err
 		}
 		ctx = apigw.WithExamID(ctx, examID)
-		e, err := uc.Run(ctx, document, examID, reason)
+		e, err := uc.Run(ctx, by, document, examID, reason)
 		if err != nil {
 			return response{}, err
 		}
+		ctx = apigw.Touched(ctx, e)
 		logOutcome(ctx, "exam revoked", e)
 		return apigw.JSON(http.StatusOK, render(e)), nil
 	})

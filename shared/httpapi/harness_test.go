@@ -68,16 +68,25 @@ func newHarness(t testing.TB) *harness {
 
 var errStoreDown = errors.New("dynamodb: connection reset by peer at 10.0.0.7:443")
 
-// post builds the API Gateway v2 event of a POST with a JSON body.
+// post builds the API Gateway v2 event of a POST with a JSON body, made by
+// fakes.Attendant (as); the authorizer's claims are where API Gateway puts them.
 func post(route apigw.Route, body string) events.APIGatewayV2HTTPRequest {
-	return events.APIGatewayV2HTTPRequest{
+	return as(fakes.Attendant, events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RouteKey: route.String(), RawPath: route.Path, Body: body,
 		Headers: map[string]string{"content-type": "application/json"},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			RequestID: "req-" + route.Path,
 			HTTP:      events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: route.Method, Path: route.Path},
 		},
+	})
+}
+
+// as returns req made by the attendant a.
+func as(a exam.Actor, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPRequest {
+	req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: fakes.ClaimsOf(a)},
 	}
+	return req
 }
 
 // get builds the event of GET /exams/info with query parameters.

@@ -11,13 +11,13 @@ const (
 	ReplayedHeader       = "Idempotent-Replayed"
 )
 
-// idempotencyKey is the request's Idempotency-Key, if it sent one. The key is
-// checked by the use case; a header sent empty is malformed, not absent.
-func idempotencyKey(req request) (exam.IdempotencyKey, error) {
+// idempotencyKey is the request's Idempotency-Key, if it sent one, scoped to
+// the caller (SPEC §13): two attendants' keys never name the same exam. The
+// key is checked by the use case; a header sent empty is malformed, not absent.
+func idempotencyKey(req request, by exam.Actor) (exam.IdempotencyKey, error) {
 	key, ok := req.Headers[IdempotencyKeyHeader]
 	if ok && key == "" {
 		return exam.IdempotencyKey{}, exam.InvalidRequest("Idempotency-Key must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -")
 	}
-	// Scoped to the caller once the API knows the caller (SPEC §13).
-	return exam.IdempotencyKey{Key: key}, nil
+	return exam.IdempotencyKey{Scope: by.ID, Key: key}, nil
 }

@@ -39,6 +39,7 @@ func TestIdempotencyKeyOnRegister(t *testing.T) {
 		{"another document", withKey(js(map[string]any{"document": fakes.ActiveEmail.Document, "exam_type": 2}), "form-1"), 422, "IDEMPOTENCY_KEY_REUSED", false},
 		{"another exam type", withKey(`{"document": "52998224725", "exam_type": 3}`, "form-1"), 422, "IDEMPOTENCY_KEY_REUSED", false},
 		{"another key", withKey(original, "form-2"), 201, "", false},
+		{"another attendant's key of the same name (keys are scoped to the caller)", as(fakes.OtherAttendant, withKey(original, "form-1")), 201, "", false},
 		{"no key", post(RegisterRoute, original), 201, "", false},
 		{"empty key", withKey(original, ""), 400, "INVALID_REQUEST", false},
 		{"key of 65 characters", withKey(original, strings.Repeat("k", 65)), 400, "INVALID_REQUEST", false},

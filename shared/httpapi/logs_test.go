@@ -7,7 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/uuid"
+
+	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
@@ -29,18 +34,45 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	// An exam_id that is not a UUID never reaches a log line, whatever it carries.
 	h.call(h.start, post(StartRoute, js(map[string]any{"document": p.Document, "exam_id": "Maria 52998224725", "exam_type": 4}))).expect(t, 400, "INVALID_REQUEST")
 	h.call(h.revoke, post(RevokeRoute, js(map[string]any{"document": p.Document, "exam_id": "Silva " + examTok, "reason": "x"}))).expect(t, 400, "INVALID_REQUEST")
+	calls := 8 // the lifecycle and refusals above
+	// Invalid input carrying personal data on every route and in every field.
+	poison := apitest.Poison(examTok)
+	for _, v := range poison.Values {
+		for _, req := range []events.APIGatewayV2HTTPRequest{
+			post(RegisterRoute, js(map[string]any{"document": v, "exam_type": 1})),
+			post(RegisterRoute, js(map[string]any{"document": p.Document, "exam_type": v})),
+			get(map[string]string{"document": v}),
+			get(map[string]string{"document": p.Document, "limit": v}),
+			get(map[string]string{"document": p.Document, "cursor": v}),
+			post(StartRoute, js(map[string]any{"document": p.Document, "exam_id": v, "exam_type": 4})),
+			post(StartRoute, js(map[string]any{"document": v, "exam_id": id, "exam_type": 4})),
+			post(RevokeRoute, js(map[string]any{"document": p.Document, "exam_id": v, "reason": v})),
+			post(RevokeRoute, js(map[string]any{"document": v, "exam_id": id, "reason": v})),
+			post(CommunicateRoute, js(map[string]any{"exam_token": v, "result_token": v})),
+			post(CommunicateRoute, js(map[string]any{"exam_token": examTok, "result_token": v})),
+			post(RegisterRoute, `{"document": "`+v),
+		} {
+			if r := h.call(h.handlers[routeOf(req)], req); r.status >= 500 {
+				t.Fatalf("%s with %q: %d %s", req.RouteKey, v, r.status, r.raw)
+			}
+			calls++
+		}
+	}
 	h.patients.FailWith(fmt.Errorf("%w: patient manager timeout", exam.ErrDependency))
 	h.call(h.register, post(RegisterRoute, js(map[string]any{"document": p.Document, "exam_type": 1}))).expect(t, 503, "DEPENDENCY_UNAVAILABLE")
+	calls++
 
-	forbidden := []string{
+	forbidden := append(poison.Forbidden,
 		p.Document, "529.982.247-25", "529.982.247-26", "52998224726", "Maria", "Silva",
 		p.Cellphone, strings.TrimPrefix(p.Cellphone, "+55"), p.Email, examTok, resultTok,
-	}
+		fakes.Attendant.Name, fakes.OtherAttendant.Name,
+	)
 	// A token's signature alone is as secret as the token.
 	forbidden = append(forbidden, examTok[strings.LastIndex(examTok, ".")+1:], resultTok[strings.LastIndex(resultTok, ".")+1:])
 
-	lines, withExam := 0, 0
+	lines, withExam, audits := 0, 0, 0
 	sc := bufio.NewScanner(buf)
+	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
 		lines++
@@ -54,11 +86,25 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 		if rec["exam_id"] == id {
 			withExam++
 		}
+		if id, ok := rec["exam_id"].(string); ok && uuid.Validate(id) != nil {
+			t.Errorf("log line names an exam id that is not a UUID: %s", line)
+		}
+		apitest.CheckNoCPF(t, line)
+		if rec["audit"] == true {
+			audits++
+			actor, _ := rec["actor"].(map[string]any)
+			if rec["action"] == nil || rec["outcome"] == nil || actor["kind"] != "attendant" || actor["id"] != fakes.Attendant.ID {
+				t.Errorf("audit line without action, outcome or the caller: %s", line)
+			}
+		}
 		for _, f := range forbidden {
-			if strings.Contains(line, f) {
+			if f != "" && strings.Contains(line, f) {
 				t.Errorf("log line carries %q: %s", f, line)
 			}
 		}
+	}
+	if audits != calls {
+		t.Errorf("%d audit lines for %d calls, want one each", audits, calls)
 	}
 	if lines < 6 || withExam < 3 {
 		t.Fatalf("%d log lines, %d naming the exam: the test saw too little to prove anything", lines, withExam)
@@ -84,4 +130,10 @@ func TestRefusalNamesTheExamTheHandlerNamed(t *testing.T) {
 		}
 	}
 	t.Fatal("no refusal logged")
+}
+
+// routeOf is the route an event names.
+func routeOf(req events.APIGatewayV2HTTPRequest) apigw.Route {
+	method, path, _ := strings.Cut(req.RouteKey, " ")
+	return apigw.Route{Method: method, Path: path}
 }

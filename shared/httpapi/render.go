@@ -23,6 +23,20 @@ type examView struct {
 	FinishedAt   string            `json:"finished_at,omitempty"`
 	RevokedAt    string            `json:"revoked_at,omitempty"`
 	Notification *notificationView `json:"notification,omitempty"`
+	History      []historyView     `json:"history"`
+}
+
+// historyView is one transition: who (the actor's kind, id and name) and when.
+type historyView struct {
+	Status exam.Status `json:"status"`
+	At     string      `json:"at"`
+	By     actorView   `json:"by"`
+}
+
+type actorView struct {
+	Kind exam.ActorKind `json:"kind"`
+	ID   string         `json:"id"`
+	Name string         `json:"name,omitempty"`
 }
 
 type notificationView struct {
@@ -39,6 +53,11 @@ func render(e exam.Exam) examView {
 	}
 	if n := e.Notification; n.Status != "" {
 		v.Notification = &notificationView{Channel: n.Channel, Status: n.Status, At: timestamp(n.At)}
+	}
+	// Always a list, empty for an exam stored before history was kept.
+	v.History = make([]historyView, len(e.History))
+	for i, h := range e.History {
+		v.History[i] = historyView{Status: h.Status, At: timestamp(h.At), By: actorView{Kind: h.By.Kind, ID: h.By.ID, Name: h.By.Name}}
 	}
 	return v
 }

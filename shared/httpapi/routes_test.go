@@ -16,23 +16,12 @@ import (
 // shares: a wrong method, an unexpected failure (500, no internal text), and for
 // the POST routes a body over 64 KiB and malformed JSON.
 func TestErrorsEveryRouteCanProduce(t *testing.T) {
-	valid := func(h *harness) map[apigw.Route]events.APIGatewayV2HTTPRequest {
-		id, tok := h.started(fakes.ActiveSMS, 1)
-		registered := h.registered(fakes.ActiveSMS, 1)
-		return map[apigw.Route]events.APIGatewayV2HTTPRequest{
-			RegisterRoute:    post(RegisterRoute, `{"document": "52998224725", "exam_type": 1}`),
-			ListRoute:        get(map[string]string{"document": fakes.ActiveSMS.Document}),
-			StartRoute:       post(StartRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "exam_type": 1})),
-			CommunicateRoute: post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})),
-			RevokeRoute:      post(RevokeRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "reason": "x"})),
-		}
-	}
 	for _, e := range Endpoints() {
 		route := e.Route
 		t.Run(route.String(), func(t *testing.T) {
 			h := newHarness(t)
 			handler := h.handlers[route]
-			req, ok := valid(h)[route]
+			req, ok := validRequests(h)[route]
 			if !ok {
 				t.Fatalf("no valid request for %s here: add one", route)
 			}
@@ -73,4 +62,18 @@ func TestCommunicatePatientAndTypeErrors(t *testing.T) {
 		h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))).
 			expect(t, 422, "EXAM_TYPE_MISMATCH")
 	})
+}
+
+// validRequests is a request each route answers with success, on exams it
+// registers and starts first.
+func validRequests(h *harness) map[apigw.Route]events.APIGatewayV2HTTPRequest {
+	id, tok := h.started(fakes.ActiveSMS, 1)
+	registered := h.registered(fakes.ActiveSMS, 1)
+	return map[apigw.Route]events.APIGatewayV2HTTPRequest{
+		RegisterRoute:    post(RegisterRoute, `{"document": "52998224725", "exam_type": 1}`),
+		ListRoute:        get(map[string]string{"document": fakes.ActiveSMS.Document}),
+		StartRoute:       post(StartRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "exam_type": 1})),
+		CommunicateRoute: post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})),
+		RevokeRoute:      post(RevokeRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "reason": "x"})),
+	}
 }

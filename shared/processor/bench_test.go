@@ -53,9 +53,9 @@ func BenchmarkProcessResult(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		r, _ := exam.Register{Patients: patients, Exams: store, Now: clock.Now, NewID: fakes.NewID}.Run(ctx, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
+		r, _ := exam.Register{Patients: patients, Exams: store, Now: clock.Now, NewID: fakes.NewID}.Run(ctx, fakes.Attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
 		e := r.Exam
-		_, tok, _ := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now}.Run(ctx, fakes.ActiveSMS.Document, e.ID, 1)
+		_, tok, _ := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now}.Run(ctx, fakes.Attendant, fakes.ActiveSMS.Document, e.ID, 1)
 		result, _ := token.MintResultToken(resultKey, e.ID, clock.Now(), time.Hour)
 		key := "completed/2026_11/" + e.ID + ".pdf"
 		objects[key] = processor.Object{Bucket: bucket, Key: key, ETag: `"etag"`, ExamToken: tok, ResultToken: result}

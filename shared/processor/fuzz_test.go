@@ -73,10 +73,10 @@ func FuzzHandle(f *testing.F) {
 		store := memstore.New()
 		patients, notifier := fakes.AllPatients(), &fakes.Notifier{}
 		ctx := logctx.WithRequestID(context.Background(), "req-1")
-		if _, err := (exam.Register{Patients: patients, Exams: store, Now: clock, NewID: func() string { return fuzzExamID }}).Run(ctx, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 6}); err != nil {
+		if _, err := (exam.Register{Patients: patients, Exams: store, Now: clock, NewID: func() string { return fuzzExamID }}).Run(ctx, fakes.Attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 6}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := (exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock}).Run(ctx, fakes.ActiveSMS.Document, fuzzExamID, 6); err != nil {
+		if _, _, err := (exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock}).Run(ctx, fakes.Attendant, fakes.ActiveSMS.Document, fuzzExamID, 6); err != nil {
 			t.Fatal(err)
 		}
 		verifier, _ := token.NewVerifier(examKey, resultKey, clock)

@@ -168,7 +168,7 @@ func (r *refusals) wrap(next http.Handler) http.Handler {
 // registeredExam registers an exam of type 6 for p.
 func (h *harness) registeredExam(p exam.Patient) exam.Exam {
 	h.t.Helper()
-	r, err := exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID}.Run(context.Background(), exam.RegisterRequest{Document: p.Document, Type: 6})
+	r, err := exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID}.Run(context.Background(), fakes.Attendant, exam.RegisterRequest{Document: p.Document, Type: 6})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func (h *harness) startedExam(p exam.Patient) (exam.Exam, string) {
 	h.t.Helper()
 	ctx := context.Background()
 	e := h.registeredExam(p)
-	e, tok, err := exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now}.Run(ctx, p.Document, e.ID, 6)
+	e, tok, err := exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now}.Run(ctx, fakes.Attendant, p.Document, e.ID, 6)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ type Objects interface {
 
 // Finisher is the finish-and-notify use case (exam.Finish).
 type Finisher interface {
-	Run(ctx context.Context, examToken, resultToken string) (exam.Exam, error)
+	Run(ctx context.Context, by exam.Actor, examToken, resultToken string) (exam.Exam, error)
 }
 
 // Processor processes the objects created in the results bucket.
@@ -143,9 +143,11 @@ func (p Processor) judge(ctx context.Context, obj Object) (Reason, string, error
 	if obj.TokenProblem != nil {
 		reason := tokenReason(obj.TokenProblem)
 		slog.WarnContext(ctx, "result object unusable", "reason", reason)
+		audited(ctx, exam.Exam{}, exam.ErrInvalidToken)
 		return reason, "", nil
 	}
-	e, err := p.Finish.Run(ctx, obj.ExamToken, obj.ResultToken)
+	e, err := p.Finish.Run(ctx, exam.ProcessResultActor, obj.ExamToken, obj.ResultToken)
+	audited(ctx, e, err)
 	reason, refused := refusalReason(err)
 	if !refused {
 		return "", e.ID, err

@@ -20,13 +20,16 @@ var Statuses = map[string]int{
 	"PATIENT_NOT_FOUND": 404, "EXAM_NOT_FOUND": 404, "ROUTE_NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405,
 	"INVALID_TRANSITION": 409,
 	"PATIENT_NOT_ACTIVE": 422, "UNKNOWN_EXAM_TYPE": 422, "EXAM_TYPE_MISMATCH": 422, "INVALID_TOKEN": 422, "TOKEN_MISMATCH": 422,
-	"PAYLOAD_TOO_LARGE": 413, "DEPENDENCY_UNAVAILABLE": 503, "INTERNAL": 500,
+	"IDEMPOTENCY_KEY_REUSED": 422,
+	"PAYLOAD_TOO_LARGE":      413, "DEPENDENCY_UNAVAILABLE": 503, "INTERNAL": 500, "UNAUTHENTICATED": 401,
 }
 
 // fixedMessage matches every message an error body may have: fixed text,
 // naming at most one of the API's own fields, never a value a client sent.
 var fixedMessage = regexp.MustCompile(`^(` + strings.Join([]string{
 	`request body is larger than 64 KiB`, `no such route`, `method not allowed on this route`, `invalid request`,
+	`bearer token is missing, invalid or expired`, `Idempotency-Key was used for another request`,
+	`Idempotency-Key must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -`,
 	`cursor is not valid for this listing`, `document is not a valid CPF`, `patient not found`, `exam not found`,
 	`exam is not in a state that allows this action`, `patient is not active`, `exam type is not in the catalog`,
 	`exam type does not match the exam`, `token is invalid or expired`, `tokens do not name the same exam`,

@@ -18,9 +18,9 @@ var motoStacks string
 // moto's CloudFormation cannot create (it skips them); the test names them
 // so that a new type, or new support in moto, is noticed.
 var motoUnsupported = []string{
-	"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage",
+	"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::CloudWatch::Alarm",
 	"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
-	"AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy",
+	"AWS::Lambda::EventInvokeConfig", "AWS::Logs::MetricFilter", "AWS::S3::BucketPolicy",
 	"AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::Secret",
 }
 

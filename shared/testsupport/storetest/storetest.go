@@ -5,6 +5,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -33,6 +35,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"notification claim, release and record", testNotification},
 		{"concurrent starts have one winner", testConcurrentStarts},
 		{"listing pages newest first", testListing},
+		{"history: one entry per transition, in its write", testHistory},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, newStore(t)) })
@@ -72,13 +75,36 @@ func same(a, b exam.Exam) bool {
 			return false
 		}
 	}
+	if !sameHistory(a.History, b.History) {
+		return false
+	}
 	strip := func(e exam.Exam) exam.Exam {
 		e.CreatedAt, e.UpdatedAt, e.StartedAt, e.FinishedAt, e.RevokedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
 		e.Notification.At, e.Notification.ClaimUntil = time.Time{}, time.Time{}
+		e.History = nil
 		return e
 	}
-	return strip(a) == strip(b)
+	return reflect.DeepEqual(strip(a), strip(b))
 }
+
+func sameHistory(a, b []exam.HistoryEntry) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Status != b[i].Status || !a[i].At.Equal(b[i].At) || a[i].By != b[i].By {
+			return false
+		}
+	}
+	return true
+}
+
+// Actors of the transitions the suite makes.
+var (
+	ana     = exam.Actor{Kind: exam.ActorAttendant, ID: "3f6c2a9e-7b1d-4c5e-9a8f-2b3c4d5e6f70", Name: "ana.souza"}
+	bruno   = exam.Actor{Kind: exam.ActorAttendant, ID: "8d0e1f2a-3b4c-4d5e-8f60-718293a4b5c6", Name: "Bruno Conceição"}
+	process = exam.ProcessResultActor
+)
 
 func testRoundTrip(t *testing.T, s exam.Store) {
 	full := newExam("patient-1", t0)
@@ -89,6 +115,12 @@ func testRoundTrip(t *testing.T, s exam.Store) {
 	full.Notification = exam.Notification{Status: exam.NotificationSent, Channel: exam.ChannelSMS, At: t0.Add(2 * time.Hour)}
 	revoked := newExam("patient-1", t0)
 	revoked.Status, revoked.RevokedAt, revoked.RevokeReason = exam.StatusRevoked, t0.Add(time.Second), "pedido do paciente: ç"
+	full.History = []exam.HistoryEntry{
+		{Status: exam.StatusRegistered, At: t0, By: ana},
+		{Status: exam.StatusStarted, At: full.StartedAt, By: bruno},
+		{Status: exam.StatusFinished, At: full.FinishedAt, By: process},
+	}
+	revoked.History = []exam.HistoryEntry{{Status: exam.StatusRegistered, At: t0, By: ana}, {Status: exam.StatusRevoked, At: revoked.RevokedAt, By: bruno}}
 	for _, e := range []exam.Exam{newExam("patient-1", t0), full, revoked} {
 		mustCreate(t, s, e)
 		if got := mustGet(t, s, e.ID); !same(got, e) {
@@ -123,18 +155,18 @@ func testGetMissing(t *testing.T, s exam.Store) {
 
 func start(e exam.Exam, at time.Time) exam.Transition {
 	return exam.Transition{ExamID: e.ID, PatientID: e.PatientID, ExamType: e.Type,
-		From: []exam.Status{exam.StatusRegistered}, To: exam.StatusStarted, At: at}
+		From: []exam.Status{exam.StatusRegistered}, To: exam.StatusStarted, At: at, By: ana}
 }
 
 func finish(e exam.Exam, at time.Time, owner string) exam.Transition {
 	return exam.Transition{ExamID: e.ID, PatientID: e.PatientID, ExamType: e.Type,
-		From: []exam.Status{exam.StatusStarted}, To: exam.StatusFinished, At: at, ResultRef: "result-ref",
+		From: []exam.Status{exam.StatusStarted}, To: exam.StatusFinished, At: at, By: process, ResultRef: "result-ref",
 		Notification: exam.Notification{Status: exam.NotificationPending, ClaimOwner: owner, ClaimUntil: at.Add(time.Minute)}}
 }
 
 func revoke(e exam.Exam, at time.Time) exam.Transition {
 	return exam.Transition{ExamID: e.ID, PatientID: e.PatientID,
-		From: []exam.Status{exam.StatusRegistered, exam.StatusStarted}, To: exam.StatusRevoked, At: at, Reason: "duplicated"}
+		From: []exam.Status{exam.StatusRegistered, exam.StatusStarted}, To: exam.StatusRevoked, At: at, By: bruno, Reason: "duplicated"}
 }
 
 func mustTransition(t *testing.T, s exam.Store, tr exam.Transition) exam.Exam {
@@ -306,6 +338,9 @@ func testConcurrentStarts(t *testing.T, s exam.Store) {
 	if wins != 1 || conflicts != n-1 || len(others) > 0 {
 		t.Fatalf("%d concurrent starts: %d won, %d conflicts, other errors %v; want 1 winner", n, wins, conflicts, others)
 	}
+	if h := mustGet(t, s, e.ID).History; len(h) != 1 || h[0].Status != exam.StatusStarted {
+		t.Fatalf("after %d concurrent starts the history is %+v, want the winner's entry only", n, h)
+	}
 }
 
 func testListing(t *testing.T, s exam.Store) {
@@ -363,5 +398,34 @@ func testListing(t *testing.T, s exam.Store) {
 	empty, err := s.ListByPatient(context.Background(), "patient-without-exams", pageSize, nil)
 	if err != nil || len(empty.Exams) != 0 || empty.Next != nil {
 		t.Fatalf("empty listing = %+v, %v", empty, err)
+	}
+}
+
+// testHistory: each transition appends its entry in its own write, to an item
+// created with a history and to one stored before history existed; a refused
+// transition appends nothing.
+func testHistory(t *testing.T, s exam.Store) {
+	t1, t2 := t0.Add(time.Minute), t0.Add(time.Hour)
+	withHistory := newExam("patient-1", t0)
+	withHistory.History = []exam.HistoryEntry{{Status: exam.StatusRegistered, At: t0, By: ana}}
+	legacy := newExam("patient-1", t0)
+	for _, e := range []exam.Exam{withHistory, legacy} {
+		mustCreate(t, s, e)
+		mustTransition(t, s, start(e, t1))
+		if _, err := s.Transition(context.Background(), start(e, t2)); !errors.Is(err, exam.ErrConflict) {
+			t.Fatalf("second start = %v, want a conflict", err)
+		}
+		got := mustTransition(t, s, finish(e, t2, "owner"))
+		want := append(slices.Clone(e.History),
+			exam.HistoryEntry{Status: exam.StatusStarted, At: t1, By: ana},
+			exam.HistoryEntry{Status: exam.StatusFinished, At: t2, By: process})
+		if !sameHistory(got.History, want) {
+			t.Errorf("history %+v, want %+v", got.History, want)
+		}
+	}
+	e := mustCreate(t, s, newExam("patient-1", t0))
+	got := mustTransition(t, s, revoke(e, t1))
+	if want := []exam.HistoryEntry{{Status: exam.StatusRevoked, At: t1, By: bruno}}; !sameHistory(got.History, want) {
+		t.Errorf("history %+v, want %+v", got.History, want)
 	}
 }

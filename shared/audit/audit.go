@@ -1,0 +1,61 @@
+// Package audit writes the accountability lines of SPEC §13: one JSON log line
+// per API call and per automatic outcome, saying who did what to which exam of
+// which patient, and how it ended. The line carries ids and codes only: the
+// actor's kind and id (never a name), the exam id (only in its validated UUID
+// form, through logctx), the patient manager's patient id (never the CPF), and
+// "ok" or the error code.
+package audit
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/logctx"
+)
+
+// Action is what was done, one per route and one for the automatic path.
+type Action string
+
+// Actions.
+const (
+	ExamRegister    Action = "exam.register"
+	ExamList        Action = "exam.list"
+	ExamStart       Action = "exam.start"
+	ExamRevoke      Action = "exam.revoke"
+	ExamCommunicate Action = "exam.communicate"
+	ResultProcess   Action = "result.process"
+)
+
+// OK is the outcome of a call that succeeded; any other outcome is an error code.
+const OK = "ok"
+
+// Message is the msg of every audit line, so that a log query finds them all.
+const Message = "audit"
+
+// Entry is one audit line.
+type Entry struct {
+	Action    Action
+	Actor     exam.Actor
+	ExamID    string // logged only if it is a UUID
+	PatientID string // the patient manager's id
+	Outcome   string // OK or the error code
+}
+
+// Write logs e as one line. The exam id goes through logctx, like every other
+// line's: an id that is not a UUID never reaches the log.
+func Write(ctx context.Context, e Entry) {
+	if e.ExamID != "" {
+		ctx = logctx.WithExamID(ctx, e.ExamID)
+	}
+	attrs := []slog.Attr{
+		slog.Bool("audit", true),
+		slog.String("action", string(e.Action)),
+		slog.Group("actor", slog.String("kind", string(e.Actor.Kind)), slog.String("id", e.Actor.ID)),
+	}
+	if e.PatientID != "" {
+		attrs = append(attrs, slog.String("patient_id", e.PatientID))
+	}
+	attrs = append(attrs, slog.String("outcome", e.Outcome))
+	slog.LogAttrs(ctx, slog.LevelInfo, Message, attrs...)
+}

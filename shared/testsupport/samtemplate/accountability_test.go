@@ -1,0 +1,124 @@
+package samtemplate
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/httpapi"
+)
+
+// TestAccessLogNamesTheCaller (SPEC §13): the HTTP API's access log carries
+// the caller's sub, the source IP, the request time and the authorizer's
+// error, and nothing a client sent (no query string, no body, no header) nor
+// any claim but the sub (a username or e-mail is personal data).
+func TestAccessLogNamesTheCaller(t *testing.T) {
+	tpl := load(t)
+	format, _ := Get(tpl, "Resources", "HttpApi", "Properties", "AccessLogSettings", "Format").(string)
+	var fields map[string]string
+	if err := json.Unmarshal([]byte(format), &fields); err != nil {
+		t.Fatalf("the access log format is not one JSON object of strings: %q", format)
+	}
+	used := map[string]bool{}
+	variable := regexp.MustCompile(`\$[A-Za-z][A-Za-z0-9_.:-]*`)
+	for name, value := range fields {
+		vars := variable.FindAllString(value, -1)
+		if len(vars) != 1 || vars[0] != value {
+			t.Errorf("field %q is %q: want exactly one variable", name, value)
+		}
+		for _, v := range vars {
+			used[v] = true
+		}
+	}
+	for _, want := range []string{"$context.authorizer.claims.sub", "$context.identity.sourceIp", "$context.requestTime", "$context.authorizer.error"} {
+		if !used[want] {
+			t.Errorf("the access log lacks %s", want)
+		}
+	}
+	// Only what identifies the call and its outcome.
+	allowed := map[string]bool{
+		"$context.requestId": true, "$context.requestTime": true, "$context.requestTimeEpoch": true,
+		"$context.identity.sourceIp": true, "$context.authorizer.claims.sub": true, "$context.routeKey": true,
+		"$context.status": true, "$context.responseLatency": true, "$context.authorizer.error": true,
+		"$context.integrationErrorMessage": true, "$context.httpMethod": true, "$context.protocol": true,
+		"$context.responseLength": true,
+	}
+	for v := range used {
+		if !allowed[v] {
+			t.Errorf("the access log carries %s: only ids, times, the sub and outcomes may be logged", v)
+		}
+	}
+}
+
+// TestAuditLinesKeptFiveYearsInProd (SPEC §13): the audit lines live in the
+// functions' log groups, and who called from where in the access log; in
+// prod each of these keeps its lines at least 1,827 days.
+func TestAuditLinesKeptFiveYearsInProd(t *testing.T) {
+	tpl := load(t)
+	groups := tpl.Resources("AWS::Logs::LogGroup")
+	audited := []string{"HttpApiAccessLogs"}
+	for id, fn := range tpl.Resources("AWS::Serverless::Function") {
+		ref, _ := Get(fn, "Properties", "LoggingConfig", "LogGroup").(map[string]any)
+		if ref == nil {
+			t.Fatalf("%s logs to no declared group", id)
+		}
+		audited = append(audited, fmt.Sprint(ref["Ref"]))
+	}
+	for _, id := range audited {
+		retention := Get(groups[id], "Properties", "RetentionInDays")
+		cond, _ := retention.(map[string]any)["Fn::If"].([]any)
+		if len(cond) != 3 || cond[0] != "IsProd" {
+			t.Errorf("%s: retention %v, want !If [IsProd, ≥ 1827, …]", id, retention)
+			continue
+		}
+		var days int
+		if _, err := fmt.Sscan(strings.TrimSpace(fmt.Sprint(cond[1])), &days); err != nil || days < 1827 {
+			t.Errorf("%s keeps prod's lines %v days, want at least 1827", id, cond[1])
+		}
+	}
+}
+
+// TestCallsWithoutClaimsRaiseTheAlarm (SPEC §13): the log line of a call
+// refused for want of the authorizer's claims is counted in every API
+// function's log group, and an alarm watches the count.
+func TestCallsWithoutClaimsRaiseTheAlarm(t *testing.T) {
+	tpl := load(t)
+	filters := map[string]map[string]any{} // by the log group they read
+	for id, f := range tpl.Resources("AWS::Logs::MetricFilter") {
+		if strings.Contains(fmt.Sprint(Get(f, "Properties", "FilterPattern")), `"`+apigw.ErrNoClaims.Error()+`*"`) {
+			ref, _ := Get(f, "Properties", "LogGroupName").(map[string]any)
+			filters[fmt.Sprint(ref["Ref"])] = tpl.Resources("AWS::Logs::MetricFilter")[id]
+		}
+	}
+	var metric string
+	for _, e := range httpapi.Endpoints() {
+		fn := tpl.Resources("AWS::Serverless::Function")[LogicalID(e.Function)]
+		ref, _ := Get(fn, "Properties", "LoggingConfig", "LogGroup").(map[string]any)
+		f := filters[fmt.Sprint(ref["Ref"])]
+		if f == nil {
+			t.Errorf("%s's log group has no metric filter on %q", e.Function, apigw.ErrNoClaims)
+			continue
+		}
+		transforms, _ := Get(f, "Properties", "MetricTransformations").([]any)
+		if len(transforms) != 1 {
+			t.Fatalf("%s: %d metric transformations", e.Function, len(transforms))
+		}
+		name := fmt.Sprint(Get(transforms[0], "MetricName"))
+		if metric != "" && name != metric {
+			t.Errorf("%s counts into %s, the others into %s", e.Function, name, metric)
+		}
+		metric = name
+	}
+	alarmed := false
+	for _, a := range tpl.Resources("AWS::CloudWatch::Alarm") {
+		if fmt.Sprint(Get(a, "Properties", "MetricName")) == metric && Get(a, "Properties", "Namespace") == "ZMED/ExamManager" {
+			alarmed = true
+		}
+	}
+	if !alarmed {
+		t.Errorf("no alarm on %s", metric)
+	}
+}

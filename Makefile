@@ -25,12 +25,24 @@ export SAM_CLI_TELEMETRY := 0
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: chromium console-screenshot help build test lint unit fuzz fuzz-smoke checkov clean distclean run register start attendant-token upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: chromium console-screenshot help build zmedctl ops test lint unit fuzz fuzz-smoke checkov clean distclean run register start attendant-token upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-build: $(addprefix build-fn-,$(FUNCTIONS)) ## build every function's bootstrap (linux/arm64) into bin/<function>/
+build: $(addprefix build-fn-,$(FUNCTIONS)) zmedctl ## build every function's bootstrap (linux/arm64) into bin/<function>/, and bin/zmedctl
+
+zmedctl: ## build the operator's command into bin/zmedctl (README, Operations); against the local stack: make -s ops ARGS="list"
+	go build -o $(BIN)/zmedctl ./local/zmedctl
+
+# The operator's command against the local stack's endpoints (make run), e.g. make -s ops ARGS="list -outcome stuck".
+LOCAL_OPS_ENV := AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
+  AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required \
+  AWS_ENDPOINT_URL_S3=http://$${ZMED_LOCAL_S3_ADDR:-127.0.0.1:4566} AWS_ENDPOINT_URL_DYNAMODB=http://$${ZMED_LOCAL_DYNAMODB_ADDR:-127.0.0.1:4567} \
+  AWS_ENDPOINT_URL_SQS=http://$${ZMED_LOCAL_OPS_ADDR:-127.0.0.1:4569} AWS_ENDPOINT_URL_LAMBDA=http://$${ZMED_LOCAL_OPS_ADDR:-127.0.0.1:4569} \
+  ZMED_FAILURE_QUEUE=zmed-process-result-failures-local ZMED_PROCESS_RESULT_FUNCTION=process-result
+ops: zmedctl ## run the operator's command against the local stack: make -s ops ARGS="list -outcome stuck"
+	@$(LOCAL_OPS_ENV) $(BIN)/zmedctl $(ARGS)
 
 $(addprefix build-fn-,$(FUNCTIONS)): build-fn-%:
 	$(RELEASE_ENV) go build $(RELEASE_FLAGS) -o $(BIN)/$*/bootstrap ./functions/$*

@@ -34,6 +34,7 @@ func TestInterruptStopsCleanly(t *testing.T) {
 	addrs := map[string]string{
 		"ZMED_LOCAL_API_ADDR": freeAddr(t), "ZMED_LOCAL_S3_ADDR": freeAddr(t),
 		"ZMED_LOCAL_DYNAMODB_ADDR": freeAddr(t), "ZMED_LOCAL_PATIENT_MANAGER_ADDR": freeAddr(t),
+		"ZMED_LOCAL_OPS_ADDR": freeAddr(t),
 	}
 	cmd := exec.Command(bin)
 	cmd.Dir = ".." // the repository root, as `make run` runs it

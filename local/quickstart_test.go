@@ -28,7 +28,7 @@ func TestQuickStartOnMovedPorts(t *testing.T) {
 	block := quickStartBlock(t)
 	env := map[string]string{
 		stack.APIAddrVar: freeAddr(t), stack.S3AddrVar: freeAddr(t),
-		stack.DynamoDBAddrVar: freeAddr(t), stack.PatientsAddrVar: freeAddr(t),
+		stack.DynamoDBAddrVar: freeAddr(t), stack.PatientsAddrVar: freeAddr(t), stack.OpsAddrVar: freeAddr(t),
 		"ZMED_LOCAL_OUTBOX":   filepath.Join(t.TempDir(), "outbox.jsonl"),
 		"ZMED_LOCAL_PATIENTS": "../local/patients.json",
 	}

@@ -81,7 +81,7 @@ func (c *counter) config(endpoint string) aws.Config {
 func callCounts(ctx context.Context, work string) error {
 	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
 		"ZMED_LOCAL_API_ADDR": "127.0.0.1:0", "ZMED_LOCAL_S3_ADDR": "127.0.0.1:0", "ZMED_LOCAL_DYNAMODB_ADDR": "127.0.0.1:0",
-		"ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0", "ZMED_LOCAL_NOTIFICATIONS_ADDR": "127.0.0.1:0",
+		"ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0", "ZMED_LOCAL_OPS_ADDR": "127.0.0.1:0", "ZMED_LOCAL_NOTIFICATIONS_ADDR": "127.0.0.1:0",
 		"ZMED_LOCAL_OUTBOX": filepath.Join(work, "calls-outbox.jsonl"),
 	}))
 	if err != nil {

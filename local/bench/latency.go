@@ -36,7 +36,7 @@ type started struct {
 func latency(ctx context.Context, work string, n int) error {
 	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
 		"ZMED_LOCAL_API_ADDR": "127.0.0.1:0", "ZMED_LOCAL_S3_ADDR": "127.0.0.1:0", "ZMED_LOCAL_DYNAMODB_ADDR": "127.0.0.1:0",
-		"ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0", "ZMED_LOCAL_OUTBOX": filepath.Join(work, "latency-outbox.jsonl"),
+		"ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0", "ZMED_LOCAL_OPS_ADDR": "127.0.0.1:0", "ZMED_LOCAL_OUTBOX": filepath.Join(work, "latency-outbox.jsonl"),
 	}))
 	if err != nil {
 		return err

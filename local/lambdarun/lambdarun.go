@@ -38,7 +38,7 @@ type Session struct {
 func Start(ctx context.Context, root, rie, workDir string, console io.Writer) (*Session, error) {
 	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
 		"ZMED_LOCAL_API_ADDR": "127.0.0.1:0", "ZMED_LOCAL_S3_ADDR": "127.0.0.1:0",
-		"ZMED_LOCAL_DYNAMODB_ADDR": "127.0.0.1:0", "ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0",
+		"ZMED_LOCAL_DYNAMODB_ADDR": "127.0.0.1:0", "ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0", "ZMED_LOCAL_OPS_ADDR": "127.0.0.1:0",
 		"ZMED_LOCAL_NOTIFICATIONS_ADDR": "127.0.0.1:0",
 		"ZMED_LOCAL_PATIENTS":           filepath.Join(root, "local", "patients.json"),
 		"ZMED_LOCAL_OUTBOX":             filepath.Join(workDir, "outbox.jsonl"),
@@ -83,6 +83,7 @@ func (s *Session) Invoke(ctx context.Context, folder, bootstrap string, event []
 	st := s.Stack
 	env, err := Environment(s.root, folder, Endpoints{
 		DynamoDB: st.DynamoDBURL, S3: st.S3URL, SNS: st.NotificationsURL, SES: st.NotificationsURL, PatientManager: st.PatientsURL,
+		Lambda: st.OpsURL,
 	})
 	if err != nil {
 		return nil, err
@@ -131,6 +132,7 @@ func Run(ctx context.Context, rie, bootstrap string, env []string, event []byte,
 // Endpoints are where a function's clients go.
 type Endpoints struct {
 	DynamoDB, S3, SNS, SES, PatientManager string
+	Lambda                                 string // the local stack's Lambda Invoke (process-result), for the reconciler
 }
 
 // Environment is what Lambda would give functions/<folder>: its variables
@@ -157,6 +159,7 @@ func Environment(root, folder string, e Endpoints) ([]string, error) {
 		"AWS_ENDPOINT_URL_S3=" + e.S3,
 		"AWS_ENDPOINT_URL_SNS=" + e.SNS,
 		"AWS_ENDPOINT_URL_SESV2=" + e.SES,
+		"AWS_ENDPOINT_URL_LAMBDA=" + e.Lambda,
 		"AWS_REQUEST_CHECKSUM_CALCULATION=when_required",
 		"AWS_RESPONSE_CHECKSUM_VALIDATION=when_required",
 		"AWS_LAMBDA_FUNCTION_NAME=" + folder,

@@ -118,6 +118,16 @@ var expected = map[string]check{
 	},
 	"console/page.json":  consoleFile("text/html", "<title>ZMED"),
 	"console/asset.json": consoleFile("text/javascript", "import "),
+	"reconcile-results/scheduled.json": func(t *testing.T, s *Session, response []byte) {
+		if strings.TrimSpace(string(response)) != "null" {
+			t.Fatalf("the run failed: %s", response)
+		}
+		// The fixture result was just put: younger than 5 minutes, its own event's.
+		want := "completed/2026_11/resultado hemograma (final) 2+1.pdf"
+		if keys := bucketKeys(t, s); len(keys) != 1 || keys[0] != want {
+			t.Fatalf("bucket holds %q, want %q untouched", keys, want)
+		}
+	},
 	"process-result/object-created.json": func(t *testing.T, s *Session, response []byte) {
 		if strings.TrimSpace(string(response)) != "null" {
 			t.Fatalf("the invocation failed: %s", response)

@@ -18,6 +18,8 @@ func (s *Stack) PrintBanner(w io.Writer) {
 	fmt.Fprintf(&b, "  S3 endpoint       %s   bucket %s, uploads under %s/ are processed\n", s.S3URL, c.Bucket, c.Folders.Completed)
 	fmt.Fprintf(&b, "  DynamoDB endpoint %s   table %s\n", s.DynamoDBURL, c.Table)
 	fmt.Fprintf(&b, "  patient manager   %s   patients from %s\n", s.PatientsURL, c.PatientsFile)
+	fmt.Fprintf(&b, "  SQS + Lambda      %s   on-failure queue %s; Invoke runs process-result\n", s.OpsURL, FailureQueueName)
+	fmt.Fprintf(&b, "  reconciler        every %v, for results in %s/ over %v old\n", c.ReconcileEvery, c.Folders.Completed, c.ReconcileMinAge)
 	fmt.Fprintf(&b, "  outbox            %s\n\n", c.OutboxFile)
 	fmt.Fprintf(&b, "  ZMED_JWT_KEY=%s\n  ZMED_RESULT_JWT_KEY=%s\n", c.ExamKey, c.ResultKey)
 	fmt.Fprintf(&b, "  %s=%s\n", authorizer.KeyVar, c.AttendantKey)

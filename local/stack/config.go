@@ -25,11 +25,14 @@ const (
 	S3AddrVar       = "ZMED_LOCAL_S3_ADDR"
 	DynamoDBAddrVar = "ZMED_LOCAL_DYNAMODB_ADDR"
 	PatientsAddrVar = "ZMED_LOCAL_PATIENT_MANAGER_ADDR"
+	OpsAddrVar      = "ZMED_LOCAL_OPS_ADDR"
 )
 
 // Config is the local stack's configuration.
 type Config struct {
 	APIAddr, S3Addr, DynamoDBAddr, PatientsAddr string
+	// OpsAddr serves the on-failure queue (SQS protocol) and Lambda Invoke of process-result.
+	OpsAddr string
 	// NotificationsAddr, when set, serves an SNS/SES-compatible endpoint that
 	// writes to the outbox, for the production adapters (make invoke).
 	NotificationsAddr             string
@@ -50,6 +53,9 @@ type Config struct {
 	RetryBackoff time.Duration
 	// Console is how the console signs in: the local identity unless a test sets it.
 	Console console.Settings
+	// ReconcileEvery is the reconciler's period; it processes what waits in
+	// completed/ for longer than ReconcileMinAge.
+	ReconcileEvery, ReconcileMinAge time.Duration
 }
 
 // ReadConfig reads the local stack's variables; every one has a default.
@@ -59,6 +65,7 @@ func ReadConfig(r *config.Reader) (Config, error) {
 		S3Addr:            r.String(S3AddrVar, "127.0.0.1:4566"),
 		DynamoDBAddr:      r.String(DynamoDBAddrVar, "127.0.0.1:4567"),
 		PatientsAddr:      r.String(PatientsAddrVar, "127.0.0.1:3001"),
+		OpsAddr:           r.String(OpsAddrVar, "127.0.0.1:4569"),
 		NotificationsAddr: r.String("ZMED_LOCAL_NOTIFICATIONS_ADDR", ""),
 		PatientsFile:      r.String("ZMED_LOCAL_PATIENTS", "local/patients.json"),
 		OutboxFile:        r.String("ZMED_LOCAL_OUTBOX", ".local/outbox.jsonl"),
@@ -69,6 +76,8 @@ func ReadConfig(r *config.Reader) (Config, error) {
 		Table:             r.String(config.TableVar, config.DefaultTable),
 		InvokeTimeout:     r.Duration("ZMED_LOCAL_INVOKE_TIMEOUT", 30*time.Second),
 		RetryBackoff:      r.Duration("ZMED_LOCAL_RETRY_BACKOFF", time.Second),
+		ReconcileEvery:    r.Duration("ZMED_LOCAL_RECONCILE_EVERY", time.Minute),
+		ReconcileMinAge:   r.Duration("ZMED_LOCAL_RECONCILE_MIN_AGE", 30*time.Second),
 		Notifier:          r.String("ZMED_LOCAL_NOTIFIER", "outbox"),
 		EmailSender:       r.String(config.EmailSenderVar, "resultados@zmed.example"),
 	}

@@ -16,7 +16,7 @@ func TestSecondStackSaysWhichAddressIsTaken(t *testing.T) {
 	first := startStack(t)
 	taken := strings.TrimPrefix(first.s.APIURL, "http://")
 	cfg, err := ReadConfig(config.FromMap(map[string]string{
-		APIAddrVar: taken, S3AddrVar: "127.0.0.1:0", DynamoDBAddrVar: "127.0.0.1:0", PatientsAddrVar: "127.0.0.1:0",
+		APIAddrVar: taken, S3AddrVar: "127.0.0.1:0", DynamoDBAddrVar: "127.0.0.1:0", PatientsAddrVar: "127.0.0.1:0", OpsAddrVar: "127.0.0.1:0",
 		"ZMED_LOCAL_PATIENTS": "../patients.json", "ZMED_LOCAL_OUTBOX": filepath.Join(t.TempDir(), "outbox.jsonl"),
 	}))
 	if err != nil {

@@ -20,6 +20,8 @@ type asyncInvoker struct {
 	timeout time.Duration
 	backoff time.Duration // before the first retry; doubled for the second
 	retries int
+	// onFailure receives an event whose retries are exhausted (the on-failure destination).
+	onFailure func(ev events.S3Event, attempts int, requestID string)
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -44,8 +46,11 @@ func (i *asyncInvoker) run(ev events.S3Event) {
 		}
 		if attempt == i.retries {
 			ctx := logctx.WithRequestID(context.Background(), "async-"+ev.Records[0].S3.Object.Sequencer)
-			slog.ErrorContext(ctx, "process-result failed after its retries; Lambda would now send the event to the on-failure queue",
+			slog.ErrorContext(ctx, "process-result failed after its retries; the event goes to the on-failure queue",
 				"attempts", attempt+1, "error", err.Error())
+			if i.onFailure != nil {
+				i.onFailure(ev, attempt+1, logctx.RequestID(ctx))
+			}
 			return
 		}
 		select {

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -28,6 +30,7 @@ import (
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/processor"
+	"github.com/zmed/exam-manager/shared/reconcile"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/s3event"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
@@ -38,14 +41,22 @@ import (
 type Stack struct {
 	APIURL, S3URL, DynamoDBURL, PatientsURL string
 	NotificationsURL                        string // "" unless Config.NotificationsAddr is set
-	Store                                   *dynamostore.Store
-	S3Backend                               gofakes3.Backend
-	Patients                                []PatientRecord
-	Config                                  Config
+	// OpsURL serves the on-failure queue (SQS) and process-result (Lambda Invoke).
+	OpsURL    string
+	Store     *dynamostore.Store
+	S3Backend gofakes3.Backend
+	Patients  []PatientRecord
+	Config    Config
 
 	api     *emulators.Server
 	servers []*emulators.Server // the endpoints
 	invoker *asyncInvoker
+
+	failures    *queue
+	patientsOut atomic.Bool // the patient manager answers 503 (an outage)
+	reconciler  reconcile.Reconciler
+	reconcileMu sync.Mutex
+	schedule    *scheduler
 }
 
 // Start starts every part; on error, whatever had started is stopped.
@@ -72,7 +83,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	}
 
 	// Patient manager.
-	if s.PatientsURL, err = s.serve(c.PatientsAddr, PatientManager(records)); err != nil {
+	if s.PatientsURL, err = s.serve(c.PatientsAddr, outage{&s.patientsOut, PatientManager(records)}); err != nil {
 		return nil, listenError("patient manager", PatientsAddrVar, c.PatientsAddr, err)
 	}
 
@@ -127,6 +138,17 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		timeout: c.InvokeTimeout, backoff: c.RetryBackoff, retries: 2, stop: make(chan struct{}),
 	}
 	notifications.deliver = s.invoker.submit
+	s.failures = &queue{}
+	s.invoker.onFailure = s.failures.failed
+	if s.OpsURL, err = s.serve(c.OpsAddr, opsEndpoint{queue: s.failures, process: s.invoker.handler, timeout: c.InvokeTimeout}); err != nil {
+		return nil, listenError("operations endpoint (SQS, Lambda)", OpsAddrVar, c.OpsAddr, err)
+	}
+
+	// The reconciler, on its schedule: what an outage left in completed/ goes to process-result's handler.
+	s.reconciler = reconcile.Reconciler{Bucket: c.Bucket, Prefix: c.Folders.Completed, MinAge: c.ReconcileMinAge,
+		List: backendLister{backend}, Process: handlerProcessor{handler: s.invoker.handler, timeout: c.InvokeTimeout}, Now: time.Now}
+	s.schedule = &scheduler{period: c.ReconcileEvery, stop: make(chan struct{}), run: func(ctx context.Context) { _, _ = s.Reconcile(ctx) }}
+	s.schedule.start()
 
 	// The HTTP API.
 	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
@@ -161,6 +183,9 @@ func (s *Stack) Close() error {
 	if s.api != nil {
 		errs = append(errs, s.api.Close())
 	}
+	if s.schedule != nil {
+		s.schedule.close()
+	}
 	if s.invoker != nil {
 		s.invoker.close()
 	}
@@ -173,4 +198,25 @@ func (s *Stack) Close() error {
 // S3Client returns an S3 client on the local endpoint (for tools and tests).
 func (s *Stack) S3Client() *s3.Client {
 	return s3.NewFromConfig(emulators.Config(s.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// SetPatientManagerDown makes the patient manager answer 503 to every lookup
+// (down is true) or serve again: an outage, for tests and demonstrations.
+func (s *Stack) SetPatientManagerDown(down bool) { s.patientsOut.Store(down) }
+
+// FailedEvents is the number of messages in the on-failure queue.
+func (s *Stack) FailedEvents() int { return s.failures.Len() }
+
+// outage answers 503 while down is set, else serves next.
+type outage struct {
+	down *atomic.Bool
+	next http.Handler
+}
+
+func (o outage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if o.down.Load() {
+		http.Error(w, `{"error":"unavailable"}`, http.StatusServiceUnavailable)
+		return
+	}
+	o.next.ServeHTTP(w, r)
 }

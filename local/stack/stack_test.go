@@ -42,7 +42,7 @@ func startStack(t testing.TB) *e2e {
 		"ZMED_LOCAL_API_ADDR": "127.0.0.1:0", "ZMED_LOCAL_S3_ADDR": "127.0.0.1:0",
 		"ZMED_LOCAL_DYNAMODB_ADDR": "127.0.0.1:0", "ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0",
 		"ZMED_LOCAL_PATIENTS": "../patients.json", "ZMED_LOCAL_OUTBOX": filepath.Join(dir, "outbox.jsonl"),
-		"ZMED_LOCAL_RETRY_BACKOFF": "50ms",
+		"ZMED_LOCAL_RETRY_BACKOFF": "50ms", "ZMED_LOCAL_OPS_ADDR": "127.0.0.1:0",
 	}))
 	if err != nil {
 		t.Fatal(err)

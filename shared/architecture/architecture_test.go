@@ -41,6 +41,8 @@ func TestRules(t *testing.T) {
 	rules := []rule{
 		{"the domain imports no AWS package", "./shared/exam", isAWS},
 		{"the automatic path's use case imports no AWS package", "./shared/processor", isAWS},
+		{"the reconciler's use case imports no AWS package", "./shared/reconcile", isAWS},
+		{"the metrics import no AWS package", "./shared/metrics", isAWS},
 		{"no Lambda links a test-support package", "./functions/...", func(dep string) bool {
 			for _, p := range testSupport {
 				if dep == p || strings.HasPrefix(dep, p+"/") {
@@ -74,8 +76,8 @@ func TestHostsShareTheSeam(t *testing.T) {
 		hosts[pkg] = ds
 	}
 	for pkg, ds := range hosts {
-		if strings.HasSuffix(pkg, "/process-result") {
-			continue // S3 invokes it; it serves no route
+		if strings.HasSuffix(pkg, "/process-result") || strings.HasSuffix(pkg, "/reconcile-results") {
+			continue // S3 or the schedule invokes it; it serves no route
 		}
 		if strings.HasSuffix(pkg, "/functions/console") {
 			continue // it serves the page's files, no use case

@@ -1,5 +1,6 @@
 // Package architecture holds, as tests, the layout rules the README states:
-// the domain and the processor's use case import no AWS package, no Lambda
+// the domain, the processor's and the reconciler's use cases and the metrics
+// import no AWS package, no Lambda
 // links a test-support package,
 // and the functions and the local stack share the composition seam
 // (shared/httpapi) without importing each other. It has no code of its own.

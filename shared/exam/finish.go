@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/logctx"
+	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // ResultClaims is what a result token asserts.
@@ -128,6 +129,9 @@ func (f Finish) Run(ctx context.Context, by Actor, examToken, resultToken string
 			return e, err
 		}
 		// The write succeeded, so this invocation holds the claim.
+		if e.Status == StatusStarted {
+			metrics.Emit(ctx, metrics.One(metrics.ExamsFinished, metrics.FinishPath(ctx)))
+		}
 		return f.notify(ctx, next, *patient, owner)
 	}
 	// Every write lost: answer from the exam as the last refusal read it (the
@@ -216,7 +220,11 @@ func (f Finish) notify(ctx context.Context, e Exam, p Patient, owner string) (Ex
 	if err != nil {
 		return e, fmt.Errorf("record notification: %w", err)
 	}
-	slog.InfoContext(ctx, "patient notified", "notification_status", outcome.Status, "channel", outcome.Channel)
+	attrs := []any{"notification_status", outcome.Status, "channel", outcome.Channel}
+	if outcome.Status == NotificationSent {
+		attrs = append(attrs, metrics.One(metrics.NotificationsSent, metrics.Dimension{Name: metrics.DimChannel, Value: string(outcome.Channel)}).Attr())
+	}
+	slog.InfoContext(ctx, "patient notified", attrs...)
 	return recorded, nil
 }
 
@@ -229,7 +237,7 @@ func (f Finish) unconfirmed(ctx context.Context, e Exam, owner string, ch Channe
 		return e, fmt.Errorf("record notification: %w", err)
 	}
 	slog.ErrorContext(ctx, "notification may have been sent, its answer was lost; not sending again, check with the patient",
-		"channel", ch, "error", cause.Error())
+		"channel", ch, "error", cause.Error(), metrics.One(metrics.NotificationsUnconfirmed).Attr())
 	return recorded, nil
 }
 
@@ -239,7 +247,7 @@ func (f Finish) abandon(ctx context.Context, e Exam) (Exam, error) {
 		Notification{Status: NotificationUnconfirmed, At: f.Now().UTC()})
 	if err == nil {
 		slog.ErrorContext(ctx, "notification claim expired without a recorded outcome; not sending again, check with the patient",
-			"claim_until", e.Notification.ClaimUntil)
+			"claim_until", e.Notification.ClaimUntil, metrics.One(metrics.NotificationsUnconfirmed).Attr())
 	}
 	return next, err
 }

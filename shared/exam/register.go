@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // Register registers a new exam for an active patient.
@@ -74,6 +76,7 @@ func (r Register) Run(ctx context.Context, by Actor, req RegisterRequest) (Regis
 	var exists *ExistsError
 	switch {
 	case err == nil:
+		metrics.Emit(ctx, metrics.One(metrics.ExamsRegistered))
 		return Registered{Exam: e}, nil
 	case idem.Key != "" && errors.As(err, &exists):
 		return replay(exists.Current, e)

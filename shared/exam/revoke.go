@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 	"unicode/utf8"
+
+	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // MaxRevokeReason is the longest revocation reason accepted, in characters.
@@ -43,5 +45,6 @@ func (r Revoke) Run(ctx context.Context, by Actor, document, examID, reason stri
 	if err != nil {
 		return Exam{}, classifyConflict(err, p.ID, 0)
 	}
+	metrics.Emit(ctx, metrics.One(metrics.ExamsRevoked))
 	return e, nil
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // ExamClaims is what an exam token asserts.
@@ -69,6 +71,7 @@ func (s Start) Run(ctx context.Context, by Actor, document, examID string, t Typ
 	if err != nil {
 		return Exam{}, "", classifyConflict(err, p.ID, t)
 	}
+	metrics.Emit(ctx, metrics.One(metrics.ExamsStarted))
 	return e, token, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/metrics"
 	"github.com/zmed/exam-manager/shared/strictjson"
 )
 
@@ -65,7 +66,9 @@ func (c *Client) FindByDocument(ctx context.Context, document string) (exam.Pati
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
+	began := time.Now()
 	resp, err := c.http.Do(req)
+	metrics.Emit(ctx, metrics.Duration(metrics.PatientManagerLatency, time.Since(began)))
 	if err != nil {
 		return exam.Patient{}, unavailable("request", err)
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/logctx"
+	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // Function is the functions/ folder of the Lambda that S3 invokes with the events Handle handles.
@@ -104,6 +105,7 @@ func (p Processor) Process(ctx context.Context, bucket, key, versionID string) e
 		slog.InfoContext(ctx, "folder marker ignored")
 		return nil
 	}
+	ctx = metrics.WithFinishPath(ctx, metrics.PathAutomatic)
 	obj, err := p.Objects.Read(ctx, bucket, key, versionID)
 	switch {
 	case errors.Is(err, ErrGone):
@@ -134,7 +136,8 @@ func (p Processor) Process(ctx context.Context, bucket, key, versionID string) e
 	case err != nil:
 		return p.transient(ctx, fmt.Errorf("file result as %s: %w", reason.Outcome(), err))
 	}
-	slog.InfoContext(ctx, "result filed", "outcome", reason.Outcome(), "reason", reason, "renamed", moved != dst)
+	slog.InfoContext(ctx, "result filed", "outcome", reason.Outcome(), "reason", reason, "renamed", moved != dst,
+		filedMetric(reason.Outcome()))
 	return nil
 }
 
@@ -170,7 +173,7 @@ func (p Processor) fileUnfileable(ctx context.Context, obj Object, examID string
 	_, err := p.Objects.Move(ctx, obj, Filing{Key: dst, Reason: Unfileable, ExamID: examID})
 	switch {
 	case err == nil:
-		slog.InfoContext(ctx, "result filed", "outcome", Stuck, "reason", Unfileable)
+		slog.InfoContext(ctx, "result filed", "outcome", Stuck, "reason", Unfileable, filedMetric(Stuck))
 		return nil
 	case errors.Is(err, ErrGone):
 		slog.InfoContext(ctx, "result object already filed")
@@ -187,7 +190,8 @@ func (p Processor) fileUnfileable(ctx context.Context, obj Object, examID string
 const UnfileableMessage = "result object cannot be filed: s3 refuses it for good; it stays in the completed folder"
 
 func (p Processor) transient(ctx context.Context, err error) error {
-	slog.ErrorContext(ctx, "result processing failed; the object stays for a retry", "error", describe(err))
+	slog.ErrorContext(ctx, "result processing failed; the object stays for a retry", "error", describe(err),
+		metrics.One(metrics.ResultsRetried).Attr())
 	return err
 }
 
@@ -205,4 +209,9 @@ func describe(err error) string {
 // destination is <outcome>/YYYY_MM/<file name>, by the month of processing.
 func (p Processor) destination(o Outcome, key string) string {
 	return strings.TrimSuffix(p.Folders.of(o), "/") + "/" + p.Now().UTC().Format("2006_01") + "/" + path.Base(key)
+}
+
+// filedMetric is the ResultsFiled metric of one result filed to outcome.
+func filedMetric(o Outcome) slog.Attr {
+	return metrics.One(metrics.ResultsFiled, metrics.Dimension{Name: metrics.DimOutcome, Value: string(o)}).Attr()
 }

@@ -38,3 +38,17 @@ func CheckLines(t testing.TB, buf *bytes.Buffer, forbidden []string) int {
 	}
 	return lines
 }
+
+// Records parses every line of logs as a JSON object.
+func Records(t testing.TB, logs []byte) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range bytes.Split(bytes.TrimSpace(logs), []byte("\n")) {
+		var rec map[string]any
+		if err := json.Unmarshal(line, &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		out = append(out, rec)
+	}
+	return out
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/processor"
+	"github.com/zmed/exam-manager/shared/reconcile"
 )
 
 // TestEveryFunctionIsComplete holds each function to what it needs besides its
@@ -17,7 +18,7 @@ import (
 // entry in the endpoint table or the processor, and, for a route, the README.
 func TestEveryFunctionIsComplete(t *testing.T) {
 	root := Root()
-	known := map[string]bool{processor.Function: true, console.Function: true}
+	known := map[string]bool{processor.Function: true, reconcile.Function: true, console.Function: true}
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -48,12 +49,12 @@ func TestEveryFunctionIsComplete(t *testing.T) {
 	}
 	for fn := range known {
 		if !folders[fn] {
-			t.Errorf("functions/%s is in the endpoint table (or is the processor) but does not exist", fn)
+			t.Errorf("functions/%s is in the endpoint table (or is the processor or the reconciler) but does not exist", fn)
 		}
 	}
 	for fn := range folders {
 		if !known[fn] {
-			t.Errorf("functions/%s is neither an endpoint of httpapi.Endpoints nor the processor", fn)
+			t.Errorf("functions/%s is neither an endpoint of httpapi.Endpoints, the processor nor the reconciler", fn)
 		}
 		if _, err := os.Stat(filepath.Join(root, "functions", fn, "main.go")); err != nil {
 			t.Errorf("functions/%s has no main.go", fn)

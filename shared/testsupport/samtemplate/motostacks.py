@@ -24,6 +24,29 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), "
 from sam_translate import CODE_BUCKET, CODE_KEY, translate  # noqa: E402
 
 
+def without_aliases(template):
+    """moto has no AWS::Lambda::Alias (nor CodeDeploy): a reference to an alias
+    would resolve to nothing and fail the permissions that name it, so each
+    reference to an alias points at its function instead."""
+    aliases = {
+        rid: r["Properties"]["FunctionName"]
+        for rid, r in template["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Alias"
+    }
+
+    def walk(v):
+        if isinstance(v, dict):
+            if set(v) == {"Ref"} and v["Ref"] in aliases:
+                return {"Fn::GetAtt": [aliases[v["Ref"]]["Ref"], "Arn"]}
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    template["Resources"] = walk(template["Resources"])
+    return template
+
+
 def main():
     source = open(sys.argv[1]).read()
     result = {}
@@ -42,10 +65,11 @@ def main():
                 "EmailSender": "resultados@%s.zmed.example" % stage,
                 "EmailSenderIdentity": "%s.zmed.example" % stage,
                 "AttendantsAppOrigin": "https://attendants.%s.zmed.example" % stage,
+                "AlarmEmail": "alarmes@%s.zmed.example" % stage,
                 # The optional grants too, so that their conditional resources are created.
                 "ExecutionTeamPrincipal": "arn:aws:iam::210987654321:role/zmed-execution-team",
             }
-            template = translate(source, parameters)
+            template = without_aliases(translate(source, parameters))
             name = "zmed-exam-manager-" + stage
             cfn.create_stack(
                 StackName=name,

@@ -18,10 +18,11 @@ var motoStacks string
 // moto's CloudFormation cannot create (it skips them); the test names them
 // so that a new type, or new support in moto, is noticed.
 var motoUnsupported = []string{
-	"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::CloudWatch::Alarm",
+	"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage",
+	"AWS::CloudWatch::Alarm", "AWS::CodeDeploy::Application", "AWS::CodeDeploy::DeploymentGroup",
 	"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
-	"AWS::Lambda::EventInvokeConfig", "AWS::Logs::MetricFilter", "AWS::S3::BucketPolicy",
-	"AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::Secret",
+	"AWS::Lambda::Alias", "AWS::Lambda::EventInvokeConfig", "AWS::Logs::MetricFilter", "AWS::S3::BucketPolicy",
+	"AWS::SNS::Subscription", "AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::Secret",
 }
 
 // TestStagesDeploySideBySide creates the translated template as dev and as
@@ -56,7 +57,7 @@ func TestStagesDeploySideBySide(t *testing.T) {
 		if !slices.Equal(s.NotCreated, motoUnsupported) {
 			t.Errorf("%s: moto did not create %v; the test expects exactly %v", stage, s.NotCreated, motoUnsupported)
 		}
-		for _, id := range []string{"ExamTable", "ResultsBucket", "AccessLogsBucket", "DataKeyAlias", "ProcessResultFailures"} {
+		for _, id := range []string{"ExamTable", "ResultsBucket", "AccessLogsBucket", "DataKeyAlias", "ProcessResultFailures", "AlarmTopic", "Dashboard"} {
 			name := s.Physical[id]
 			if name == "" {
 				t.Errorf("%s: no %s", stage, id)

@@ -1,0 +1,104 @@
+// Package emftest reads back the CloudWatch Embedded Metric Format metrics of
+// JSON log lines as CloudWatch Logs would extract them, so that tests check
+// what CloudWatch would publish, not how the code wrote it.
+package emftest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Point is one extracted value: namespace, metric name, unit, its dimensions
+// (name → value) and value.
+type Point struct {
+	Namespace, Name, Unit string
+	Dimensions            map[string]string
+	Value                 float64
+}
+
+// Key is name{Dim=value,...}, dimensions sorted, for comparing in tests.
+func (p Point) Key() string {
+	names := make([]string, 0, len(p.Dimensions))
+	for n := range p.Dimensions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + "=" + p.Dimensions[n]
+	}
+	return p.Name + "{" + strings.Join(parts, ",") + "}"
+}
+
+// directive is EMF's _aws member.
+type directive struct {
+	Timestamp         *int64 `json:"Timestamp"`
+	CloudWatchMetrics []struct {
+		Namespace  string     `json:"Namespace"`
+		Dimensions [][]string `json:"Dimensions"`
+		Metrics    []struct {
+			Name string `json:"Name"`
+			Unit string `json:"Unit"`
+		} `json:"Metrics"`
+	} `json:"CloudWatchMetrics"`
+}
+
+// Read extracts the points of every line of logs that carries an _aws member,
+// failing on one CloudWatch would reject (no timestamp, a dimension or a
+// metric without its member, a value that is not a number).
+func Read(logs []byte) ([]Point, error) {
+	var points []Point
+	sc := bufio.NewScanner(bytes.NewReader(logs))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var rec map[string]json.RawMessage
+		if err := json.Unmarshal(line, &rec); err != nil {
+			return nil, fmt.Errorf("not JSON: %q", line)
+		}
+		raw, ok := rec["_aws"]
+		if !ok {
+			continue
+		}
+		var d directive
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return nil, fmt.Errorf("_aws: %v in %s", err, line)
+		}
+		if d.Timestamp == nil || *d.Timestamp <= 0 {
+			return nil, fmt.Errorf("_aws without a Timestamp: %s", line)
+		}
+		for _, cw := range d.CloudWatchMetrics {
+			for _, set := range cw.Dimensions {
+				dims := map[string]string{}
+				for _, n := range set {
+					var v string
+					if err := json.Unmarshal(rec[n], &v); err != nil {
+						return nil, fmt.Errorf("dimension %s is not a string member: %s", n, line)
+					}
+					dims[n] = v
+				}
+				for _, m := range cw.Metrics {
+					var v float64
+					if err := json.Unmarshal(rec[m.Name], &v); err != nil {
+						return nil, fmt.Errorf("metric %s is not a number member: %s", m.Name, line)
+					}
+					points = append(points, Point{cw.Namespace, m.Name, m.Unit, dims, v})
+				}
+			}
+		}
+	}
+	return points, sc.Err()
+}
+
+// Sums adds the values of the points by Key.
+func Sums(points []Point) map[string]float64 {
+	out := map[string]float64{}
+	for _, p := range points {
+		out[p.Key()] += p.Value
+	}
+	return out
+}

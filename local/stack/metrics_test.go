@@ -78,6 +78,7 @@ func TestEveryMetricOnTheLocalStack(t *testing.T) {
 	}
 	if _, err := e.s.Store.Transition(ctx, exam.Transition{ExamID: lost, PatientID: cur.PatientID, ExamType: cur.Type,
 		From: []exam.Status{exam.StatusStarted}, To: exam.StatusFinished, At: time.Now().UTC(), ResultRef: exam.ResultRef(result),
+		By:           exam.ProcessResultActor,
 		Notification: exam.Notification{Status: exam.NotificationPending, ClaimOwner: "stopped", ClaimUntil: time.Now().Add(-time.Minute).UTC()},
 	}); err != nil {
 		t.Fatal(err)

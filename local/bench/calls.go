@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/zmed/exam-manager/local/authorizer"
-	"io"
 	"net/http"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -21,7 +19,6 @@ import (
 
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/apigw"
-	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
@@ -79,15 +76,7 @@ func (c *counter) config(endpoint string) aws.Config {
 // callCounts runs each operation once with the production adapters, counted,
 // against the local stack's endpoints.
 func callCounts(ctx context.Context, work string) error {
-	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
-		"ZMED_LOCAL_API_ADDR": "127.0.0.1:0", "ZMED_LOCAL_S3_ADDR": "127.0.0.1:0", "ZMED_LOCAL_DYNAMODB_ADDR": "127.0.0.1:0",
-		"ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0", "ZMED_LOCAL_OPS_ADDR": "127.0.0.1:0", "ZMED_LOCAL_NOTIFICATIONS_ADDR": "127.0.0.1:0",
-		"ZMED_LOCAL_OUTBOX": filepath.Join(work, "calls-outbox.jsonl"),
-	}))
-	if err != nil {
-		return err
-	}
-	st, err := stack.Start(ctx, cfg, io.Discard)
+	st, cfg, err := startStack(ctx, work, "calls", map[string]string{"ZMED_LOCAL_NOTIFICATIONS_ADDR": "127.0.0.1:0"})
 	if err != nil {
 		return err
 	}

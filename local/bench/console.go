@@ -15,8 +15,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/zmed/exam-manager/local/stack"
-	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/console"
 )
 
@@ -41,14 +39,7 @@ func consoleReport(ctx context.Context, work string, runs int) error {
 		fmt.Println("chromium is not installed (`make chromium`): no browser timing.")
 		return nil
 	}
-	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
-		"ZMED_LOCAL_API_ADDR": "127.0.0.1:0", "ZMED_LOCAL_S3_ADDR": "127.0.0.1:0", "ZMED_LOCAL_DYNAMODB_ADDR": "127.0.0.1:0",
-		"ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0", "ZMED_LOCAL_OUTBOX": filepath.Join(work, "console-outbox.jsonl"),
-	}))
-	if err != nil {
-		return err
-	}
-	st, err := stack.Start(ctx, cfg, io.Discard)
+	st, _, err := startStack(ctx, work, "console", nil)
 	if err != nil {
 		return err
 	}

@@ -5,10 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -19,7 +17,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/local/stack"
-	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/token"
@@ -34,14 +31,7 @@ type started struct {
 // once, on the local stack (the S3 event path, the real adapters), and checks
 // that every exam ended Finished, every object moved and one message each.
 func latency(ctx context.Context, work string, n int) error {
-	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
-		"ZMED_LOCAL_API_ADDR": "127.0.0.1:0", "ZMED_LOCAL_S3_ADDR": "127.0.0.1:0", "ZMED_LOCAL_DYNAMODB_ADDR": "127.0.0.1:0",
-		"ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0", "ZMED_LOCAL_OPS_ADDR": "127.0.0.1:0", "ZMED_LOCAL_OUTBOX": filepath.Join(work, "latency-outbox.jsonl"),
-	}))
-	if err != nil {
-		return err
-	}
-	st, err := stack.Start(ctx, cfg, io.Discard)
+	st, cfg, err := startStack(ctx, work, "latency", nil)
 	if err != nil {
 		return err
 	}

@@ -131,7 +131,7 @@ func startWith(t *testing.T, configure func(*stack.Config), prepare ...func(ctx 
 	dir := t.TempDir()
 	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
 		"ZMED_LOCAL_API_ADDR": "127.0.0.1:0", "ZMED_LOCAL_S3_ADDR": "127.0.0.1:0",
-		"ZMED_LOCAL_DYNAMODB_ADDR": "127.0.0.1:0", "ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0",
+		"ZMED_LOCAL_DYNAMODB_ADDR": "127.0.0.1:0", "ZMED_LOCAL_PATIENT_MANAGER_ADDR": "127.0.0.1:0", "ZMED_LOCAL_OPS_ADDR": "127.0.0.1:0",
 		"ZMED_LOCAL_PATIENTS": "../patients.json", "ZMED_LOCAL_OUTBOX": filepath.Join(dir, "outbox.jsonl"),
 		"ZMED_LOCAL_RETRY_BACKOFF": "50ms",
 	}))

@@ -77,7 +77,7 @@ func TestEveryMetricOnTheLocalStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := e.s.Store.Transition(ctx, exam.Transition{ExamID: lost, PatientID: cur.PatientID, ExamType: cur.Type,
-		From: []exam.Status{exam.StatusStarted}, To: exam.StatusFinished, At: time.Now().UTC(), ResultRef: exam.ResultRef(result),
+		From: []exam.Status{exam.StatusStarted}, To: exam.StatusFinished, At: time.Now().UTC(), By: exam.ProcessResultActor, ResultRef: exam.ResultRef(result),
 		Notification: exam.Notification{Status: exam.NotificationPending, ClaimOwner: "stopped", ClaimUntil: time.Now().Add(-time.Minute).UTC()},
 	}); err != nil {
 		t.Fatal(err)

@@ -136,20 +136,3 @@ func (m Metric) Attr() slog.Attr {
 func Emit(ctx context.Context, m Metric) {
 	slog.InfoContext(ctx, "metric", m.Attr())
 }
-
-type pathKey struct{}
-
-// WithFinishPath marks ctx as the automatic or the manual path, for the
-// ExamsFinished that the shared finish use case counts.
-func WithFinishPath(ctx context.Context, path string) context.Context {
-	return context.WithValue(ctx, pathKey{}, path)
-}
-
-// FinishPath is the path ctx was marked with; manual (the API) when unmarked.
-func FinishPath(ctx context.Context) Dimension {
-	path, _ := ctx.Value(pathKey{}).(string)
-	if path == "" {
-		path = PathManual
-	}
-	return Dimension{Name: DimPath, Value: path}
-}

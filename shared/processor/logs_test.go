@@ -19,6 +19,7 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	p := fakes.ActiveSMS
 	e, tok := h.startedExam(p)
 	other, otherTok := h.startedExam(p)
+	third, thirdTok := h.startedExam(p)
 	// Captured from here: the lines of the processing, not of the test's setup.
 	buf := logtest.Capture(t)
 	result := h.resultToken(e.ID)
@@ -37,7 +38,6 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	}
 	// S3 refusing for good, to file as expected and then as unfileable: the error lines name no key either.
 	h.refusals.refuse(true, "", 403, "AccessDenied")
-	third, thirdTok := h.startedExam(p)
 	if err := h.handle(ctx, h.putPDF("completed/2026_11/Maria da Silva 2.pdf", thirdTok, h.resultToken(third.ID))); err != nil {
 		t.Fatal(err)
 	}

@@ -27,9 +27,18 @@ func checkActor(t *testing.T, s *Session, event, response []byte, logs string) {
 				Object struct{ Key string } `json:"object"`
 			} `json:"s3"`
 		} `json:"Records"`
+		Source string `json:"source"`
 	}
 	if err := json.Unmarshal(event, &ev); err != nil {
 		t.Fatal(err)
+	}
+	if ev.Source == "aws.events" {
+		// The reconciler's schedule: the run itself acts on no exam (each result it
+		// hands to process-result is audited there), so it writes no audit line.
+		if strings.Contains(logs, `"audit":true`) {
+			t.Fatal("a reconciler run wrote an audit line")
+		}
+		return
 	}
 	want := exam.ProcessResultActor
 	if a := ev.RequestContext.Authorizer; a != nil {

@@ -11,6 +11,7 @@ package metrics
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,8 +52,10 @@ type Definition struct {
 	Dimensions map[string][]string
 }
 
-// Dimension names.
+// Dimension names. Every metric also carries DimStage, so that two stages
+// deployed side by side in one account keep their metrics (and alarms) apart.
 const (
+	DimStage   = "Stage"
 	DimOutcome = "Outcome"
 	DimChannel = "Channel"
 	DimPath    = "Path"
@@ -106,13 +109,35 @@ func Duration(name Name, d time.Duration) Metric {
 // now is the EMF timestamp's clock.
 var now = time.Now
 
+// StageVar names the stage (template.yaml sets it from its Stage parameter).
+const StageVar = "ZMED_STAGE"
+
+// DefaultStage is the stage of metrics written outside AWS (the local stack, tests).
+const DefaultStage = "local"
+
+var stage atomic.Value // string
+
+// SetStage sets the stage every metric carries, once per cold start; "" keeps DefaultStage.
+func SetStage(s string) {
+	if s != "" {
+		stage.Store(s)
+	}
+}
+
+func currentStage() string {
+	if s, ok := stage.Load().(string); ok {
+		return s
+	}
+	return DefaultStage
+}
+
 // Attr is m as EMF members inlined into a log line (an attribute with an empty
 // key: slog's JSON handler writes its members at the top level). One line
 // carries at most one metric: EMF has one _aws member per line.
 func (m Metric) Attr() slog.Attr {
-	dimNames := make([]string, 0, len(m.Dimensions))
-	attrs := make([]any, 0, 2+len(m.Dimensions))
-	for _, d := range m.Dimensions {
+	dimNames := make([]string, 0, 1+len(m.Dimensions))
+	attrs := make([]any, 0, 3+len(m.Dimensions))
+	for _, d := range append([]Dimension{{DimStage, currentStage()}}, m.Dimensions...) {
 		dimNames = append(dimNames, d.Name)
 		attrs = append(attrs, slog.String(d.Name, d.Value))
 	}

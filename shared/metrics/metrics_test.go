@@ -65,7 +65,8 @@ func TestMetricsAreEMFInTheLogLine(t *testing.T) {
 				t.Fatalf("%d points, want 1: %s", len(points), raw)
 			}
 			got := points[0]
-			if got.Key() != tt.want.Key() || got.Unit != tt.want.Unit || got.Value != tt.want.Value || got.Namespace != tt.want.Namespace {
+			if got.Key() != tt.want.Key() || got.Unit != tt.want.Unit || got.Value != tt.want.Value || got.Namespace != tt.want.Namespace ||
+				got.Dimensions["Stage"] != metrics.DefaultStage {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 			rec := logtest.Records(t, raw)[0]
@@ -126,5 +127,21 @@ func TestDimensionValuesAreTheCodes(t *testing.T) {
 				t.Errorf("%s{%s} takes %v, the code has %v", name, dim, got, want)
 			}
 		}
+	}
+}
+
+// TestEveryMetricCarriesItsStage: the stage set at cold start is a dimension
+// of every metric, so two stages in one account never mix.
+func TestEveryMetricCarriesItsStage(t *testing.T) {
+	logs := logtest.Capture(t)
+	metrics.SetStage("prod")
+	t.Cleanup(func() { metrics.SetStage(metrics.DefaultStage) })
+	metrics.Emit(context.Background(), metrics.One(metrics.ResultsFiled, metrics.Dimension{Name: metrics.DimOutcome, Value: "stuck"}))
+	points, err := emftest.Read(logs.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(points) != 1 || points[0].Dimensions["Stage"] != "prod" || points[0].Dimensions["Outcome"] != "stuck" {
+		t.Fatalf("points %+v, want ResultsFiled{Stage=prod, Outcome=stuck}", points)
 	}
 }

@@ -20,11 +20,14 @@ type Point struct {
 	Value                 float64
 }
 
-// Key is name{Dim=value,...}, dimensions sorted, for comparing in tests.
+// Key is name{Dim=value,...}, dimensions sorted, for comparing in tests;
+// the Stage every point carries is left out (Read checks it is there).
 func (p Point) Key() string {
 	names := make([]string, 0, len(p.Dimensions))
 	for n := range p.Dimensions {
-		names = append(names, n)
+		if n != "Stage" {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	parts := make([]string, len(names))
@@ -80,6 +83,9 @@ func Read(logs []byte) ([]Point, error) {
 						return nil, fmt.Errorf("dimension %s is not a string member: %s", n, line)
 					}
 					dims[n] = v
+				}
+				if dims["Stage"] == "" {
+					return nil, fmt.Errorf("a metric without its Stage dimension: %s", line)
 				}
 				for _, m := range cw.Metrics {
 					var v float64

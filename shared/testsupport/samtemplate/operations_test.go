@@ -125,14 +125,20 @@ func checkMetric(t *testing.T, tpl Template, where, namespace, name string, dims
 	if namespace == metrics.Namespace {
 		def, ok := metrics.Catalog[metrics.Name(name)]
 		if !ok {
-			t.Errorf("%s: %s is not a metric of shared/metrics", where, name)
+			if !publishedByAMetricFilter(tpl, name) || len(dims) != 0 {
+				t.Errorf("%s: %s{%v} is neither a metric of shared/metrics nor one a metric filter of the template publishes", where, name, dims)
+			}
 			return
 		}
-		if len(dims) != len(def.Dimensions) {
-			t.Errorf("%s: %s with dimensions %v, want %v", where, name, dims, def.Dimensions)
+		// Every metric carries the stage: this stack's own.
+		if stage := dims[metrics.DimStage]; stage != "Ref Stage" && stage != "param Stage" {
+			t.Errorf("%s: %s is not limited to this stage's (Stage=%q)", where, name, stage)
+		}
+		if len(dims) != len(def.Dimensions)+1 {
+			t.Errorf("%s: %s with dimensions %v, want Stage and %v", where, name, dims, def.Dimensions)
 		}
 		for d, v := range dims {
-			if !slices.Contains(def.Dimensions[d], v) {
+			if d != metrics.DimStage && !slices.Contains(def.Dimensions[d], v) {
 				t.Errorf("%s: %s{%s=%s} is never published", where, name, d, v)
 			}
 		}
@@ -412,4 +418,18 @@ func TestReconcilerMayOnlyListAndInvoke(t *testing.T) {
 	if Get(fn, "Properties", "Events", "Schedule", "Type") != "Schedule" {
 		t.Error("the reconciler has no schedule")
 	}
+}
+
+// publishedByAMetricFilter reports whether a metric filter of the template
+// publishes name (as rendered) in this system's namespace.
+func publishedByAMetricFilter(tpl Template, name string) bool {
+	for _, f := range tpl.Resources("AWS::Logs::MetricFilter") {
+		list, _ := Get(f, "Properties", "MetricTransformations").([]any)
+		for _, m := range list {
+			if Get(m, "MetricNamespace") == metrics.Namespace && fmt.Sprint(Get(m, "MetricName")) == name {
+				return true
+			}
+		}
+	}
+	return false
 }

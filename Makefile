@@ -25,7 +25,7 @@ export SAM_CLI_TELEMETRY := 0
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: help build zmedctl ops test lint unit fuzz fuzz-smoke checkov clean distclean run register start attendant-token upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: chromium console-screenshot help build zmedctl ops test lint unit fuzz fuzz-smoke checkov clean distclean run register start attendant-token upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -57,7 +57,7 @@ test: lint build unit fuzz-smoke sam-check ## every check: lint, release build, 
 
 # Every test runs once; local/testsummary prints a line per package as it ends,
 # then the failures' output, a line per contract suite and backend, and the count.
-unit: $(RIE) $(PY_TOOLS) ## the Go tests only, each once, race detector on (moto and the runtime emulator included)
+unit: $(RIE) $(PY_TOOLS) chromium ## the Go tests only, each once, race detector on (moto and the runtime emulator included)
 	@echo "go test -race ./... (about 3 minutes on 2 cores with a warm build cache, 6 from cold)"
 	@go build -o $(BIN)/testsummary ./local/testsummary
 	@ZMED_RIE=$(RIE) ZMED_MOTO_PYTHON=$(VENV)/bin/python go test -race -count=1 -json ./... | $(BIN)/testsummary
@@ -100,6 +100,16 @@ $(PY_TOOLS): .ci/requirements.txt
 	@python3 -m venv $(VENV)
 	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r .ci/requirements.txt
 	@touch $@
+
+# Debian's chromium drives the console's browser tests (local/browser); installed
+# when missing, as CI runs (root; sudo otherwise).
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests (about a minute, once)"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; }
+
+console-screenshot: chromium ## write the README's screenshot of the console (docs/console.png)
+	ZMED_README_SCREENSHOT=$(CURDIR)/docs/console.png go test -count=1 -run TestREADMEScreenshot ./local/browser
 
 $(STATICCHECK):
 	@echo "installing staticcheck $(STATICCHECK_VERSION) into .tools/ (about 30 s, once)"

@@ -22,6 +22,7 @@ import (
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/exam"
@@ -144,6 +145,8 @@ func callCounts(ctx context.Context, work string) error {
 		sends := n["SNS"] + n["SESv2"]
 		ok := n["patient manager"] <= 1 && n["DynamoDB"] <= 3 && n["S3"] <= 3 && sends <= 1
 		switch r.op {
+		case "console page":
+			ok = n["patient manager"] == 0 && n["DynamoDB"] == 0 && n["S3"] == 0 && sends == 0
 		case "register", "start", "revoke", "list (one page)":
 			ok = n["patient manager"] == 1 && n["DynamoDB"] == 1 && n["S3"] == 0 && sends == 0
 		}
@@ -176,6 +179,7 @@ var operations = []operation{
 	{"communicate-result", "communicate", "≤ 1 lookup, ≤ 3 DynamoDB, 1 send"},
 	{"revoke-exam", "revoke", "1 lookup + 1 conditional update"},
 	{"process-result", "process-result", "≤ 1 lookup, ≤ 3 DynamoDB, 1 send, ≤ 3 S3"},
+	{console.Function, "console page", "no call"},
 }
 
 // routeOf is the route served by functions/<fn>.
@@ -226,6 +230,18 @@ func operationSteps(ctx context.Context, c *counter, call func(fn, body string, 
 			}
 			c.reset()
 			_, err = call("revoke-exam", `{"document":"`+doc+`","exam_id":"`+field(body, "exam_id")+`","reason":"duplicated"}`, nil)
+			return err
+		},
+		// The page and its files come from the binary: no call.
+		console.Function: func() error {
+			page, err := console.Handler(console.Settings{Mode: console.ModeLocal})
+			if err != nil {
+				return err
+			}
+			resp, err := page(ctx, events.APIGatewayV2HTTPRequest{RouteKey: console.PageRoute.String(), RawPath: "/"})
+			if err == nil && resp.StatusCode != 200 {
+				err = fmt.Errorf("console page: status %d", resp.StatusCode)
+			}
 			return err
 		},
 		// A started exam, its PDF uploaded, then only the S3 event's handling counted.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/processor"
 )
@@ -19,7 +20,7 @@ func TestEveryFunctionIsMeasured(t *testing.T) {
 			t.Errorf("functions/%s has a row but no step", o.function)
 		}
 	}
-	want := []string{processor.Function}
+	want := []string{processor.Function, console.Function}
 	for _, e := range httpapi.Endpoints() {
 		want = append(want, e.Function)
 	}

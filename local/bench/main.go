@@ -23,6 +23,8 @@ func main() {
 	rie := flag.String("rie", ".tools/bin/aws-lambda-rie", "the aws-lambda-rie binary")
 	runs := flag.Int("cold-starts", 20, "cold starts per function")
 	results := flag.Int("results", 500, "results uploaded one at a time, and again 16 at a time, on the local stack")
+	pageLoads := flag.Int("page-loads", 10, "console page loads in headless Chromium")
+	only := flag.Int("only", 0, "run only this section (1 to 6); 0 runs them all")
 	flag.Parse()
 	// The stack and the handlers log as in production, to nowhere: the report is the output.
 	slog.SetDefault(logging.New(io.Discard, slog.LevelError))
@@ -48,8 +50,12 @@ func main() {
 		{"3. Handler benchmarks (in-memory adapters)", func() error { return goBenchmarks(ctx) }},
 		{"4. Calls per operation", func() error { return callCounts(ctx, work) }},
 		{"5. Local stack: upload → notified", func() error { return latency(ctx, work, *results) }},
+		{"6. The attendants' console", func() error { return consoleReport(ctx, work, *pageLoads) }},
 	}
-	for _, s := range steps {
+	for i, s := range steps {
+		if *only != 0 && *only != i+1 {
+			continue
+		}
 		fmt.Printf("## %s\n\n", s.title)
 		if err := s.run(); err != nil {
 			fail(fmt.Errorf("%s: %w", s.title, err))

@@ -22,7 +22,9 @@ import (
 // integrations: each request becomes a payload 2.0 event for the handler of its
 // route, and the handler's response becomes the HTTP response.
 type apiGateway struct {
-	routes  map[apigw.Route]apigw.Handler
+	routes map[apigw.Route]apigw.Handler
+	// public routes carry no authorizer (the console's, as in template.yaml).
+	public  map[apigw.Route]bool
 	auth    authorizer.Authorizer
 	timeout time.Duration
 }
@@ -44,15 +46,17 @@ func (g apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, apigw.Error(ctx, err))
 		return
 	}
-	// The JWT authorizer guards every route, as in AWS: a bad token never
-	// reaches a handler.
-	authz, err := g.auth.Authorize(r.Header.Get("Authorization"))
-	if err != nil {
-		writeResponse(w, apigw.Error(ctx, err))
-		return
-	}
 	ev := toEvent(r, body, route, requestID)
-	ev.RequestContext.Authorizer = authz
+	if !g.public[route] {
+		// The JWT authorizer guards every other route, as in AWS: a bad token
+		// never reaches a handler.
+		authz, err := g.auth.Authorize(r.Header.Get("Authorization"))
+		if err != nil {
+			writeResponse(w, apigw.Error(ctx, err))
+			return
+		}
+		ev.RequestContext.Authorizer = authz
+	}
 	resp, err := handler(ctx, ev)
 	if err != nil {
 		// A Lambda error reaches the caller as API Gateway's bare 500.
@@ -68,7 +72,7 @@ func (g apiGateway) match(method, path string) (apigw.Route, apigw.Handler, erro
 	}
 	pathKnown := false
 	for route, h := range g.routes {
-		if route.Path != path {
+		if route.Path != path && !greedyMatch(route.Path, path) {
 			continue
 		}
 		pathKnown = true
@@ -80,6 +84,13 @@ func (g apiGateway) match(method, path string) (apigw.Route, apigw.Handler, erro
 		return apigw.Route{}, nil, apigw.ErrMethodNotAllowed
 	}
 	return apigw.Route{}, nil, apigw.ErrRouteNotFound
+}
+
+// greedyMatch reports whether path falls under a greedy route such as
+// /console/{proxy+} (one or more segments below the prefix), as API Gateway matches it.
+func greedyMatch(route, path string) bool {
+	prefix, ok := strings.CutSuffix(route, "{proxy+}")
+	return ok && strings.HasPrefix(path, prefix) && len(path) > len(prefix)
 }
 
 // toEvent builds the payload 2.0 event API Gateway would send.

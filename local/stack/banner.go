@@ -14,6 +14,7 @@ func (s *Stack) PrintBanner(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nZMED exam manager: local stack ready (data in memory; Ctrl-C stops it)\n\n")
 	fmt.Fprintf(&b, "  HTTP API          %s\n", s.APIURL)
+	fmt.Fprintf(&b, "  console           %s/   the attendants' page\n", s.APIURL)
 	fmt.Fprintf(&b, "  S3 endpoint       %s   bucket %s, uploads under %s/ are processed\n", s.S3URL, c.Bucket, c.Folders.Completed)
 	fmt.Fprintf(&b, "  DynamoDB endpoint %s   table %s\n", s.DynamoDBURL, c.Table)
 	fmt.Fprintf(&b, "  patient manager   %s   patients from %s\n", s.PatientsURL, c.PatientsFile)

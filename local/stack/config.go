@@ -6,6 +6,7 @@ import (
 
 	"github.com/zmed/exam-manager/local/authorizer"
 	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/processor"
 )
 
@@ -50,6 +51,8 @@ type Config struct {
 	EmailSender string
 	// RetryBackoff is the wait before the first retry of a failed S3 event (doubled for the second).
 	RetryBackoff time.Duration
+	// Console is how the console signs in: the local identity unless a test sets it.
+	Console console.Settings
 	// ReconcileEvery is the reconciler's period; it processes what waits in
 	// completed/ for longer than ReconcileMinAge.
 	ReconcileEvery, ReconcileMinAge time.Duration
@@ -78,6 +81,7 @@ func ReadConfig(r *config.Reader) (Config, error) {
 		Notifier:          r.String("ZMED_LOCAL_NOTIFIER", "outbox"),
 		EmailSender:       r.String(config.EmailSenderVar, "resultados@zmed.example"),
 	}
+	c.Console = console.Settings{Mode: console.ModeLocal}
 	c.Bucket, c.Folders = processor.ReadBucket(r)
 	if err := r.Err(); err != nil {
 		return Config{}, err

@@ -14,9 +14,10 @@ import (
 var methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 // FuzzAPI sends any method, path, query and body to the local API over HTTP
-// (one stack per fuzzing process, on 127.0.0.1): every answer is JSON; an
-// error is a code of the README's table with its status and a fixed message;
-// no answer is a 5xx (every dependency is up) or carries personal data.
+// (one stack per fuzzing process, on 127.0.0.1): every answer but the
+// console's page and files is JSON; an error is a code of the README's table
+// with its status and a fixed message; no answer is a 5xx (every dependency is
+// up) or carries personal data.
 func FuzzAPI(f *testing.F) {
 	e := startStack(f)
 	id, examTok := e.startedExam(activeSMS)
@@ -29,6 +30,9 @@ func FuzzAPI(f *testing.F) {
 	f.Add(uint8(1), "/exams/communicate", "", `{"exam_token": "`+examTok+`", "result_token": "`+examTok+`"}`)
 	f.Add(uint8(4), "/exams/info", "", "")
 	f.Add(uint8(0), "/nowhere", "a=%zz", "{")
+	f.Add(uint8(0), "/", "", "")
+	f.Add(uint8(0), "/console/app.js", "", "")
+	f.Add(uint8(0), "/console/../../etc/passwd", "", "")
 	f.Fuzz(func(t *testing.T, m uint8, path, query, body string) {
 		method := methods[int(m)%len(methods)]
 		if strings.ContainsFunc(query, func(r rune) bool { return r <= ' ' || r >= 0x7f || r == '#' }) {
@@ -49,6 +53,13 @@ func FuzzAPI(f *testing.F) {
 		}
 		raw, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if csp := resp.Header.Get("Content-Security-Policy"); method == "GET" && resp.StatusCode == 200 && csp != "" {
+			// The console's page or one of its files (shared/console tests them).
+			if !strings.Contains(csp, "frame-ancestors 'none'") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Fatalf("%s %s: a console file without its security headers", method, path)
+			}
+			return
+		}
 		if resp.Header.Get("Content-Type") != "application/json" || resp.StatusCode >= 500 {
 			t.Fatalf("%s %s?%s: %d %s %q", method, path, query, resp.StatusCode, resp.Header.Get("Content-Type"), raw)
 		}

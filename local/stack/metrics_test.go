@@ -77,7 +77,8 @@ func TestEveryMetricOnTheLocalStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := e.s.Store.Transition(ctx, exam.Transition{ExamID: lost, PatientID: cur.PatientID, ExamType: cur.Type,
-		From: []exam.Status{exam.StatusStarted}, To: exam.StatusFinished, At: time.Now().UTC(), By: exam.ProcessResultActor, ResultRef: exam.ResultRef(result),
+		From: []exam.Status{exam.StatusStarted}, To: exam.StatusFinished, At: time.Now().UTC(), ResultRef: exam.ResultRef(result),
+		By:           exam.ProcessResultActor,
 		Notification: exam.Notification{Status: exam.NotificationPending, ClaimOwner: "stopped", ClaimUntil: time.Now().Add(-time.Minute).UTC()},
 	}); err != nil {
 		t.Fatal(err)
@@ -126,8 +127,13 @@ func TestEveryMetricOnTheLocalStack(t *testing.T) {
 	if ages != 1 {
 		t.Errorf("%d OldestCompletedAge points, want the reconciler's one", ages)
 	}
-	// Every metric of the catalog appeared.
+	// Every metric of the catalog appeared, but the two that need a fault the
+	// local stack cannot make (S3 refusing for good, a route without the
+	// authorizer): the processor's and the API's tests read those back.
 	for name := range metrics.Catalog {
+		if name == metrics.ResultsUnfileable || name == metrics.ApiCallsWithoutClaims {
+			continue
+		}
 		found := false
 		for _, p := range points {
 			found = found || p.Name == string(name)

@@ -158,11 +158,15 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 
 	// The HTTP API.
 	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
+	public, err := mountConsole(routes, c.Console)
+	if err != nil {
+		return nil, err
+	}
 	auth, err := authorizer.New(c.AttendantKey, time.Now)
 	if err != nil {
 		return nil, err
 	}
-	if s.api, err = emulators.Serve(c.APIAddr, apiGateway{routes: routes, auth: auth, timeout: c.InvokeTimeout}); err != nil {
+	if s.api, err = emulators.Serve(c.APIAddr, apiGateway{routes: routes, public: public, auth: auth, timeout: c.InvokeTimeout}); err != nil {
 		return nil, listenError("http api", APIAddrVar, c.APIAddr, err)
 	}
 	s.APIURL = s.api.URL

@@ -164,7 +164,7 @@ func operatorSuite(t *testing.T, b backend) {
 		// The cause fixed: the exam is started.
 		if _, err := b.store.Transition(ctx, exam.Transition{ExamID: id, PatientID: patientID, ExamType: 1,
 			From: []exam.Status{exam.StatusRegistered}, To: exam.StatusStarted, At: time.Now().UTC(),
-			By: exam.Actor{Kind: exam.ActorAttendant, ID: uuid.NewString(), Name: "operator-test"}}); err != nil {
+			By: exam.Actor{Kind: exam.ActorAttendant, ID: "local-attendant", Name: "local-attendant"}}); err != nil {
 			t.Fatal(err)
 		}
 		code, out, errOut := b.zmedctl(t, "retry", "stuck/2026_11/a b.pdf")

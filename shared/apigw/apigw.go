@@ -18,6 +18,7 @@ import (
 	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/logctx"
+	"github.com/zmed/exam-manager/shared/metrics"
 	"github.com/zmed/exam-manager/shared/strictjson"
 )
 
@@ -197,6 +198,8 @@ func Serve(route Route, action audit.Action, h Func) Handler {
 			return resp, nil
 		}
 		if actor, err = ActorOf(req); err != nil {
+			// Counted for the alarm: a route deployed without the authorizer.
+			metrics.Emit(ctx, metrics.One(metrics.ApiCallsWithoutClaims))
 			resp, outcome = respond(ctx, err)
 			return resp, nil
 		}

@@ -1,6 +1,9 @@
 package exam
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Type is an exam code of the clinic's catalog.
 type Type int
@@ -28,3 +31,13 @@ func (t Type) Known() bool {
 }
 
 func (t Type) String() string { return fmt.Sprintf("%d", int(t)) }
+
+// Catalog lists the catalog's codes in ascending order (the console offers them).
+func Catalog() []Type {
+	types := make([]Type, 0, len(catalog))
+	for t := range catalog {
+		types = append(types, t)
+	}
+	slices.Sort(types)
+	return types
+}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/metrics"
+	"github.com/zmed/exam-manager/shared/testsupport/emftest"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
@@ -58,6 +60,14 @@ func TestCallWithoutClaimsIsRefused(t *testing.T) {
 				}
 				if !alarmed {
 					t.Fatalf("no ERROR line starting %q: %s", apigw.ErrNoClaims, buf)
+				}
+				// The count the alarm watches, as CloudWatch reads it.
+				points, err := emftest.Read(buf.Bytes())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n := emftest.Sums(points)[string(metrics.ApiCallsWithoutClaims)+"{}"]; n != 1 {
+					t.Fatalf("%s counted %v times, want 1: %s", metrics.ApiCallsWithoutClaims, n, buf)
 				}
 			})
 		}

@@ -33,6 +33,9 @@ const (
 	ExamsFinished            Name = "ExamsFinished"            // Path
 	PatientManagerLatency    Name = "PatientManagerLatency"    // milliseconds
 	OldestCompletedAge       Name = "OldestCompletedAge"       // seconds, by the reconciler
+	// Beyond SPEC §14's list, each for an alarm SPEC asks for elsewhere:
+	ResultsUnfileable     Name = "ResultsUnfileable"     // S3 refused for good to file a result even to stuck/ (§7)
+	ApiCallsWithoutClaims Name = "ApiCallsWithoutClaims" // an API call arrived without the authorizer's claims (§13)
 )
 
 // Unit is a CloudWatch unit.
@@ -80,6 +83,8 @@ var Catalog = map[Name]Definition{
 	ExamsFinished:            {Count, map[string][]string{DimPath: {PathAutomatic, PathManual}}},
 	PatientManagerLatency:    {Milliseconds, nil},
 	OldestCompletedAge:       {Seconds, nil},
+	ResultsUnfileable:        {Count, nil},
+	ApiCallsWithoutClaims:    {Count, nil},
 }
 
 // Dimension is one dimension's value.

@@ -88,6 +88,8 @@ func TestCatalogIsSpec14(t *testing.T) {
 		"ResultsFiled": {"Outcome"}, "ResultsRetried": nil, "NotificationsSent": {"Channel"},
 		"NotificationsUnconfirmed": nil, "ExamsRegistered": nil, "ExamsStarted": nil, "ExamsRevoked": nil,
 		"ExamsFinished": {"Path"}, "PatientManagerLatency": nil, "OldestCompletedAge": nil,
+		// The alarms of SPEC §7 (a result S3 will not file) and §13 (a call without claims).
+		"ResultsUnfileable": nil, "ApiCallsWithoutClaims": nil,
 	}
 	if len(metrics.Catalog) != len(want) {
 		t.Errorf("%d metrics in the catalog, want %d", len(metrics.Catalog), len(want))

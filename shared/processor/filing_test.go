@@ -7,8 +7,10 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/metrics"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/testsupport/emftest"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
@@ -45,12 +47,20 @@ func TestPermanentRefusals(t *testing.T) {
 				t.Fatalf("%d notifications", n)
 			}
 			unfileableLogged := strings.Contains(logs.String(), processor.UnfileableMessage)
+			points, err := emftest.Read(logs.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			counted := emftest.Sums(points)[string(metrics.ResultsUnfileable)+"{}"]
 			if !tt.filed {
 				h.expectKeys(key)
-				if !unfileableLogged {
-					t.Fatalf("no error line %q in\n%s", processor.UnfileableMessage, logs)
+				if !unfileableLogged || counted != 1 {
+					t.Fatalf("no error line %q counting %s once (counted %v) in\n%s", processor.UnfileableMessage, metrics.ResultsUnfileable, counted, logs)
 				}
 				return
+			}
+			if counted != 0 {
+				t.Fatalf("filed, yet counted as %s", metrics.ResultsUnfileable)
 			}
 			filed := "stuck/" + month + "/" + e.ID + ".pdf"
 			h.expectKeys(filed)

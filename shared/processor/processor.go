@@ -178,7 +178,7 @@ func (p Processor) fileUnfileable(ctx context.Context, obj Object, examID string
 		slog.InfoContext(ctx, "result object already filed")
 		return nil
 	case errors.Is(err, ErrRefused):
-		slog.ErrorContext(ctx, UnfileableMessage, "error", describe(err))
+		slog.ErrorContext(ctx, UnfileableMessage, "error", describe(err), metrics.One(metrics.ResultsUnfileable).Attr())
 		return nil
 	}
 	return p.transient(ctx, fmt.Errorf("file result as unfileable: %w", err))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/reconcile"
@@ -17,7 +18,7 @@ import (
 // entry in the endpoint table or the processor, and, for a route, the README.
 func TestEveryFunctionIsComplete(t *testing.T) {
 	root := Root()
-	known := map[string]bool{processor.Function: true, reconcile.Function: true}
+	known := map[string]bool{processor.Function: true, reconcile.Function: true, console.Function: true}
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +30,11 @@ func TestEveryFunctionIsComplete(t *testing.T) {
 		known[e.Function] = true
 		if !strings.Contains(string(readme), "`"+e.Route.String()+"`") {
 			t.Errorf("README.md does not document `%s`", e.Route)
+		}
+	}
+	for _, r := range console.Routes() {
+		if !strings.Contains(string(readme), "`"+r.String()+"`") {
+			t.Errorf("README.md does not document `%s`", r)
 		}
 	}
 	entries, err := os.ReadDir(filepath.Join(root, "functions"))

@@ -21,7 +21,7 @@ var motoUnsupported = []string{
 	"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage",
 	"AWS::CloudWatch::Alarm", "AWS::CodeDeploy::Application", "AWS::CodeDeploy::DeploymentGroup",
 	"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
-	"AWS::Lambda::Alias", "AWS::Lambda::EventInvokeConfig", "AWS::Logs::MetricFilter", "AWS::S3::BucketPolicy",
+	"AWS::Lambda::Alias", "AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy",
 	"AWS::SNS::Subscription", "AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::Secret",
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/httpapi"
 )
 
@@ -63,6 +64,12 @@ func TestRoutesMatchTheCode(t *testing.T) {
 		}
 	}
 	served := map[apigw.Route]bool{}
+	for _, r := range console.Routes() {
+		served[r] = true
+		if got := inTemplate[r]; got != LogicalID(console.Function) {
+			t.Errorf("the console serves %s from functions/%s; the template routes it to %q", r, console.Function, got)
+		}
+	}
 	for _, e := range httpapi.Endpoints() {
 		served[e.Route] = true
 		if got := inTemplate[e.Route]; got != LogicalID(e.Function) {
@@ -73,6 +80,45 @@ func TestRoutesMatchTheCode(t *testing.T) {
 		if !served[route] {
 			t.Errorf("template route %s (%s) is not served by the code", route, id)
 		}
+	}
+}
+
+// TestOnlyTheConsoleIsPublic: the console's routes opt out of the authorizer
+// (the page must load before sign-in, and holds no data); every other route
+// keeps the API's default JWT authorizer, and the API has one.
+func TestOnlyTheConsoleIsPublic(t *testing.T) {
+	tpl := load(t)
+	api := tpl.Resources("AWS::Serverless::HttpApi")["HttpApi"]
+	if def := Get(api, "Properties", "Auth", "DefaultAuthorizer"); def != "AttendantsAuthorizer" {
+		t.Fatalf("the HTTP API's default authorizer is %v, want AttendantsAuthorizer", def)
+	}
+	if Get(api, "Properties", "Auth", "Authorizers", "AttendantsAuthorizer", "JwtConfiguration") == nil {
+		t.Fatal("AttendantsAuthorizer is not a JWT authorizer")
+	}
+	public := map[apigw.Route]bool{}
+	for _, r := range console.Routes() {
+		public[r] = true
+	}
+	routes := 0
+	for id, fn := range tpl.Resources("AWS::Serverless::Function") {
+		events, _ := Get(fn, "Properties", "Events").(map[string]any)
+		for name, ev := range events {
+			if Get(ev, "Type") != "HttpApi" {
+				continue
+			}
+			routes++
+			route := apigw.Route{Method: Get(ev, "Properties", "Method").(string), Path: Get(ev, "Properties", "Path").(string)}
+			auth := Get(ev, "Properties", "Auth")
+			switch {
+			case public[route] && Get(auth, "Authorizer") != "NONE":
+				t.Errorf("%s.%s (%s): the console's route must carry no authorizer (Auth.Authorizer: NONE), has %v", id, name, route, auth)
+			case !public[route] && auth != nil:
+				t.Errorf("%s.%s (%s) overrides the default authorizer with %v", id, name, route, auth)
+			}
+		}
+	}
+	if routes <= len(public) {
+		t.Errorf("only %d routes in the template", routes)
 	}
 }
 

@@ -140,12 +140,17 @@ func currentStage() string {
 // key: slog's JSON handler writes its members at the top level). One line
 // carries at most one metric: EMF has one _aws member per line.
 func (m Metric) Attr() slog.Attr {
-	dimNames := make([]string, 0, 1+len(m.Dimensions))
+	// Two dimension sets: SPEC §14's own, and the same with the stage, which
+	// the alarms and the dashboard read so that two stages never mix.
+	specDims := make([]string, 0, len(m.Dimensions))
 	attrs := make([]any, 0, 3+len(m.Dimensions))
 	for _, d := range append([]Dimension{{DimStage, currentStage()}}, m.Dimensions...) {
-		dimNames = append(dimNames, d.Name)
+		if d.Name != DimStage {
+			specDims = append(specDims, d.Name)
+		}
 		attrs = append(attrs, slog.String(d.Name, d.Value))
 	}
+	stagedDims := append([]string{DimStage}, specDims...)
 	unit := Catalog[m.Name].Unit
 	if unit == "" {
 		unit = Count
@@ -154,7 +159,7 @@ func (m Metric) Attr() slog.Attr {
 		"Timestamp": now().UnixMilli(),
 		"CloudWatchMetrics": []any{map[string]any{
 			"Namespace":  Namespace,
-			"Dimensions": [][]string{dimNames},
+			"Dimensions": [][]string{specDims, stagedDims},
 			"Metrics":    []any{map[string]string{"Name": string(m.Name), "Unit": string(unit)}},
 		}},
 	}

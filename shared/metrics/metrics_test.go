@@ -2,7 +2,9 @@ package metrics_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -145,5 +147,18 @@ func TestEveryMetricCarriesItsStage(t *testing.T) {
 	}
 	if len(points) != 1 || points[0].Dimensions["Stage"] != "prod" || points[0].Dimensions["Outcome"] != "stuck" {
 		t.Fatalf("points %+v, want ResultsFiled{Stage=prod, Outcome=stuck}", points)
+	}
+	// Published under SPEC §14's own dimension set too (emftest.Read checks
+	// the pair on every line); here, as written.
+	var line struct {
+		AWS struct {
+			CloudWatchMetrics []struct{ Dimensions [][]string }
+		} `json:"_aws"`
+	}
+	if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+		t.Fatal(err)
+	}
+	if got := line.AWS.CloudWatchMetrics[0].Dimensions; !reflect.DeepEqual(got, [][]string{{"Outcome"}, {"Stage", "Outcome"}}) {
+		t.Fatalf("dimension sets %v, want [[Outcome] [Stage Outcome]]", got)
 	}
 }

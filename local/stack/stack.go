@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
 	"github.com/johannesboyne/gofakes3"
@@ -31,6 +32,8 @@ import (
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/reconcile"
+	"github.com/zmed/exam-manager/shared/reconcile/invoke"
+	"github.com/zmed/exam-manager/shared/reconcile/s3list"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/s3event"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
@@ -144,9 +147,12 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		return nil, listenError("operations endpoint (SQS, Lambda)", OpsAddrVar, c.OpsAddr, err)
 	}
 
-	// The reconciler, on its schedule: what an outage left in completed/ goes to process-result's handler.
+	// The reconciler, on its schedule, with the production adapters: every version waiting in completed/
+	// (ListObjectVersions on the local S3 endpoint) goes to process-result (Invoke on the operations endpoint).
 	s.reconciler = reconcile.Reconciler{Bucket: c.Bucket, Prefix: c.Folders.Completed, MinAge: c.ReconcileMinAge,
-		List: backendLister{backend}, Process: handlerProcessor{handler: s.invoker.handler, timeout: c.InvokeTimeout}, Now: time.Now}
+		List:    s3list.Lister{S3: s3Client},
+		Process: invoke.Processor{Lambda: lambda.NewFromConfig(emulators.Config(s.OpsURL)), Function: processor.Function, Region: emulators.Region},
+		Now:     time.Now}
 	s.schedule = &scheduler{period: c.ReconcileEvery, stop: make(chan struct{}), run: func(ctx context.Context) { _, _ = s.Reconcile(ctx) }}
 	s.schedule.start()
 

@@ -154,14 +154,7 @@ func (o Operator) Retry(ctx context.Context, key string) (string, error) {
 	if v := aws.ToString(head.VersionId); v != "" && v != "null" {
 		del.VersionId = &v
 	}
-	_, err = o.S3.DeleteObject(ctx, del)
-	if del.VersionId != nil && hasCode(err, "NotImplemented") {
-		// gofakes3 without versioning (the local stack) names versions but
-		// cannot delete one (README, emulator table): the key, then.
-		del.VersionId = nil
-		_, err = o.S3.DeleteObject(ctx, del)
-	}
-	if err != nil {
+	if _, err := o.S3.DeleteObject(ctx, del); err != nil {
 		return dst, fmt.Errorf("copied to %s but could not delete %s: %w", dst, key, err)
 	}
 	return dst, nil

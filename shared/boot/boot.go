@@ -18,6 +18,7 @@ import (
 	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/logging"
+	"github.com/zmed/exam-manager/shared/metrics"
 	"github.com/zmed/exam-manager/shared/patient"
 )
 
@@ -33,6 +34,7 @@ func LogLevel(r *config.Reader) slog.Level {
 // Read reads everything a function's cold start reads: the log level and its settings.
 func Read[S any](r *config.Reader, read func(*config.Reader) S) (S, slog.Level) {
 	level := LogLevel(r)
+	metrics.SetStage(r.String(metrics.StageVar, ""))
 	return read(r), level
 }
 

@@ -130,7 +130,7 @@ func (f Finish) Run(ctx context.Context, by Actor, examToken, resultToken string
 		}
 		// The write succeeded, so this invocation holds the claim.
 		if e.Status == StatusStarted {
-			metrics.Emit(ctx, metrics.One(metrics.ExamsFinished, metrics.FinishPath(ctx)))
+			metrics.Emit(ctx, metrics.One(metrics.ExamsFinished, finishPath(by)))
 		}
 		return f.notify(ctx, next, *patient, owner)
 	}
@@ -250,4 +250,13 @@ func (f Finish) abandon(ctx context.Context, e Exam) (Exam, error) {
 			"claim_until", e.Notification.ClaimUntil, metrics.One(metrics.NotificationsUnconfirmed).Attr())
 	}
 	return next, err
+}
+
+// finishPath is the ExamsFinished dimension of a finish by the actor: the
+// automatic path (the results bucket) or the manual one (an attendant).
+func finishPath(by Actor) metrics.Dimension {
+	if by.Kind == ActorAutomatic {
+		return metrics.Dimension{Name: metrics.DimPath, Value: metrics.PathAutomatic}
+	}
+	return metrics.Dimension{Name: metrics.DimPath, Value: metrics.PathManual}
 }

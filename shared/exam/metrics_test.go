@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/metrics"
 	"github.com/zmed/exam-manager/shared/testsupport/emftest"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
@@ -57,7 +56,7 @@ func TestUseCasesCountTheirFacts(t *testing.T) {
 	}
 	// A result finished by the automatic path is counted as such.
 	auto := newFinishFixture(t)
-	if _, err := auto.finish.Run(metrics.WithFinishPath(ctx, metrics.PathAutomatic), exam.ProcessResultActor, auto.examTok, auto.result); err != nil {
+	if _, err := auto.finish.Run(ctx, exam.ProcessResultActor, auto.examTok, auto.result); err != nil {
 		t.Fatal(err)
 	}
 

@@ -11,6 +11,7 @@ package metrics
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,8 +55,10 @@ type Definition struct {
 	Dimensions map[string][]string
 }
 
-// Dimension names.
+// Dimension names. Every metric also carries DimStage, so that two stages
+// deployed side by side in one account keep their metrics (and alarms) apart.
 const (
+	DimStage   = "Stage"
 	DimOutcome = "Outcome"
 	DimChannel = "Channel"
 	DimPath    = "Path"
@@ -111,16 +114,43 @@ func Duration(name Name, d time.Duration) Metric {
 // now is the EMF timestamp's clock.
 var now = time.Now
 
+// StageVar names the stage (template.yaml sets it from its Stage parameter).
+const StageVar = "ZMED_STAGE"
+
+// DefaultStage is the stage of metrics written outside AWS (the local stack, tests).
+const DefaultStage = "local"
+
+var stage atomic.Value // string
+
+// SetStage sets the stage every metric carries, once per cold start; "" keeps DefaultStage.
+func SetStage(s string) {
+	if s != "" {
+		stage.Store(s)
+	}
+}
+
+func currentStage() string {
+	if s, ok := stage.Load().(string); ok {
+		return s
+	}
+	return DefaultStage
+}
+
 // Attr is m as EMF members inlined into a log line (an attribute with an empty
 // key: slog's JSON handler writes its members at the top level). One line
 // carries at most one metric: EMF has one _aws member per line.
 func (m Metric) Attr() slog.Attr {
-	dimNames := make([]string, 0, len(m.Dimensions))
-	attrs := make([]any, 0, 2+len(m.Dimensions))
-	for _, d := range m.Dimensions {
-		dimNames = append(dimNames, d.Name)
+	// Two dimension sets: SPEC §14's own, and the same with the stage, which
+	// the alarms and the dashboard read so that two stages never mix.
+	specDims := make([]string, 0, len(m.Dimensions))
+	attrs := make([]any, 0, 3+len(m.Dimensions))
+	for _, d := range append([]Dimension{{DimStage, currentStage()}}, m.Dimensions...) {
+		if d.Name != DimStage {
+			specDims = append(specDims, d.Name)
+		}
 		attrs = append(attrs, slog.String(d.Name, d.Value))
 	}
+	stagedDims := append([]string{DimStage}, specDims...)
 	unit := Catalog[m.Name].Unit
 	if unit == "" {
 		unit = Count
@@ -129,7 +159,7 @@ func (m Metric) Attr() slog.Attr {
 		"Timestamp": now().UnixMilli(),
 		"CloudWatchMetrics": []any{map[string]any{
 			"Namespace":  Namespace,
-			"Dimensions": [][]string{dimNames},
+			"Dimensions": [][]string{specDims, stagedDims},
 			"Metrics":    []any{map[string]string{"Name": string(m.Name), "Unit": string(unit)}},
 		}},
 	}
@@ -140,21 +170,4 @@ func (m Metric) Attr() slog.Attr {
 // Emit writes m on a line of its own, for a fact no other line reports.
 func Emit(ctx context.Context, m Metric) {
 	slog.InfoContext(ctx, "metric", m.Attr())
-}
-
-type pathKey struct{}
-
-// WithFinishPath marks ctx as the automatic or the manual path, for the
-// ExamsFinished that the shared finish use case counts.
-func WithFinishPath(ctx context.Context, path string) context.Context {
-	return context.WithValue(ctx, pathKey{}, path)
-}
-
-// FinishPath is the path ctx was marked with; manual (the API) when unmarked.
-func FinishPath(ctx context.Context) Dimension {
-	path, _ := ctx.Value(pathKey{}).(string)
-	if path == "" {
-		path = PathManual
-	}
-	return Dimension{Name: DimPath, Value: path}
 }

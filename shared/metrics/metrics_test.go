@@ -2,7 +2,9 @@ package metrics_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -65,7 +67,8 @@ func TestMetricsAreEMFInTheLogLine(t *testing.T) {
 				t.Fatalf("%d points, want 1: %s", len(points), raw)
 			}
 			got := points[0]
-			if got.Key() != tt.want.Key() || got.Unit != tt.want.Unit || got.Value != tt.want.Value || got.Namespace != tt.want.Namespace {
+			if got.Key() != tt.want.Key() || got.Unit != tt.want.Unit || got.Value != tt.want.Value || got.Namespace != tt.want.Namespace ||
+				got.Dimensions["Stage"] != metrics.DefaultStage {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 			rec := logtest.Records(t, raw)[0]
@@ -128,5 +131,34 @@ func TestDimensionValuesAreTheCodes(t *testing.T) {
 				t.Errorf("%s{%s} takes %v, the code has %v", name, dim, got, want)
 			}
 		}
+	}
+}
+
+// TestEveryMetricCarriesItsStage: the stage set at cold start is a dimension
+// of every metric, so two stages in one account never mix.
+func TestEveryMetricCarriesItsStage(t *testing.T) {
+	logs := logtest.Capture(t)
+	metrics.SetStage("prod")
+	t.Cleanup(func() { metrics.SetStage(metrics.DefaultStage) })
+	metrics.Emit(context.Background(), metrics.One(metrics.ResultsFiled, metrics.Dimension{Name: metrics.DimOutcome, Value: "stuck"}))
+	points, err := emftest.Read(logs.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(points) != 1 || points[0].Dimensions["Stage"] != "prod" || points[0].Dimensions["Outcome"] != "stuck" {
+		t.Fatalf("points %+v, want ResultsFiled{Stage=prod, Outcome=stuck}", points)
+	}
+	// Published under SPEC §14's own dimension set too (emftest.Read checks
+	// the pair on every line); here, as written.
+	var line struct {
+		AWS struct {
+			CloudWatchMetrics []struct{ Dimensions [][]string }
+		} `json:"_aws"`
+	}
+	if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+		t.Fatal(err)
+	}
+	if got := line.AWS.CloudWatchMetrics[0].Dimensions; !reflect.DeepEqual(got, [][]string{{"Outcome"}, {"Stage", "Outcome"}}) {
+		t.Fatalf("dimension sets %v, want [[Outcome] [Stage Outcome]]", got)
 	}
 }

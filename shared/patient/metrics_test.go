@@ -26,7 +26,7 @@ func TestEachLookupReportsItsLatency(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(points) != 1 || points[0].Name != "PatientManagerLatency" || points[0].Unit != "Milliseconds" ||
-			len(points[0].Dimensions) != 0 || points[0].Value < 0 {
+			points[0].Key() != "PatientManagerLatency{}" || points[0].Value < 0 {
 			t.Errorf("status %d: points %+v, want one PatientManagerLatency in ms", status, points)
 		}
 	}

@@ -105,7 +105,6 @@ func (p Processor) Process(ctx context.Context, bucket, key, versionID string) e
 		slog.InfoContext(ctx, "folder marker ignored")
 		return nil
 	}
-	ctx = metrics.WithFinishPath(ctx, metrics.PathAutomatic)
 	obj, err := p.Objects.Read(ctx, bucket, key, versionID)
 	switch {
 	case errors.Is(err, ErrGone):

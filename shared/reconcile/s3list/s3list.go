@@ -5,13 +5,11 @@ package s3list
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 
 	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/reconcile"
@@ -35,10 +33,6 @@ func (l Lister) ListVersions(ctx context.Context, bucket, prefix string, each fu
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			var apiErr smithy.APIError
-			if errors.As(err, &apiErr) && apiErr.ErrorCode() == "NotImplemented" {
-				return l.listObjects(ctx, bucket, prefix, each)
-			}
 			return fmt.Errorf("list versions: %w", err)
 		}
 		var entries []entry
@@ -78,24 +72,4 @@ func (l Lister) ListVersions(ctx context.Context, bucket, prefix string, each fu
 type entry struct {
 	reconcile.Entry
 	latest bool
-}
-
-// listObjects lists current objects, each as its one version, for an endpoint
-// without ListObjectVersions (gofakes3 without versioning, the local stack's
-// S3: README, emulator table). S3 itself always answers ListObjectVersions.
-func (l Lister) listObjects(ctx context.Context, bucket, prefix string, each func(reconcile.Entry) error) error {
-	pages := s3.NewListObjectsV2Paginator(l.S3, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("list objects: %w", err)
-		}
-		for _, o := range page.Contents {
-			if err := each(reconcile.Entry{Key: aws.ToString(o.Key), LastModified: aws.ToTime(o.LastModified),
-				Size: aws.ToInt64(o.Size), ETag: aws.ToString(o.ETag)}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }

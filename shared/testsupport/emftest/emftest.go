@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -20,11 +21,14 @@ type Point struct {
 	Value                 float64
 }
 
-// Key is name{Dim=value,...}, dimensions sorted, for comparing in tests.
+// Key is name{Dim=value,...}, dimensions sorted, for comparing in tests;
+// the Stage every point carries is left out (Read checks it is there).
 func (p Point) Key() string {
 	names := make([]string, 0, len(p.Dimensions))
 	for n := range p.Dimensions {
-		names = append(names, n)
+		if n != "Stage" {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	parts := make([]string, len(names))
@@ -72,22 +76,16 @@ func Read(logs []byte) ([]Point, error) {
 			return nil, fmt.Errorf("_aws without a Timestamp: %s", line)
 		}
 		for _, cw := range d.CloudWatchMetrics {
-			for _, set := range cw.Dimensions {
-				dims := map[string]string{}
-				for _, n := range set {
-					var v string
-					if err := json.Unmarshal(rec[n], &v); err != nil {
-						return nil, fmt.Errorf("dimension %s is not a string member: %s", n, line)
-					}
-					dims[n] = v
+			dims, err := dimensionSets(rec, cw.Dimensions)
+			if err != nil {
+				return nil, fmt.Errorf("%v: %s", err, line)
+			}
+			for _, m := range cw.Metrics {
+				var v float64
+				if err := json.Unmarshal(rec[m.Name], &v); err != nil {
+					return nil, fmt.Errorf("metric %s is not a number member: %s", m.Name, line)
 				}
-				for _, m := range cw.Metrics {
-					var v float64
-					if err := json.Unmarshal(rec[m.Name], &v); err != nil {
-						return nil, fmt.Errorf("metric %s is not a number member: %s", m.Name, line)
-					}
-					points = append(points, Point{cw.Namespace, m.Name, m.Unit, dims, v})
-				}
+				points = append(points, Point{cw.Namespace, m.Name, m.Unit, dims, v})
 			}
 		}
 	}
@@ -101,4 +99,26 @@ func Sums(points []Point) map[string]float64 {
 		out[p.Key()] += p.Value
 	}
 	return out
+}
+
+// dimensionSets checks that a metric is published under exactly two dimension
+// sets, SPEC §14's own and the same with Stage, and returns the values of the
+// staged one (so each point counts once).
+func dimensionSets(rec map[string]json.RawMessage, sets [][]string) (map[string]string, error) {
+	if len(sets) != 2 {
+		return nil, fmt.Errorf("%d dimension sets, want SPEC §14's and the staged one", len(sets))
+	}
+	spec, staged := sets[0], sets[1]
+	if len(staged) == 0 || staged[0] != "Stage" || !slices.Equal(staged[1:], spec) || slices.Contains(spec, "Stage") {
+		return nil, fmt.Errorf("dimension sets %v and %v: want SPEC §14's, then Stage with the same", spec, staged)
+	}
+	dims := map[string]string{}
+	for _, n := range staged {
+		var v string
+		if err := json.Unmarshal(rec[n], &v); err != nil || v == "" {
+			return nil, fmt.Errorf("dimension %s is not a string member", n)
+		}
+		dims[n] = v
+	}
+	return dims, nil
 }

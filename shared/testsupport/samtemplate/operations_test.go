@@ -128,11 +128,15 @@ func checkMetric(t *testing.T, tpl Template, where, namespace, name string, dims
 			t.Errorf("%s: %s is not a metric of shared/metrics", where, name)
 			return
 		}
-		if len(dims) != len(def.Dimensions) {
-			t.Errorf("%s: %s with dimensions %v, want %v", where, name, dims, def.Dimensions)
+		// Every metric carries the stage: this stack's own.
+		if stage := dims[metrics.DimStage]; stage != "Ref Stage" && stage != "param Stage" {
+			t.Errorf("%s: %s is not limited to this stage's (Stage=%q)", where, name, stage)
+		}
+		if len(dims) != len(def.Dimensions)+1 {
+			t.Errorf("%s: %s with dimensions %v, want Stage and %v", where, name, dims, def.Dimensions)
 		}
 		for d, v := range dims {
-			if !slices.Contains(def.Dimensions[d], v) {
+			if d != metrics.DimStage && !slices.Contains(def.Dimensions[d], v) {
 				t.Errorf("%s: %s{%s=%s} is never published", where, name, d, v)
 			}
 		}

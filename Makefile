@@ -108,8 +108,8 @@ chromium:
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; }
 
-console-screenshot: chromium ## write the README's screenshot of the console (docs/console.png)
-	ZMED_README_SCREENSHOT=$(CURDIR)/docs/console.png go test -count=1 -run TestREADMEScreenshot ./local/browser
+console-screenshot: chromium ## write the README's screenshot of the console (local/browser/console.png)
+	ZMED_README_SCREENSHOT=$(CURDIR)/local/browser/console.png go test -count=1 -run TestREADMEScreenshot ./local/browser
 
 $(STATICCHECK):
 	@echo "installing staticcheck $(STATICCHECK_VERSION) into .tools/ (about 30 s, once)"

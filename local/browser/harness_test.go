@@ -1,12 +1,9 @@
 package browser
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 )
 
 // Fixture patients of local/patients.json.
@@ -231,21 +229,8 @@ func examSel(id string) string { return fmt.Sprintf(`li.exam[data-exam-id=%q]`, 
 // api calls the stack's API directly (arranging and checking state).
 func (e *env) api(method, path string, body any) (int, map[string]any) {
 	e.t.Helper()
-	var reader io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		reader = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, e.stack.APIURL+path, reader)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
+	status, _, out := apitest.Call(e.t, e.stack.APIURL, method, path, body, nil)
+	return status, out
 }
 
 // listed is the patient's exams, through the API.

@@ -1,33 +1,16 @@
 package stack
 
 import (
-	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
+
+	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 )
 
-// post sends body to the local API with headers and returns the status, the
-// response headers and the decoded body.
+// post sends body (JSON text) to the local API with headers.
 func (e *e2e) post(path, body string, headers map[string]string) (int, http.Header, map[string]any) {
 	e.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.s.APIURL+path, strings.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		e.t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, out
+	return apitest.Call(e.t, e.s.APIURL, http.MethodPost, path, []byte(body), headers)
 }
 
 // Retries over real HTTP: a register retried with its Idempotency-Key, and a

@@ -2,7 +2,6 @@ package stack
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/httpapi"
+	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -61,24 +61,9 @@ func startStack(t testing.TB) *e2e {
 
 func (e *e2e) api(method, path string, body any) map[string]any {
 	e.t.Helper()
-	var reader io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		reader = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, e.s.APIURL+path, reader)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		e.t.Fatal(err)
-	}
-	if resp.StatusCode >= 300 {
-		e.t.Fatalf("%s %s: %d %v", method, path, resp.StatusCode, out)
+	status, _, out := apitest.Call(e.t, e.s.APIURL, method, path, body, nil)
+	if status >= 300 || out == nil {
+		e.t.Fatalf("%s %s: %d %v", method, path, status, out)
 	}
 	return out
 }

@@ -121,15 +121,7 @@ func TestConcurrentRegistersWithOneKeyCreateOneExam(t *testing.T) {
 	const n = 20
 	got := make([]exam.Registered, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got[i], errs[i] = d.register().Run(context.Background(), attendant, req)
-		}()
-	}
-	wg.Wait()
+	concurrently(n, func(i int) { got[i], errs[i] = d.register().Run(context.Background(), attendant, req) })
 	created := 0
 	for i := range n {
 		if errs[i] != nil || !reflect.DeepEqual(got[i].Exam, got[0].Exam) {
@@ -175,19 +167,13 @@ func TestConcurrentStartsMakeOneTransition(t *testing.T) {
 	const n = 50
 	got := make([]exam.Exam, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			by := attendant
-			if i%2 == 1 {
-				by = bruno
-			}
-			got[i], _, errs[i] = start.Run(context.Background(), by, fakes.ActiveSMS.Document, id, 1)
-		}()
-	}
-	wg.Wait()
+	concurrently(n, func(i int) {
+		by := attendant
+		if i%2 == 1 {
+			by = bruno
+		}
+		got[i], _, errs[i] = start.Run(context.Background(), by, fakes.ActiveSMS.Document, id, 1)
+	})
 	stored := d.stored(t, id)
 	for i := range n {
 		if errs[i] != nil || !reflect.DeepEqual(got[i], stored) {
@@ -214,4 +200,17 @@ func (c *countedTransitions) Transition(ctx context.Context, tr exam.Transition)
 		c.made.Add(1)
 	}
 	return e, err
+}
+
+// concurrently runs f(0) … f(n-1) at once and waits for them all.
+func concurrently(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }

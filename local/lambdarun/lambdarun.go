@@ -94,15 +94,15 @@ func (s *Session) Invoke(ctx context.Context, folder, bootstrap string, event []
 // Run runs bootstrap under the emulator rie with the environment env, sends it
 // event once and returns the function's response.
 func Run(ctx context.Context, rie, bootstrap string, env []string, event []byte, logs io.Writer) ([]byte, error) {
-	apiAddr, err := emulators.FreeLoopbackAddr()
+	invokeAddr, err := emulators.FreeLoopbackAddr()
 	if err != nil {
 		return nil, err
 	}
-	runtimeAddr, err := emulators.FreeLoopbackAddr()
+	runtimeAPIAddr, err := emulators.FreeLoopbackAddr()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(rie, "--runtime-interface-emulator-address", apiAddr, "--runtime-api-address", runtimeAddr, bootstrap)
+	cmd := exec.Command(rie, "--runtime-interface-emulator-address", invokeAddr, "--runtime-api-address", runtimeAPIAddr, bootstrap)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logs, logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so that the function process stops with it
@@ -110,10 +110,17 @@ func Run(ctx context.Context, rie, bootstrap string, env []string, event []byte,
 		return nil, fmt.Errorf("start %s: %w", rie, err)
 	}
 	defer stop(cmd)
-	if err := waitListening(ctx, apiAddr); err != nil {
-		return nil, err
+	// The emulator starts the function at the first invoke, but listens on
+	// its runtime API address from a goroutine of its own, in no set order
+	// with its invoke address: a function started before that listens is
+	// refused and exits (the emulator answers 502). Lambda starts a runtime
+	// only once its runtime API is up, so the invoke waits for both.
+	for _, addr := range []string{invokeAddr, runtimeAPIAddr} {
+		if err := waitListening(ctx, addr); err != nil {
+			return nil, err
+		}
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+apiAddr+"/2015-03-31/functions/function/invocations", bytes.NewReader(event))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+invokeAddr+"/2015-03-31/functions/function/invocations", bytes.NewReader(event))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("invoke: %w", err)

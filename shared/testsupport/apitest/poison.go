@@ -1,9 +1,12 @@
 package apitest
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
 
 // Poisoned is invalid input that carries personal data, for the log tests:
@@ -33,12 +36,21 @@ var fixtureCPFs = []string{"52998224725", "24843803480", "11144477735", "3905334
 
 var nonDigits = regexp.MustCompile(`\D`)
 
-// CheckNoCPF fails t if a line of text carries a fixture CPF in any
-// spelling: the line's digits, with everything else taken out, contain none.
+// CheckNoCPF fails t if a line of text (JSON log lines) carries a fixture
+// CPF in any spelling: the digits of what the code logged (logtest.LoggedTexts:
+// no timestamps, numbers or UUIDs, whose digits are arbitrary), everything
+// else taken out, contain none.
 func CheckNoCPF(t testing.TB, text string) {
 	t.Helper()
 	for _, line := range strings.Split(text, "\n") {
-		digits := nonDigits.ReplaceAllString(line, "")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		digits := nonDigits.ReplaceAllString(strings.Join(logtest.LoggedTexts(rec), " "), "")
 		for _, cpf := range fixtureCPFs {
 			if strings.Contains(digits, cpf) {
 				t.Fatalf("log line carries the CPF %s in some spelling: %s", cpf, line)

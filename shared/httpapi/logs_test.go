@@ -97,9 +97,12 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 				t.Errorf("audit line without action, outcome or the caller: %s", line)
 			}
 		}
-		for _, f := range forbidden {
-			if f != "" && strings.Contains(line, f) {
-				t.Errorf("log line carries %q: %s", f, line)
+		// What the code logged: a time's or a request id's digits are arbitrary.
+		for _, text := range logtest.LoggedTexts(rec) {
+			for _, f := range forbidden {
+				if f != "" && strings.Contains(text, f) {
+					t.Errorf("log line carries %q: %s", f, line)
+				}
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"bytes"
 	"context"
 	"maps"
 	"strings"
@@ -22,7 +23,7 @@ const activeEmail = "248.438.034-80" // verified e-mail only
 // back as CloudWatch would: every metric of SPEC §14 with its dimensions and
 // values. The same lines carry no personal data.
 func TestEveryMetricOnTheLocalStack(t *testing.T) {
-	logs := logtest.Capture(t)
+	logs := logtest.CaptureConcurrent(t) // the stack logs from its own goroutines
 	e := startStack(t)
 	ctx := context.Background()
 	upload := func(id, examTok, resultTok string) {
@@ -85,7 +86,9 @@ func TestEveryMetricOnTheLocalStack(t *testing.T) {
 	}
 	e.api("POST", "/exams/communicate", map[string]string{"exam_token": lostTok, "result_token": result})
 
-	raw := logs.Bytes()
+	// A filing's line follows the object's move: every one written before reading.
+	e.eventually("every filing logged", func() bool { return strings.Count(logs.String(), `"msg":"result filed"`) == 5 })
+	raw := []byte(logs.String())
 	points, err := emftest.Read(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -148,5 +151,5 @@ func TestEveryMetricOnTheLocalStack(t *testing.T) {
 		forbidden = append(forbidden, p.Document, p.Name, p.Cellphone, p.Email)
 	}
 	forbidden = append(forbidden, autoTok, manualTok, deletedTok, healedTok, lostTok, result, otherTok)
-	logtest.CheckLines(t, logs, forbidden)
+	logtest.CheckLines(t, bytes.NewBuffer(raw), forbidden)
 }

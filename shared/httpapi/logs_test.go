@@ -98,11 +98,10 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 			}
 		}
 		// What the code logged: a time's or a request id's digits are arbitrary.
-		for _, text := range logtest.LoggedTexts(rec) {
-			for _, f := range forbidden {
-				if f != "" && strings.Contains(text, f) {
-					t.Errorf("log line carries %q: %s", f, line)
-				}
+		text := logtest.LoggedText(line)
+		for _, f := range forbidden {
+			if f != "" && strings.Contains(text, f) {
+				t.Errorf("log line carries %q: %s", f, line)
 			}
 		}
 	}

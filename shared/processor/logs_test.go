@@ -59,11 +59,10 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 			t.Errorf("line without the request id: %s", sc.Text())
 		}
 		// What the code logged: a time's or a request id's digits are arbitrary.
-		for _, text := range logtest.LoggedTexts(rec) {
-			for _, f := range forbidden {
-				if strings.Contains(text, f) {
-					t.Errorf("log line carries %q: %s", f, sc.Text())
-				}
+		text := logtest.LoggedText(sc.Text())
+		for _, f := range forbidden {
+			if f != "" && strings.Contains(text, f) {
+				t.Errorf("log line carries %q: %s", f, sc.Text())
 			}
 		}
 	}

@@ -19,6 +19,7 @@ func TestCheckLinesLooksAtLoggedValuesOnly(t *testing.T) {
 		{"request id, time, EMF timestamp and a latency holding the digits",
 			`{"time":"2026-11-27T14:16:33.987651234Z","level":"INFO","msg":"request refused","request_id":"066af3cf-3c2b-4556-a68c-c7198765345d",` +
 				`"exam_id":"98765000-3c2b-4556-a68c-000000000000","_aws":{"Timestamp":1798765341053},"PatientManagerLatency":0.987653}`, false},
+		{"a CPF-length run nowhere but in numbers logging makes up", `{"time":"2026-11-27T14:16:33.598765123Z","msg":"x","ms":1.98765,"list":[0.598765]}`, false},
 		{"a time logged as a value holding them", `{"time":"2026-11-27T14:16:33Z","msg":"x","claim_until":"2026-11-27T14:15:33.198765123Z"}`, false},
 		{"a logged value holding them", `{"time":"2026-11-27T14:16:33Z","msg":"x","reason":"tel 98765-4321"}`, true},
 		{"a logged value holding them beside a UUID", `{"time":"2026-11-27T14:16:33Z","msg":"x","error":"066af3cf-3c2b-4556-a68c-c71000000000 98765"}`, true},

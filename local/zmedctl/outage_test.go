@@ -26,29 +26,15 @@ import (
 func TestResultsHealAfterAnOutage(t *testing.T) {
 	s, b := startLocalStack(t)
 	ctx := context.Background()
-	var patientID string
-	for _, p := range s.Patients {
-		if p.Document == document {
-			patientID = p.ID
-		}
-	}
-	issuer, _ := token.NewIssuer([]byte(stack.LocalExamKey), time.Hour, time.Now)
 	month := time.Now().UTC().Format("2006_01")
 	var ids []string
 	for range 3 {
-		id, now := uuid.NewString(), time.Now().UTC()
-		if err := s.Store.Create(ctx, exam.Exam{ID: id, PatientID: patientID, PatientDocument: document, Type: 1,
-			Status: exam.StatusStarted, CreatedAt: now, UpdatedAt: now, StartedAt: now}); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
+		ids = append(ids, startedExam(t, s))
 	}
 
 	s.SetPatientManagerDown(true)
 	for _, id := range ids {
-		examTok, _ := issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: patientID, ExamType: 1})
-		resultTok, _ := token.MintResultToken([]byte(stack.LocalResultKey), id, time.Now(), time.Hour)
-		b.put(t, "completed/"+month+"/"+id+".pdf", map[string]string{"exam-token": examTok, "result-token": resultTok})
+		uploadResult(t, s, b, month, id)
 	}
 	eventually(t, "every event in the on-failure queue", func() bool { return s.FailedEvents() == len(ids) })
 	for _, id := range ids {
@@ -131,24 +117,10 @@ func told(t *testing.T, outbox, id string) int {
 // stay in the queue, and the command exits 1.
 func TestReplayProcessesWhatIsStillWaiting(t *testing.T) {
 	s, b := startLocalStack(t)
-	ctx := context.Background()
-	var patientID string
-	for _, p := range s.Patients {
-		if p.Document == document {
-			patientID = p.ID
-		}
-	}
-	issuer, _ := token.NewIssuer([]byte(stack.LocalExamKey), time.Hour, time.Now)
 	month := time.Now().UTC().Format("2006_01")
-	id, now := uuid.NewString(), time.Now().UTC()
-	if err := s.Store.Create(ctx, exam.Exam{ID: id, PatientID: patientID, PatientDocument: document, Type: 1,
-		Status: exam.StatusStarted, CreatedAt: now, UpdatedAt: now, StartedAt: now}); err != nil {
-		t.Fatal(err)
-	}
+	id := startedExam(t, s)
 	s.SetPatientManagerDown(true)
-	examTok, _ := issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: patientID, ExamType: 1})
-	resultTok, _ := token.MintResultToken([]byte(stack.LocalResultKey), id, time.Now(), time.Hour)
-	b.put(t, "completed/"+month+"/"+id+".pdf", map[string]string{"exam-token": examTok, "result-token": resultTok})
+	uploadResult(t, s, b, month, id)
 	eventually(t, "the event in the on-failure queue", func() bool { return s.FailedEvents() == 1 })
 
 	code, out, _ := b.zmedctl(t, "replay")
@@ -167,4 +139,43 @@ func TestReplayProcessesWhatIsStillWaiting(t *testing.T) {
 	if s.FailedEvents() != 0 {
 		t.Errorf("%d events left in the queue", s.FailedEvents())
 	}
+}
+
+// startedExam stores a Started exam of the fixture patient and returns its id.
+func startedExam(t *testing.T, s *stack.Stack) string {
+	t.Helper()
+	var patientID string
+	for _, p := range s.Patients {
+		if p.Document == document {
+			patientID = p.ID
+		}
+	}
+	id, now := uuid.NewString(), time.Now().UTC()
+	if err := s.Store.Create(context.Background(), exam.Exam{ID: id, PatientID: patientID, PatientDocument: document, Type: 1,
+		Status: exam.StatusStarted, CreatedAt: now, UpdatedAt: now, StartedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// uploadResult uploads the exam's result under completed/<month>/ with both tokens as metadata.
+func uploadResult(t *testing.T, s *stack.Stack, b backend, month, id string) {
+	t.Helper()
+	e, err := s.Store.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer, err := token.NewIssuer([]byte(stack.LocalExamKey), time.Hour, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	examTok, err := issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: e.PatientID, ExamType: e.Type})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resultTok, err := token.MintResultToken([]byte(stack.LocalResultKey), id, time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.put(t, "completed/"+month+"/"+id+".pdf", map[string]string{"exam-token": examTok, "result-token": resultTok})
 }

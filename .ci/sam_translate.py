@@ -25,16 +25,32 @@ class NoManagedPolicies:
         return {}
 
 
+def checkov_skips(template):
+    """The checkov skips of each function, declared beside it: SAM copies a
+    function's Metadata to the function it makes but not to the role that holds
+    its policies, where checkov reads what the policies allow."""
+    return {
+        rid + "Role": r["Metadata"]["checkov"]
+        for rid, r in template["Resources"].items()
+        if r.get("Type") == "AWS::Serverless::Function" and "checkov" in (r.get("Metadata") or {})
+    }
+
+
 def translate(source, parameters):
     """Returns the CloudFormation of the SAM template text source for the given parameter values."""
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     template = yaml_parse(source)
+    skips = checkov_skips(template)
     code = "s3://%s/%s" % (CODE_BUCKET, CODE_KEY)
     template.get("Globals", {}).get("Function", {})["CodeUri"] = code
     for resource in template["Resources"].values():
         if resource.get("Type") == "AWS::Serverless::Function":
             resource.setdefault("Properties", {})["CodeUri"] = code
-    return transform(template, parameters, NoManagedPolicies())
+    translated = transform(template, parameters, NoManagedPolicies())
+    for rid, skip in skips.items():
+        if rid in translated["Resources"]:
+            translated["Resources"][rid].setdefault("Metadata", {})["checkov"] = skip
+    return translated
 
 
 def main():

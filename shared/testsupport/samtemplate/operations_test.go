@@ -112,6 +112,8 @@ var awsMetrics = map[string]struct {
 		map[string]string{"QueueName": "GetAtt.QueueName AWS::SQS::Queue"}},
 	"AWS/ApiGateway": {[]string{"Count", "4xx", "5xx", "Latency"},
 		map[string]string{"ApiId": "Ref AWS::Serverless::HttpApi"}},
+	// The account's, without dimensions.
+	"AWS/SNS": {[]string{"SMSMonthToDateSpentUSD"}, nil},
 	"AWS/DynamoDB": {[]string{"ReadThrottleEvents", "WriteThrottleEvents"},
 		map[string]string{"TableName": "Ref AWS::DynamoDB::Table", "GlobalSecondaryIndexName": "index"}},
 }
@@ -365,22 +367,6 @@ func TestSafeDeployments(t *testing.T) {
 	}
 	if got := fmt.Sprint(Get(tpl, "Resources", "ProcessResultInvokedByTheBucket", "Properties", "FunctionName")); got != alias {
 		t.Errorf("the bucket's invoke permission names %s, want the alias", got)
-	}
-}
-
-// TestReservedConcurrency: process-result cannot take the account's
-// concurrency from the API, nor the reconciler run twice at once; both limits
-// are parameters.
-func TestReservedConcurrency(t *testing.T) {
-	tpl := load(t)
-	for id, param := range map[string]string{"ProcessResultFunction": "ProcessResultConcurrency", "ReconcileResultsFunction": "ReconcilerConcurrency"} {
-		fn := tpl.Resources("AWS::Serverless::Function")[id]
-		if got := fmt.Sprint(Get(fn, "Properties", "ReservedConcurrentExecutions")); got != "map[Ref:"+param+"]" {
-			t.Errorf("%s's reserved concurrency is %s, want the parameter %s", id, got, param)
-		}
-		if Get(tpl, "Parameters", param, "Type") != "Number" || Get(tpl, "Parameters", param, "Default") == nil {
-			t.Errorf("parameter %s must be a Number with a default", param)
-		}
 	}
 }
 

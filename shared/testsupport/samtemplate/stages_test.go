@@ -2,10 +2,6 @@ package samtemplate
 
 import (
 	_ "embed"
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -30,24 +26,12 @@ var motoUnsupported = []string{
 // buckets.
 func TestStagesDeploySideBySide(t *testing.T) {
 	python := venvPython(t, "moto_server")
-	cmd := exec.Command(python, "-c", motoStacks, filepath.Join(Root(), "template.yaml"), "dev", "prod")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
-	out, err := cmd.Output()
-	if err != nil {
-		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = ee.Stderr
-		}
-		t.Fatalf("deploying in moto: %v\n%s", err, stderr)
-	}
 	var stages map[string]struct {
 		Status, Reason string
 		Physical       map[string]string
 		NotCreated     []string `json:"not_created"`
 	}
-	if err := json.Unmarshal(out, &stages); err != nil {
-		t.Fatal(err)
-	}
+	runMoto(t, python, &stages, "dev", "prod")
 	names := map[string]string{}
 	for _, stage := range []string{"dev", "prod"} {
 		s := stages[stage]

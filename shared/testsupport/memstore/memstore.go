@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/zmed/exam-manager/shared/exam"
 )
@@ -103,6 +104,22 @@ func (s *Store) UpdateNotification(_ context.Context, id, expectOwner string, n 
 		return exam.Exam{}, &exam.ConflictError{Current: e}
 	}
 	e.Notification = n
+	s.exams[id] = e
+	return e, nil
+}
+
+// ClaimFailedNotification replaces the notification if it failed at failedAt.
+func (s *Store) ClaimFailedNotification(_ context.Context, id string, failedAt time.Time, claim exam.Notification) (exam.Exam, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.exams[id]
+	if !ok {
+		return exam.Exam{}, exam.ErrExamNotFound
+	}
+	if !exam.FailedNotificationClaimable(e, failedAt) {
+		return exam.Exam{}, &exam.ConflictError{Current: e}
+	}
+	e.Notification = claim
 	s.exams[id] = e
 	return e, nil
 }

@@ -92,6 +92,8 @@ func TestCatalogIsSpec14(t *testing.T) {
 		"ExamsFinished": {"Path"}, "PatientManagerLatency": nil, "OldestCompletedAge": nil,
 		// The alarms of SPEC §7 (a result S3 will not file) and §13 (a call without claims).
 		"ResultsUnfileable": nil, "ApiCallsWithoutClaims": nil,
+		// A notification refused for good, or with no contact that may be sent to.
+		"NotificationsFailed": {"Channel"},
 	}
 	if len(metrics.Catalog) != len(want) {
 		t.Errorf("%d metrics in the catalog, want %d", len(metrics.Catalog), len(want))

@@ -127,7 +127,7 @@ func TestDimensionValuesAreTheCodes(t *testing.T) {
 	for _, c := range exam.Channels {
 		channels = append(channels, string(c))
 	}
-	for name, want := range map[metrics.Name][]string{metrics.ResultsFiled: outcomes, metrics.NotificationsSent: channels} {
+	for name, want := range map[metrics.Name][]string{metrics.ResultsFiled: outcomes, metrics.NotificationsSent: channels, metrics.NotificationsFailed: channels} {
 		for dim, got := range metrics.Catalog[name].Dimensions {
 			if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
 				t.Errorf("%s{%s} takes %v, the code has %v", name, dim, got, want)

@@ -19,7 +19,8 @@ type Message struct {
 // Notifier delivers a Message on its channel, once: it never retries a send
 // by itself, since a retried request whose first answer was lost may deliver
 // twice. An error means the message was not accepted, unless it wraps
-// ErrDeliveryUnknown.
+// ErrDeliveryUnknown; one that wraps ErrDeliveryRefused (a *RefusedError)
+// will never be accepted, and any other may be on a later try.
 type Notifier interface {
 	Notify(ctx context.Context, m Message) error
 }

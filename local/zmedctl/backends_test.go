@@ -37,7 +37,7 @@ func startLocalStack(t *testing.T) (*stack.Stack, backend) {
 	outbox := filepath.Join(t.TempDir(), "outbox.jsonl")
 	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
 		stack.APIAddrVar: "127.0.0.1:0", stack.S3AddrVar: "127.0.0.1:0", stack.DynamoDBAddrVar: "127.0.0.1:0",
-		stack.PatientsAddrVar: "127.0.0.1:0", stack.OpsAddrVar: "127.0.0.1:0", "ZMED_LOCAL_NOTIFICATIONS_ADDR": "127.0.0.1:0",
+		stack.PatientsAddrVar: "127.0.0.1:0", stack.OpsAddrVar: "127.0.0.1:0",
 		"ZMED_LOCAL_PATIENTS": "../patients.json", "ZMED_LOCAL_OUTBOX": outbox,
 		"ZMED_LOCAL_RETRY_BACKOFF": "20ms", "ZMED_LOCAL_RECONCILE_EVERY": "24h", "ZMED_LOCAL_RECONCILE_MIN_AGE": "1ns",
 	}))
@@ -53,7 +53,7 @@ func startLocalStack(t *testing.T) (*stack.Stack, backend) {
 	for k, v := range map[string]string{
 		"AWS_ENDPOINT_URL_S3": s.S3URL, "AWS_ENDPOINT_URL_DYNAMODB": s.DynamoDBURL,
 		"AWS_ENDPOINT_URL_SQS": s.OpsURL, "AWS_ENDPOINT_URL_LAMBDA": s.OpsURL,
-		"AWS_ENDPOINT_URL_SNS": s.NotificationsURL, "AWS_ENDPOINT_URL_SESV2": s.NotificationsURL,
+		"AWS_ENDPOINT_URL_SNS": s.OpsURL, "AWS_ENDPOINT_URL_SESV2": s.OpsURL,
 		"ZMED_S3_BUCKET": cfg.Bucket, "ZMED_DYNAMO_EXAM_MANAGER_TABLE_NAME": cfg.Table,
 		"ZMED_FAILURE_QUEUE": stack.FailureQueueName, "ZMED_PROCESS_RESULT_FUNCTION": "process-result",
 	} {

@@ -45,7 +45,9 @@ const DefaultClaimLease = 2 * time.Minute
 //
 //   - the finish and the claim to notify are one conditional write;
 //   - the claim holder sends, then records the outcome;
-//   - a failed send releases the claim, so a retry sends again;
+//   - a failed send releases the claim, so a retry sends again, unless the
+//     provider refused it for good: then it is recorded failed, and only the
+//     operator sends it again (Resend) once the contact is fixed;
 //   - a claim left by a sender that stopped after claiming is never re-sent (it
 //     may have gone out) but marked unconfirmed.
 type Finish struct {

@@ -33,18 +33,24 @@ type Resend struct {
 
 // Run sends the failed notification of the exam examID again and returns the
 // exam as it now stands, its notification sent, skipped, failed again or
-// unconfirmed.
+// unconfirmed. A claim whose sender stopped before recording (a resend or a
+// finish that was cut off) is marked unconfirmed, as finishing does.
 func (r Resend) Run(ctx context.Context, examID string) (Exam, error) {
 	e, err := r.Exams.Get(ctx, examID)
 	if err != nil {
 		return Exam{}, err
 	}
 	ctx = logctx.WithExamID(ctx, e.ID)
+	f := Finish{Exams: r.Exams, Patients: r.Patients, Notifier: r.Notifier, Now: r.Now}
 	failed := e.Notification
-	if e.Status != StatusFinished || failed.Status != NotificationFailed {
+	switch {
+	case e.Status == StatusFinished && failed.Status == NotificationPending && failed.ClaimOwner != "" &&
+		!r.Now().Before(failed.ClaimUntil):
+		// A sender stopped after claiming: it may have sent, so never again.
+		return f.abandon(ctx, e)
+	case e.Status != StatusFinished || failed.Status != NotificationFailed:
 		return e, ErrNotificationNotFailed
 	}
-	f := Finish{Exams: r.Exams, Patients: r.Patients, Notifier: r.Notifier, Now: r.Now}
 	p, err := f.patientOf(ctx, e)
 	if err != nil {
 		return e, err

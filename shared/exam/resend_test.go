@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
@@ -105,6 +106,19 @@ func TestResendOutcomes(t *testing.T) {
 		e, err := resend.Run(ctx, f.examID)
 		if err != nil || e.Notification.Status != exam.NotificationFailed || e.Notification.Code != "MessageRejected" {
 			t.Fatalf("%+v, %v; want failed with MessageRejected", e.Notification, err)
+		}
+	})
+	t.Run("a claim left by a stopped sender becomes unconfirmed, never resent", func(t *testing.T) {
+		f, _, resend := failedFixture(t)
+		before, _ := f.store.Get(ctx, f.examID)
+		if _, err := f.store.ClaimFailedNotification(ctx, f.examID, before.Notification.At,
+			exam.Notification{Status: exam.NotificationPending, ClaimOwner: "stopped", ClaimUntil: f.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Minute)
+		e, err := resend.Run(ctx, f.examID)
+		if err != nil || e.Notification.Status != exam.NotificationUnconfirmed || len(f.notifier.Sent()) != 0 {
+			t.Fatalf("%+v, %v, sent %d; want unconfirmed and nothing sent", e.Notification, err, len(f.notifier.Sent()))
 		}
 	})
 	t.Run("only a failed notification", func(t *testing.T) {

@@ -133,11 +133,19 @@ type opsEndpoint struct {
 	queue   *queue
 	process func(context.Context, events.S3Event) error
 	timeout time.Duration
+	// notifications serves SNS Publish and SES SendEmail into the outbox, for
+	// the operator's command that sends a failed notification again.
+	notifications http.Handler
 }
 
 func (o opsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/") && strings.HasSuffix(r.URL.Path, "/invocations") {
 		o.invoke(w, r)
+		return
+	}
+	// SQS speaks JSON with a target header; SNS (a form on /) and SES v2 do not.
+	if r.Header.Get("X-Amz-Target") == "" && (r.URL.Path == "/" || strings.HasPrefix(r.URL.Path, "/v2/email/")) {
+		o.notifications.ServeHTTP(w, r)
 		return
 	}
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AmazonSQS.")

@@ -44,7 +44,8 @@ import (
 type Stack struct {
 	APIURL, S3URL, DynamoDBURL, PatientsURL string
 	NotificationsURL                        string // "" unless Config.NotificationsAddr is set
-	// OpsURL serves the on-failure queue (SQS) and process-result (Lambda Invoke).
+	// OpsURL serves the on-failure queue (SQS), process-result (Lambda Invoke),
+	// and SNS Publish and SES SendEmail into the outbox (the operator's notify).
 	OpsURL    string
 	Store     *dynamostore.Store
 	S3Backend gofakes3.Backend
@@ -143,7 +144,8 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	notifications.deliver = s.invoker.submit
 	s.failures = &queue{}
 	s.invoker.onFailure = s.failures.failed
-	if s.OpsURL, err = s.serve(c.OpsAddr, opsEndpoint{queue: s.failures, process: s.invoker.handler, timeout: c.InvokeTimeout}); err != nil {
+	if s.OpsURL, err = s.serve(c.OpsAddr, opsEndpoint{queue: s.failures, process: s.invoker.handler, timeout: c.InvokeTimeout,
+		notifications: notificationsEndpoint(outbox)}); err != nil {
 		return nil, listenError("operations endpoint (SQS, Lambda)", OpsAddrVar, c.OpsAddr, err)
 	}
 

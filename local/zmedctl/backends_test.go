@@ -2,7 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,10 +34,11 @@ func credentialsEnv() map[string]string {
 // reconciler run by the test alone (Stack.Reconcile) on anything in completed/.
 func startLocalStack(t *testing.T) (*stack.Stack, backend) {
 	t.Helper()
+	outbox := filepath.Join(t.TempDir(), "outbox.jsonl")
 	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
 		stack.APIAddrVar: "127.0.0.1:0", stack.S3AddrVar: "127.0.0.1:0", stack.DynamoDBAddrVar: "127.0.0.1:0",
 		stack.PatientsAddrVar: "127.0.0.1:0", stack.OpsAddrVar: "127.0.0.1:0",
-		"ZMED_LOCAL_PATIENTS": "../patients.json", "ZMED_LOCAL_OUTBOX": filepath.Join(t.TempDir(), "outbox.jsonl"),
+		"ZMED_LOCAL_PATIENTS": "../patients.json", "ZMED_LOCAL_OUTBOX": outbox,
 		"ZMED_LOCAL_RETRY_BACKOFF": "20ms", "ZMED_LOCAL_RECONCILE_EVERY": "24h", "ZMED_LOCAL_RECONCILE_MIN_AGE": "1ns",
 	}))
 	if err != nil {
@@ -47,6 +53,7 @@ func startLocalStack(t *testing.T) (*stack.Stack, backend) {
 	for k, v := range map[string]string{
 		"AWS_ENDPOINT_URL_S3": s.S3URL, "AWS_ENDPOINT_URL_DYNAMODB": s.DynamoDBURL,
 		"AWS_ENDPOINT_URL_SQS": s.OpsURL, "AWS_ENDPOINT_URL_LAMBDA": s.OpsURL,
+		"AWS_ENDPOINT_URL_SNS": s.OpsURL, "AWS_ENDPOINT_URL_SESV2": s.OpsURL,
 		"ZMED_S3_BUCKET": cfg.Bucket, "ZMED_DYNAMO_EXAM_MANAGER_TABLE_NAME": cfg.Table,
 		"ZMED_FAILURE_QUEUE": stack.FailureQueueName, "ZMED_PROCESS_RESULT_FUNCTION": "process-result",
 	} {
@@ -57,7 +64,8 @@ func startLocalStack(t *testing.T) (*stack.Stack, backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, backend{env: env, s3: s.S3Client(), store: s.Store, sqs: queues, queueURL: aws.ToString(url.QueueUrl), processes: true}
+	return s, backend{env: env, s3: s.S3Client(), store: s.Store, sqs: queues, queueURL: aws.ToString(url.QueueUrl), processes: true,
+		smsTo: func(t *testing.T) []string { return outboxSMS(t, outbox) }}
 }
 
 func TestOperatorCommandOnTheLocalStack(t *testing.T) {
@@ -91,7 +99,7 @@ func TestOperatorCommandOnMoto(t *testing.T) {
 	env := credentialsEnv()
 	for k, v := range map[string]string{
 		"AWS_ENDPOINT_URL_S3": moto.S3URL(t), "AWS_ENDPOINT_URL_DYNAMODB": moto.URL, "AWS_ENDPOINT_URL_SQS": moto.URL,
-		"AWS_ENDPOINT_URL_LAMBDA": moto.URL, "ZMED_S3_BUCKET": bucket, "ZMED_DYNAMO_EXAM_MANAGER_TABLE_NAME": table,
+		"AWS_ENDPOINT_URL_LAMBDA": moto.URL, "AWS_ENDPOINT_URL_SNS": moto.URL, "AWS_ENDPOINT_URL_SESV2": moto.URL, "ZMED_S3_BUCKET": bucket, "ZMED_DYNAMO_EXAM_MANAGER_TABLE_NAME": table,
 		"ZMED_FAILURE_QUEUE": queue,
 	} {
 		env[k] = v
@@ -99,5 +107,34 @@ func TestOperatorCommandOnMoto(t *testing.T) {
 	if !strings.Contains(aws.ToString(created.QueueUrl), queue) {
 		t.Fatalf("queue url %s", aws.ToString(created.QueueUrl))
 	}
-	operatorSuite(t, backend{env: env, s3: s3c, store: dynamostore.New(db, table), sqs: queues, queueURL: aws.ToString(created.QueueUrl)})
+	operatorSuite(t, backend{env: env, s3: s3c, store: dynamostore.New(db, table), sqs: queues, queueURL: aws.ToString(created.QueueUrl),
+		smsTo: func(t *testing.T) []string {
+			var to []string
+			for _, m := range moto.Models(t, "sns", "SMS") {
+				to = append(to, fmt.Sprint(m["phone_number"]))
+			}
+			return to
+		}})
+}
+
+// outboxSMS lists the numbers of the outbox's SMS lines.
+func outboxSMS(t *testing.T, path string) []string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	var to []string
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var m struct{ Channel, To string }
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("outbox line %q: %v", line, err)
+		}
+		if m.Channel == "sms" {
+			to = append(to, m.To)
+		}
+	}
+	return to
 }

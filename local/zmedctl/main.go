@@ -1,6 +1,7 @@
 // Command zmedctl is the operator's command (README, Operations): it lists
 // filed results by outcome, month and reason, moves a stuck result back to
-// completed/, replays the on-failure queue and shows an exam. It uses the
+// completed/, replays the on-failure queue, shows an exam and sends a failed
+// notification again. It uses the
 // standard SDK configuration (profile, region, credentials, AWS_ENDPOINT_URL_*)
 // and the stage's names from ZMED_* variables or flags; against the local
 // stack, `make zmedctl` sets the endpoints.
@@ -16,14 +17,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/google/uuid"
 
+	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/dynamostore"
+	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/finishing"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/reconcile"
 )
@@ -38,9 +44,13 @@ const usage = `zmedctl: the ZMED exam manager operator's command
       replay the on-failure queue's events (those already filed have nothing left to do)
   zmedctl show EXAM_ID
       the exam as stored (status, times, notification, history), without the patient's document
+  zmedctl notify EXAM_ID
+      send again a notification recorded failed (SNS or SES refused it for good, or the only verified
+      cellphone is not a Brazilian mobile), once the patient's contact is fixed: the patient is read again
 
 Names (flags or variables): -bucket ZMED_S3_BUCKET, -table ZMED_DYNAMO_EXAM_MANAGER_TABLE_NAME,
--queue ZMED_FAILURE_QUEUE (name or URL), -function ZMED_PROCESS_RESULT_FUNCTION (process-result's alias).
+-queue ZMED_FAILURE_QUEUE (name or URL), -function ZMED_PROCESS_RESULT_FUNCTION (process-result's alias);
+notify also needs ZMED_PATIENT_MANAGER_HOST and ZMED_EMAIL_SENDER (the stage's own values).
 AWS access: the SDK's standard configuration (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_<SERVICE>, ...).
 `
 
@@ -78,6 +88,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Lambda: lambda.NewFromConfig(cfg),
 		Bucket: *bucket, Folders: folders, Queue: *queue, Function: *function,
 		Out: stdout, Progress: stderr, Now: time.Now,
+	}
+	if flags.Arg(0) == "notify" {
+		resend, err := newResend(cfg, env, *table)
+		if err != nil {
+			fmt.Fprintf(stderr, "zmedctl notify: %v\n", err)
+			return 1
+		}
+		op.Resend = resend
 	}
 	cmd, rest := flags.Arg(0), flags.Args()[1:]
 	if err := dispatch(ctx, op, cmd, rest, stderr); err != nil {
@@ -143,6 +161,24 @@ func dispatch(ctx context.Context, op Operator, cmd string, args []string, stder
 			return errUsage
 		}
 		return op.Show(ctx, args[0])
+	case "notify":
+		if len(args) != 1 {
+			return errUsage
+		}
+		return op.Notify(ctx, args[0])
 	}
 	return errUsage
+}
+
+// newResend is the use case that sends a failed notification again, on the
+// stage's table, patient manager, SNS and SES (as the functions build them).
+func newResend(cfg aws.Config, env *config.Reader, table string) (exam.Resend, error) {
+	common := config.ReadCommon(env)
+	sender := env.Required(config.EmailSenderVar)
+	if err := env.Err(); err != nil {
+		return exam.Resend{}, err
+	}
+	store := dynamostore.New(dynamodb.NewFromConfig(cfg), table)
+	return exam.Resend{Exams: store, Patients: boot.Patients(common), Notifier: finishing.Notifier(cfg, sender),
+		Now: time.Now, NewID: uuid.NewString}, nil
 }

@@ -39,6 +39,11 @@ type Operator struct {
 	Out      io.Writer
 	Progress io.Writer // progress of long listings (standard error)
 	Now      func() time.Time
+	// Resend sends a failed notification again (set for notify only: it needs
+	// the patient manager and the e-mail sender).
+	Resend interface {
+		Run(ctx context.Context, examID string) (exam.Exam, error)
+	}
 }
 
 // Filed is one filed result, with the metadata SPEC §7 puts on it.
@@ -297,4 +302,31 @@ func (o Operator) Show(ctx context.Context, examID string) error {
 	enc := json.NewEncoder(o.Out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(view)
+}
+
+// Notify sends again the failed notification of the exam examID, once the
+// patient's contact is fixed, and says how it went. Anything but a sent
+// message is an error, so that a script sees it.
+func (o Operator) Notify(ctx context.Context, examID string) error {
+	// The deadline bounds every call, and the claim lasts until it.
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	e, err := o.Resend.Run(ctx, examID)
+	if err != nil {
+		if errors.Is(err, exam.ErrNotificationNotFailed) {
+			return fmt.Errorf("%w (it is %s)", err, dash(string(e.Notification.Status)))
+		}
+		return err
+	}
+	n := e.Notification
+	switch n.Status {
+	case exam.NotificationSent:
+		fmt.Fprintf(o.Out, "%s: notification sent by %s\n", e.ID, n.Channel)
+		return nil
+	case exam.NotificationFailed:
+		return fmt.Errorf("refused again by %s (%s): fix the patient's contact, then notify again", n.Channel, n.Code)
+	case exam.NotificationSkipped:
+		return errors.New("the patient has no verified contact now: nothing was sent")
+	}
+	return fmt.Errorf("the notification is %s: it may have been sent, check with the patient", n.Status)
 }

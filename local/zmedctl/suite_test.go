@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/local/stack"
+	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/s3event"
@@ -34,6 +37,8 @@ type backend struct {
 	queueURL string
 	// processes says whether an object put under completed/ is processed (the local stack's notification).
 	processes bool
+	// smsTo lists the numbers the backend's SNS endpoint sent an SMS to.
+	smsTo func(t *testing.T) []string
 }
 
 // zmedctl runs the command as an operator would, with b's environment.
@@ -214,6 +219,57 @@ func operatorSuite(t *testing.T, b backend) {
 		}
 		if code, _, _ := b.zmedctl(t, "show", uuid.NewString()); code != 1 {
 			t.Errorf("an unknown exam: exit %d, want 1", code)
+		}
+	})
+
+	t.Run("notify sends a failed notification again, to the contact as it now is", func(t *testing.T) {
+		// Its SMS was refused for good; the patient manager now has the number fixed.
+		failedID := uuid.NewString()
+		at := time.Now().UTC()
+		if err := b.store.Create(ctx, exam.Exam{ID: failedID, PatientID: patientID, PatientDocument: document, Type: 1,
+			Status: exam.StatusStarted, CreatedAt: at, UpdatedAt: at, StartedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.store.Transition(ctx, exam.Transition{ExamID: failedID, PatientID: patientID, ExamType: 1,
+			From: []exam.Status{exam.StatusStarted}, To: exam.StatusFinished, At: at, By: exam.ProcessResultActor, ResultRef: "r",
+			Notification: exam.Notification{Status: exam.NotificationFailed, Channel: exam.ChannelSMS, Code: "InvalidParameter", At: at}}); err != nil {
+			t.Fatal(err)
+		}
+		const fixedNumber = "+5521998765432"
+		fixed := slices.Clone(patients)
+		for i := range fixed {
+			if fixed[i].ID == patientID {
+				fixed[i].Cellphone = fixedNumber
+			}
+		}
+		manager := httptest.NewServer(stack.PatientManager(fixed))
+		defer manager.Close()
+		b.env[config.PatientManagerVar], b.env[config.EmailSenderVar] = manager.URL, "resultados@zmed.example"
+		defer delete(b.env, config.PatientManagerVar)
+
+		code, out, errOut := b.zmedctl(t, "notify", failedID)
+		if code != 0 || !strings.Contains(out, failedID+": notification sent by sms") {
+			t.Fatalf("exit %d: %s %s", code, out, errOut)
+		}
+		sent := func() int { return strings.Count(strings.Join(b.smsTo(t), " "), fixedNumber) }
+		if n := sent(); n != 1 {
+			t.Fatalf("%d SMS to the fixed number, want 1 (sent to %v)", n, b.smsTo(t))
+		}
+		if e, err := b.store.Get(ctx, failedID); err != nil || e.Notification.Status != exam.NotificationSent || e.Notification.Code != "" {
+			t.Fatalf("stored %+v, %v; want sent", e.Notification, err)
+		}
+		// Only a failed notification, once.
+		if code, _, errOut := b.zmedctl(t, "notify", failedID); code != 1 || !strings.Contains(errOut, "has not failed") {
+			t.Errorf("a sent notification notified again: exit %d, %s", code, errOut)
+		}
+		if n := sent(); n != 1 {
+			t.Errorf("%d SMS to the fixed number after a second notify, want 1", n)
+		}
+		if code, _, _ := b.zmedctl(t, "notify", uuid.NewString()); code != 1 {
+			t.Errorf("an unknown exam: exit %d, want 1", code)
+		}
+		if code, _, _ := b.zmedctl(t, "notify"); code != 2 {
+			t.Errorf("no exam: exit %d, want 2", code)
 		}
 	})
 

@@ -196,6 +196,24 @@ func TestEveryErrorCodeHasAMessage(t *testing.T) {
 	}
 }
 
+// TestEveryNotificationOutcomeHasALabel: each notification status the
+// domain records, and each failure code it makes itself, reads in Portuguese.
+func TestEveryNotificationOutcomeHasALabel(t *testing.T) {
+	messages, err := assets.ReadFile("assets/messages.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, status := range []exam.NotificationStatus{exam.NotificationPending, exam.NotificationSent, exam.NotificationSkipped,
+		exam.NotificationUnconfirmed, exam.NotificationFailed} {
+		if !regexp.MustCompile(`\n  ` + string(status) + `: '[^']{10,}',`).Match(messages) {
+			t.Errorf("messages.js has no label for the notification status %s", status)
+		}
+	}
+	if !regexp.MustCompile(`\n  ` + exam.InvalidDestination + `: '[^']{20,}',`).Match(messages) {
+		t.Errorf("messages.js does not explain the failure %s", exam.InvalidDestination)
+	}
+}
+
 // TestPageWeight: the page and everything it loads stay within 150 KB.
 func TestPageWeight(t *testing.T) {
 	if n := PageWeight(); n > 150_000 || n < 10_000 {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -196,6 +197,16 @@ func (s *Store) UpdateNotification(ctx context.Context, id, expectOwner string, 
 	} else {
 		u.cond("%s = %s", u.path(attrNotification, attrClaimOwner), u.value(str(expectOwner)))
 	}
+	return s.update(ctx, id, u)
+}
+
+// ClaimFailedNotification replaces the notification if it failed at failedAt.
+func (s *Store) ClaimFailedNotification(ctx context.Context, id string, failedAt time.Time, claim exam.Notification) (exam.Exam, error) {
+	u := newUpdate()
+	u.set(attrNotification, notificationValue(claim))
+	u.cond("%s = %s", u.name(attrStatus), u.value(str(string(exam.StatusFinished))))
+	u.cond("%s = %s", u.path(attrNotification, attrNotifStatus), u.value(str(string(exam.NotificationFailed))))
+	u.cond("%s = %s", u.path(attrNotification, attrNotifAt), u.value(str(exam.FormatSortable(failedAt))))
 	return s.update(ctx, id, u)
 }
 

@@ -34,6 +34,7 @@ const (
 	attrNotification = "notification"
 	attrNotifStatus  = "status"
 	attrNotifChannel = "channel"
+	attrNotifCode    = "code"
 	attrNotifAt      = "at"
 	attrClaimOwner   = "claim_owner"
 	attrClaimUntil   = "claim_until"
@@ -108,6 +109,7 @@ func notificationValue(n exam.Notification) types.AttributeValue {
 	m := item{}
 	putString(m, attrNotifStatus, string(n.Status))
 	putString(m, attrNotifChannel, string(n.Channel))
+	putString(m, attrNotifCode, n.Code)
 	putString(m, attrNotifAt, exam.FormatSortable(n.At))
 	putString(m, attrClaimOwner, n.ClaimOwner)
 	putString(m, attrClaimUntil, exam.FormatSortable(n.ClaimUntil))
@@ -141,6 +143,7 @@ func fromItem(it item) (exam.Exam, error) {
 		Notification: exam.Notification{
 			Status:     exam.NotificationStatus(nd.str(attrNotifStatus)),
 			Channel:    exam.Channel(nd.str(attrNotifChannel)),
+			Code:       nd.str(attrNotifCode),
 			At:         nd.time(attrNotifAt),
 			ClaimOwner: nd.str(attrClaimOwner),
 			ClaimUntil: nd.time(attrClaimUntil),

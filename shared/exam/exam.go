@@ -55,6 +55,12 @@ const (
 	// answer was lost). Sending again could notify twice, so it is left for
 	// the clinic to check.
 	NotificationUnconfirmed NotificationStatus = "unconfirmed"
+	// NotificationFailed: the message cannot be sent to the patient's contact
+	// as it stands: SNS or SES refused it for good (Code is their error code),
+	// or the only verified contact may not be sent to (Code is
+	// InvalidDestination). Nothing retries it; the operator command sends it
+	// again once the contact is fixed.
+	NotificationFailed NotificationStatus = "failed"
 )
 
 // Channel is the medium a notification used.
@@ -73,8 +79,10 @@ var Channels = []Channel{ChannelSMS, ChannelEmail}
 // Notification records the notification of a finished exam. ClaimOwner and
 // ClaimUntil are set while one sender holds the right to send.
 type Notification struct {
-	Status     NotificationStatus
-	Channel    Channel
+	Status  NotificationStatus
+	Channel Channel
+	// Code says why a notification failed; "" otherwise.
+	Code       string
 	At         time.Time
 	ClaimOwner string
 	ClaimUntil time.Time
@@ -83,7 +91,7 @@ type Notification struct {
 // Done reports whether nothing more is to be sent for this exam.
 func (n Notification) Done() bool {
 	switch n.Status {
-	case NotificationSent, NotificationSkipped, NotificationUnconfirmed:
+	case NotificationSent, NotificationSkipped, NotificationUnconfirmed, NotificationFailed:
 		return true
 	}
 	return false

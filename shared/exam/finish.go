@@ -45,7 +45,9 @@ const DefaultClaimLease = 2 * time.Minute
 //
 //   - the finish and the claim to notify are one conditional write;
 //   - the claim holder sends, then records the outcome;
-//   - a failed send releases the claim, so a retry sends again;
+//   - a failed send releases the claim, so a retry sends again, unless the
+//     provider refused it for good: then it is recorded failed, and only the
+//     operator sends it again (Resend) once the contact is fixed;
 //   - a claim left by a sender that stopped after claiming is never re-sent (it
 //     may have gone out) but marked unconfirmed.
 type Finish struct {
@@ -132,7 +134,7 @@ func (f Finish) Run(ctx context.Context, by Actor, examToken, resultToken string
 		if e.Status == StatusStarted {
 			metrics.Emit(ctx, metrics.One(metrics.ExamsFinished, finishPath(by)))
 		}
-		return f.notify(ctx, next, *patient, owner)
+		return f.notify(ctx, next, *patient, owner, Notification{Status: NotificationPending})
 	}
 	// Every write lost: answer from the exam as the last refusal read it (the
 	// store's ALL_OLD, at no extra call), never from a state older than that.
@@ -198,21 +200,29 @@ func (f Finish) claimUntil(ctx context.Context) time.Time {
 	return f.Now().Add(DefaultClaimLease).UTC()
 }
 
-// notify sends the message under the claim held by owner and records the outcome.
-func (f Finish) notify(ctx context.Context, e Exam, p Patient, owner string) (Exam, error) {
+// notify sends the message under the claim held by owner and records the
+// outcome. A send not accepted writes release, giving the claim back so that a
+// retry sends again; a send refused for good is recorded failed, never retried.
+func (f Finish) notify(ctx context.Context, e Exam, p Patient, owner string, release Notification) (Exam, error) {
 	outcome := Notification{Status: NotificationSkipped}
-	if m, ok := composeMessage(p, e.ID); ok {
-		err := f.Notifier.Notify(ctx, m)
-		if errors.Is(err, ErrDeliveryUnknown) {
-			return f.unconfirmed(ctx, e, owner, m.Channel, err)
+	m, err := composeMessage(p, e.ID)
+	if err == nil {
+		err = f.Notifier.Notify(ctx, m)
+	}
+	var refused *RefusedError
+	switch {
+	case errors.Is(err, errNoVerifiedContact):
+	case errors.Is(err, ErrDeliveryUnknown):
+		return f.unconfirmed(ctx, e, owner, m.Channel, err)
+	case errors.As(err, &refused):
+		outcome = Notification{Status: NotificationFailed, Channel: m.Channel, Code: refused.Code}
+	case err != nil:
+		// Not accepted: give the claim back so that a retry sends again.
+		if released, rerr := f.Exams.UpdateNotification(ctx, e.ID, owner, release); rerr == nil {
+			e = released
 		}
-		if err != nil {
-			// Not accepted: give the claim back so that a retry sends again.
-			if released, rerr := f.Exams.UpdateNotification(ctx, e.ID, owner, Notification{Status: NotificationPending}); rerr == nil {
-				e = released
-			}
-			return e, fmt.Errorf("%w: notify by %s: %w", ErrDependency, m.Channel, err)
-		}
+		return e, fmt.Errorf("%w: notify by %s: %w", ErrDependency, m.Channel, err)
+	default:
 		outcome = Notification{Status: NotificationSent, Channel: m.Channel}
 	}
 	outcome.At = f.Now().UTC()
@@ -220,11 +230,17 @@ func (f Finish) notify(ctx context.Context, e Exam, p Patient, owner string) (Ex
 	if err != nil {
 		return e, fmt.Errorf("record notification: %w", err)
 	}
-	attrs := []any{"notification_status", outcome.Status, "channel", outcome.Channel}
-	if outcome.Status == NotificationSent {
-		attrs = append(attrs, metrics.One(metrics.NotificationsSent, metrics.Dimension{Name: metrics.DimChannel, Value: string(outcome.Channel)}).Attr())
+	channel := metrics.Dimension{Name: metrics.DimChannel, Value: string(outcome.Channel)}
+	switch outcome.Status {
+	case NotificationFailed:
+		slog.WarnContext(ctx, "patient not notified: the message was refused for good; send it again with the operator command once the contact is fixed",
+			"channel", outcome.Channel, "code", outcome.Code, metrics.One(metrics.NotificationsFailed, channel).Attr())
+	case NotificationSent:
+		slog.InfoContext(ctx, "patient notified", "notification_status", outcome.Status, "channel", outcome.Channel,
+			metrics.One(metrics.NotificationsSent, channel).Attr())
+	default:
+		slog.InfoContext(ctx, "patient notified", "notification_status", outcome.Status, "channel", outcome.Channel)
 	}
-	slog.InfoContext(ctx, "patient notified", attrs...)
 	return recorded, nil
 }
 

@@ -1,6 +1,7 @@
 package exam
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -15,13 +16,23 @@ func TestComposeMessage(t *testing.T) {
 		phone         string
 		wantChannel   Channel
 		wantTo        string
+		wantErr       error
 	}{
-		{"both verified: SMS", true, true, "", ChannelSMS, "+5511987654321"},
-		{"only cellphone verified", true, false, "", ChannelSMS, "+5511987654321"},
-		{"only e-mail verified", false, true, "", ChannelEmail, "maria@example.com"},
-		{"neither verified", false, false, "", "", ""},
-		{"verified cellphone not in E.164 falls back to e-mail", true, true, "11 98765-4321", ChannelEmail, "maria@example.com"},
-		{"verified cellphone not in E.164 and no e-mail", true, false, "987654321", "", ""},
+		{"both verified: SMS", true, true, "", ChannelSMS, "+5511987654321", nil},
+		{"only cellphone verified", true, false, "", ChannelSMS, "+5511987654321", nil},
+		{"only e-mail verified", false, true, "", ChannelEmail, "maria@example.com", nil},
+		{"neither verified", false, false, "", "", "", errNoVerifiedContact},
+		{"unverified foreign cellphone and no e-mail", false, false, "+12025550143", "", "", errNoVerifiedContact},
+		{"verified cellphone not in E.164 falls back to e-mail", true, true, "11 98765-4321", ChannelEmail, "maria@example.com", nil},
+		{"verified cellphone not in E.164 and no e-mail", true, false, "987654321", ChannelSMS, "", ErrDeliveryRefused},
+		{"verified US number falls back to e-mail", true, true, "+12025550143", ChannelEmail, "maria@example.com", nil},
+		{"verified US number and no e-mail", true, false, "+12025550143", ChannelSMS, "", ErrDeliveryRefused},
+		{"verified Brazilian landline falls back to e-mail", true, true, "+551132654321", ChannelEmail, "maria@example.com", nil},
+		{"verified Brazilian landline and no e-mail", true, false, "+551132654321", ChannelSMS, "", ErrDeliveryRefused},
+		{"Brazilian mobile with a digit too many", true, false, "+55119876543210", ChannelSMS, "", ErrDeliveryRefused},
+		{"Brazilian mobile with a zero area code", true, false, "+5501987654321", ChannelSMS, "", ErrDeliveryRefused},
+		{"Brazilian mobile without the leading 9", true, false, "+5511887654321", ChannelSMS, "", ErrDeliveryRefused},
+		{"Brazilian mobile with a line break", true, false, "+5511987654321\n", ChannelSMS, "", ErrDeliveryRefused},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -30,11 +41,15 @@ func TestComposeMessage(t *testing.T) {
 			if tt.phone != "" {
 				p.Cellphone = tt.phone
 			}
-			m, ok := composeMessage(p, "exam-1")
-			if ok != (tt.wantChannel != "") || m.Channel != tt.wantChannel || m.To != tt.wantTo {
-				t.Fatalf("composeMessage = %+v, %v; want %s to %s", m, ok, tt.wantChannel, tt.wantTo)
+			m, err := composeMessage(p, "exam-1")
+			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) || m.Channel != tt.wantChannel || m.To != tt.wantTo {
+				t.Fatalf("composeMessage = %+v, %v; want %s to %q, %v", m, err, tt.wantChannel, tt.wantTo, tt.wantErr)
 			}
-			if !ok {
+			var refused *RefusedError
+			if errors.As(err, &refused) && refused.Code != InvalidDestination {
+				t.Fatalf("refused with %q, want %q", refused.Code, InvalidDestination)
+			}
+			if err != nil {
 				return
 			}
 			if !slices.Contains(Channels, m.Channel) {

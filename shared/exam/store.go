@@ -57,6 +57,7 @@ type Store interface {
 	Lister
 	Transitioner
 	NotificationUpdater
+	FailedNotificationClaimer
 }
 
 // Creator stores a new exam.
@@ -85,6 +86,14 @@ type Transitioner interface {
 // unclaimed), and returns the exam after it.
 type NotificationUpdater interface {
 	UpdateNotification(ctx context.Context, examID, expectOwner string, n Notification) (Exam, error)
+}
+
+// FailedNotificationClaimer claims a failed notification to send it again:
+// it replaces the notification of a Finished exam whose notification is
+// failed and was recorded at failedAt, and returns the exam after it. Of two
+// claims of the same failure, one wins.
+type FailedNotificationClaimer interface {
+	ClaimFailedNotification(ctx context.Context, examID string, failedAt time.Time, claim Notification) (Exam, error)
 }
 
 // Allows reports whether the transition's condition holds for e.
@@ -126,4 +135,10 @@ func (t Transition) Entry() HistoryEntry {
 func NotificationUpdatable(e Exam, expectOwner string) bool {
 	return e.Status == StatusFinished && e.Notification.Status == NotificationPending &&
 		e.Notification.ClaimOwner == expectOwner
+}
+
+// FailedNotificationClaimable reports whether ClaimFailedNotification's condition holds for e.
+func FailedNotificationClaimable(e Exam, failedAt time.Time) bool {
+	return e.Status == StatusFinished && e.Notification.Status == NotificationFailed &&
+		e.Notification.At.Equal(failedAt)
 }

@@ -182,3 +182,22 @@ func TestCommunicateMissingFields(t *testing.T) {
 		h.call(h.communicate, post(CommunicateRoute, body)).expect(t, 400, "INVALID_REQUEST")
 	}
 }
+
+// A notification that failed shows as failed with its code, and the body
+// never quotes the contact that failed.
+func TestCommunicateShowsAFailedNotification(t *testing.T) {
+	h := newHarness(t)
+	foreign := fakes.ActiveSMS
+	foreign.Cellphone, foreign.EmailVerified = "+12025550143", false
+	h.patients.Put(foreign)
+	id, tok := h.started(foreign, 5)
+	r := h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})))
+	r.expect(t, 200, "")
+	n, _ := r.body["exam"].(map[string]any)["notification"].(map[string]any)
+	if n["status"] != "failed" || n["code"] != exam.InvalidDestination || n["channel"] != "sms" {
+		t.Fatalf("notification %v, want failed by sms with %s", n, exam.InvalidDestination)
+	}
+	if strings.Contains(r.raw, "2025550143") || len(h.notifier.Sent()) != 0 {
+		t.Fatalf("body %s, sent %+v", r.raw, h.notifier.Sent())
+	}
+}

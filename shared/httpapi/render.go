@@ -42,7 +42,10 @@ type actorView struct {
 type notificationView struct {
 	Channel exam.Channel            `json:"channel,omitempty"`
 	Status  exam.NotificationStatus `json:"status"`
-	At      string                  `json:"at,omitempty"`
+	// Code says why a failed notification failed: the provider's error code
+	// or invalid_destination.
+	Code string `json:"code,omitempty"`
+	At   string `json:"at,omitempty"`
 }
 
 func render(e exam.Exam) examView {
@@ -52,7 +55,7 @@ func render(e exam.Exam) examView {
 		StartedAt: timestamp(e.StartedAt), FinishedAt: timestamp(e.FinishedAt), RevokedAt: timestamp(e.RevokedAt),
 	}
 	if n := e.Notification; n.Status != "" {
-		v.Notification = &notificationView{Channel: n.Channel, Status: n.Status, At: timestamp(n.At)}
+		v.Notification = &notificationView{Channel: n.Channel, Status: n.Status, Code: n.Code, At: timestamp(n.At)}
 	}
 	// Always a list, empty for an exam stored before history was kept.
 	v.History = make([]historyView, len(e.History))

@@ -27,6 +27,7 @@ const (
 	ResultsRetried           Name = "ResultsRetried"           // transient failures
 	NotificationsSent        Name = "NotificationsSent"        // Channel
 	NotificationsUnconfirmed Name = "NotificationsUnconfirmed" //
+	NotificationsFailed      Name = "NotificationsFailed"      // Channel: refused for good, or no contact that may be sent to
 	ExamsRegistered          Name = "ExamsRegistered"          //
 	ExamsStarted             Name = "ExamsStarted"             //
 	ExamsRevoked             Name = "ExamsRevoked"             //
@@ -77,6 +78,7 @@ var Catalog = map[Name]Definition{
 	ResultsRetried:           {Count, nil},
 	NotificationsSent:        {Count, map[string][]string{DimChannel: {"sms", "email"}}},
 	NotificationsUnconfirmed: {Count, nil},
+	NotificationsFailed:      {Count, map[string][]string{DimChannel: {"sms", "email"}}},
 	ExamsRegistered:          {Count, nil},
 	ExamsStarted:             {Count, nil},
 	ExamsRevoked:             {Count, nil},

@@ -92,6 +92,8 @@ func TestCatalogIsSpec14(t *testing.T) {
 		"ExamsFinished": {"Path"}, "PatientManagerLatency": nil, "OldestCompletedAge": nil,
 		// The alarms of SPEC §7 (a result S3 will not file) and §13 (a call without claims).
 		"ResultsUnfileable": nil, "ApiCallsWithoutClaims": nil,
+		// A notification refused for good, or with no contact that may be sent to.
+		"NotificationsFailed": {"Channel"},
 	}
 	if len(metrics.Catalog) != len(want) {
 		t.Errorf("%d metrics in the catalog, want %d", len(metrics.Catalog), len(want))
@@ -125,7 +127,7 @@ func TestDimensionValuesAreTheCodes(t *testing.T) {
 	for _, c := range exam.Channels {
 		channels = append(channels, string(c))
 	}
-	for name, want := range map[metrics.Name][]string{metrics.ResultsFiled: outcomes, metrics.NotificationsSent: channels} {
+	for name, want := range map[metrics.Name][]string{metrics.ResultsFiled: outcomes, metrics.NotificationsSent: channels, metrics.NotificationsFailed: channels} {
 		for dim, got := range metrics.Catalog[name].Dimensions {
 			if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
 				t.Errorf("%s{%s} takes %v, the code has %v", name, dim, got, want)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -91,5 +92,77 @@ func TestEverySendIsMadeOnce(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// answers is an endpoint that answers every request as SNS or SES answers an
+// error: status, the error type header (SES's REST-JSON protocol) and body.
+func answers(t *testing.T, status int, errorType, body string, n *atomic.Int32) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		if errorType != "" {
+			w.Header().Set("X-Amzn-Errortype", errorType)
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// snsError is SNS's error body (query protocol) for code, quoting the number as SNS does.
+func snsError(code string) string {
+	return `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>` + code +
+		`</Code><Message>Invalid parameter: PhoneNumber Reason: +5511987654321 is not valid to publish to</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`
+}
+
+// A 4xx other than throttling refuses the message for good and says the
+// provider's code (never the contact); throttling, a 5xx and the function's
+// own credentials pass, and the send is retried.
+func TestPermanentRefusalsAreToldFromPassingOnes(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		channel   exam.Channel
+		status    int
+		errorType string // SES only
+		body      string
+		wantCode  string // "" when the refusal passes
+	}{
+		{"sns invalid parameter", exam.ChannelSMS, 400, "", snsError("InvalidParameter"), "InvalidParameter"},
+		{"sns opted out", exam.ChannelSMS, 400, "", snsError("InvalidParameterValue"), "InvalidParameterValue"},
+		{"sns throttling", exam.ChannelSMS, 400, "", snsError("Throttling"), ""},
+		{"sns throttled", exam.ChannelSMS, 429, "", snsError("Throttled"), ""},
+		{"sns kms throttling", exam.ChannelSMS, 400, "", snsError("KMSThrottling"), ""},
+		{"sns internal error", exam.ChannelSMS, 500, "", snsError("InternalError"), ""},
+		{"sns authorization", exam.ChannelSMS, 403, "", snsError("AuthorizationError"), ""},
+		{"ses message rejected", exam.ChannelEmail, 400, "MessageRejected", `{"message":"Email address is not verified: maria@example.com"}`, "MessageRejected"},
+		{"ses bad request", exam.ChannelEmail, 400, "BadRequestException", `{"message":"Missing final '@domain'"}`, "BadRequestException"},
+		{"ses too many requests", exam.ChannelEmail, 429, "TooManyRequestsException", `{"message":"Too many requests"}`, ""},
+		{"ses throttling exception", exam.ChannelEmail, 400, "ThrottlingException", `{"message":"Rate exceeded"}`, ""},
+		{"ses limit exceeded", exam.ChannelEmail, 400, "LimitExceededException", `{"message":"Maximum sending rate exceeded."}`, ""},
+		{"ses service unavailable", exam.ChannelEmail, 503, "ServiceUnavailable", `{"message":"unavailable"}`, ""},
+		{"ses expired credentials", exam.ChannelEmail, 403, "ExpiredTokenException", `{"message":"expired"}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int32
+			url := answers(t, tc.status, tc.errorType, tc.body, &n)
+			err := senders[tc.channel](emulators.Config(url)).Notify(context.Background(), messages[tc.channel])
+			if err == nil || errors.Is(err, exam.ErrDeliveryUnknown) {
+				t.Fatalf("err = %v, want a failure the service answered", err)
+			}
+			var refused *exam.RefusedError
+			switch got := errors.As(err, &refused); {
+			case tc.wantCode == "" && got:
+				t.Fatalf("err = %v: refused for good, want a failure that passes", err)
+			case tc.wantCode != "" && (!got || refused.Code != tc.wantCode || !errors.Is(err, exam.ErrDeliveryRefused)):
+				t.Fatalf("err = %v, want refused for good with %s", err, tc.wantCode)
+			}
+			if text := err.Error(); strings.Contains(text, "98765") || strings.Contains(text, "maria@") {
+				t.Fatalf("err = %v quotes the contact", err)
+			}
+			if got := n.Load(); got != 1 {
+				t.Fatalf("the endpoint received %d requests, want 1", got)
+			}
+		})
 	}
 }

@@ -1,7 +1,7 @@
 // The attendants' console: find a patient's exams by CPF, register, start and
 // print a label, reprint, revoke, finish from a result token.
 import { createApi } from './api.js';
-import { errorMessage, statusLabels, notificationLabels, channelLabels } from './messages.js';
+import { errorMessage, statusLabels, notificationLabels, channelLabels, notificationFailure } from './messages.js';
 import { maskCPF, validCPF, cpfDigits, formatDateTime } from './format.js';
 import { showLabel, setupLabel } from './label.js';
 import * as signin from './signin.js';
@@ -66,6 +66,7 @@ function renderExam(exam) {
   if (exam.notification) {
     const n = exam.notification;
     const parts = [notificationLabels[n.status] || n.status, channelLabels[n.channel], n.at ? `em ${formatDateTime(n.at)}` : ''];
+    if (n.status === 'failed' && n.code) parts.push(`— ${notificationFailure(n.code)}`);
     row('Aviso', el('span', { class: 'notification' }, parts.filter(Boolean).join(' ')));
   }
   li.append(dl);

@@ -38,6 +38,17 @@ export const notificationLabels = {
   sent: 'paciente avisado',
   skipped: 'paciente sem contato verificado: não avisado',
   unconfirmed: 'aviso enviado sem confirmação',
+  failed: 'aviso não entregue',
 };
+
+// Why a notification failed: its code, when the console knows it; any other
+// code is the SMS or e-mail service's own refusal.
+export const notificationCodeLabels = {
+  invalid_destination: 'o celular verificado não é um celular brasileiro e não há e-mail verificado; corrija o contato do paciente',
+};
+
+export function notificationFailure(code) {
+  return notificationCodeLabels[code] || `recusado pelo serviço de envio (${code}); corrija o contato do paciente`;
+}
 
 export const channelLabels = { sms: 'por SMS', email: 'por e-mail' };

@@ -3,6 +3,7 @@ package fakes
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/zmed/exam-manager/shared/exam"
 )
@@ -68,4 +69,12 @@ func (s *FaultyStore) UpdateNotification(ctx context.Context, id, owner string, 
 		return exam.Exam{}, err
 	}
 	return s.Store.UpdateNotification(ctx, id, owner, n)
+}
+
+// ClaimFailedNotification claims unless failing.
+func (s *FaultyStore) ClaimFailedNotification(ctx context.Context, id string, failedAt time.Time, claim exam.Notification) (exam.Exam, error) {
+	if err := s.err(); err != nil {
+		return exam.Exam{}, err
+	}
+	return s.Store.ClaimFailedNotification(ctx, id, failedAt, claim)
 }

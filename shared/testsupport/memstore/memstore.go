@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/zmed/exam-manager/shared/exam"
 )
@@ -93,13 +94,23 @@ func (s *Store) Transition(_ context.Context, t exam.Transition) (exam.Exam, err
 
 // UpdateNotification replaces the notification if expectOwner holds the claim.
 func (s *Store) UpdateNotification(_ context.Context, id, expectOwner string, n exam.Notification) (exam.Exam, error) {
+	return s.replaceNotification(id, n, func(e exam.Exam) bool { return exam.NotificationUpdatable(e, expectOwner) })
+}
+
+// ClaimFailedNotification replaces the notification if it failed at failedAt.
+func (s *Store) ClaimFailedNotification(_ context.Context, id string, failedAt time.Time, claim exam.Notification) (exam.Exam, error) {
+	return s.replaceNotification(id, claim, func(e exam.Exam) bool { return exam.FailedNotificationClaimable(e, failedAt) })
+}
+
+// replaceNotification replaces the notification of the exam id if allowed holds for it.
+func (s *Store) replaceNotification(id string, n exam.Notification, allowed func(exam.Exam) bool) (exam.Exam, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.exams[id]
 	if !ok {
 		return exam.Exam{}, exam.ErrExamNotFound
 	}
-	if !exam.NotificationUpdatable(e, expectOwner) {
+	if !allowed(e) {
 		return exam.Exam{}, &exam.ConflictError{Current: e}
 	}
 	e.Notification = n

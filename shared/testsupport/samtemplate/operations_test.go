@@ -26,6 +26,8 @@ var spec14Alarms = map[string][]string{
 	"unconfirmed notifications":                       {"NotificationsUnconfirmedAlarm"},
 	"the oldest object in completed/ over 30 minutes": {"OldestCompletedResultAlarm"},
 	"DynamoDB throttling":                             {"DynamoDbThrottlesAlarm"},
+	// A notification refused for good, or with no contact that may get it.
+	"failed notifications": {"NotificationsFailedAlarm"},
 }
 
 func TestAnAlarmForEachItemOfSpec14(t *testing.T) {
@@ -401,5 +403,21 @@ func TestReconcilerMayOnlyListAndInvoke(t *testing.T) {
 	}
 	if Get(fn, "Properties", "Events", "Schedule", "Type") != "Schedule" {
 		t.Error("the reconciler has no schedule")
+	}
+}
+
+// TestFailedNotificationsAlarmWatchesEveryChannel: a notification refused on
+// any channel raises the alarm (the metric is published per channel).
+func TestFailedNotificationsAlarmWatchesEveryChannel(t *testing.T) {
+	watched := map[string]bool{}
+	for _, m := range alarmMetrics(load(t).Resources("AWS::CloudWatch::Alarm")["NotificationsFailedAlarm"]) {
+		if m[1] == string(metrics.NotificationsFailed) {
+			watched[m[2].(map[string]string)[metrics.DimChannel]] = true
+		}
+	}
+	for _, channel := range metrics.Catalog[metrics.NotificationsFailed].Dimensions[metrics.DimChannel] {
+		if !watched[channel] {
+			t.Errorf("NotificationsFailedAlarm does not watch %s{Channel=%s}", metrics.NotificationsFailed, channel)
+		}
 	}
 }

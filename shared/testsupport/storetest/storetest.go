@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"allowed transitions", testAllowedTransitions},
 		{"refused transitions", testRefusedTransitions},
 		{"notification claim, release and record", testNotification},
+		{"failed notification: its code kept, claimed once to send again", testFailedNotification},
 		{"concurrent starts have one winner", testConcurrentStarts},
 		{"listing pages newest first", testListing},
 		{"history: one entry per transition, in its write", testHistory},
@@ -305,6 +306,53 @@ func testNotification(t *testing.T, s exam.Store) {
 	}
 	if _, err := s.UpdateNotification(ctx, uuid.NewString(), "", exam.Notification{}); !errors.Is(err, exam.ErrExamNotFound) && !errors.Is(err, exam.ErrConflict) {
 		t.Fatalf("update of a missing exam = %v", err)
+	}
+}
+
+func testFailedNotification(t *testing.T, s exam.Store) {
+	ctx := context.Background()
+	at := t0.Add(time.Hour)
+	e := mustCreate(t, s, newExam("patient-1", t0))
+	failed := exam.Notification{Status: exam.NotificationFailed, Channel: exam.ChannelSMS, Code: "InvalidParameter", At: at}
+	claim := exam.Notification{Status: exam.NotificationPending, ClaimOwner: "resend-1", ClaimUntil: at.Add(time.Hour)}
+	if _, err := s.ClaimFailedNotification(ctx, e.ID, at, claim); !errors.Is(err, exam.ErrConflict) {
+		t.Fatalf("claim on a registered exam = %v, want conflict", err)
+	}
+	mustTransition(t, s, start(e, at))
+	mustTransition(t, s, finish(e, at, "owner-1"))
+	if _, err := s.ClaimFailedNotification(ctx, e.ID, at, claim); !errors.Is(err, exam.ErrConflict) {
+		t.Fatalf("claim of a pending notification = %v, want conflict", err)
+	}
+	if _, err := s.UpdateNotification(ctx, e.ID, "owner-1", failed); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, s, e.ID); !same(exam.Exam{Notification: got.Notification}, exam.Exam{Notification: failed}) {
+		t.Fatalf("stored %+v, want %+v", got.Notification, failed)
+	}
+	// A failure is final for the finish: nothing but a claim of it changes it.
+	if _, err := s.UpdateNotification(ctx, e.ID, "", claim); !errors.Is(err, exam.ErrConflict) {
+		t.Fatalf("unclaimed update of a failed notification = %v, want conflict", err)
+	}
+	if _, err := s.ClaimFailedNotification(ctx, e.ID, at.Add(time.Second), claim); !errors.Is(err, exam.ErrConflict) {
+		t.Fatalf("claim of another failure = %v, want conflict", err)
+	}
+	got, err := s.ClaimFailedNotification(ctx, e.ID, at, claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := mustGet(t, s, e.ID); !same(got, want) || !same(exam.Exam{Notification: got.Notification}, exam.Exam{Notification: claim}) {
+		t.Fatalf("claimed %+v, stored %+v, want %+v", got.Notification, want.Notification, claim)
+	}
+	var conflict *exam.ConflictError
+	if _, err := s.ClaimFailedNotification(ctx, e.ID, at, claim); !errors.As(err, &conflict) || conflict.Current.Notification.ClaimOwner != "resend-1" {
+		t.Fatalf("second claim of the same failure = %v, want a conflict carrying the claim", err)
+	}
+	// The claim holder records the outcome as a finish does.
+	if _, err := s.UpdateNotification(ctx, e.ID, "resend-1", exam.Notification{Status: exam.NotificationSent, Channel: exam.ChannelSMS, At: at}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ClaimFailedNotification(ctx, uuid.NewString(), at, claim); !errors.Is(err, exam.ErrExamNotFound) && !errors.Is(err, exam.ErrConflict) {
+		t.Fatalf("claim on a missing exam = %v", err)
 	}
 }
 

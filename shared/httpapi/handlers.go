@@ -112,10 +112,9 @@ func Start(uc exam.Start) apigw.Handler {
 		if err := firstOf(err1, err2, err3); err != nil {
 			return response{}, err
 		}
-		ctx = apigw.WithExamID(ctx, examID)
 		e, token, err := uc.Run(ctx, by, document, examID, exam.Type(examType))
 		if err != nil {
-			return response{}, err
+			return response{}, refusedFound(ctx, examID, err)
 		}
 		ctx = apigw.Touched(ctx, e)
 		logOutcome(ctx, "exam started", e)
@@ -174,15 +173,25 @@ func Revoke(uc exam.Revoke) apigw.Handler {
 		if err := firstOf(err1, err2, err3); err != nil {
 			return response{}, err
 		}
-		ctx = apigw.WithExamID(ctx, examID)
 		e, err := uc.Run(ctx, by, document, examID, reason)
 		if err != nil {
-			return response{}, err
+			return response{}, refusedFound(ctx, examID, err)
 		}
 		ctx = apigw.Touched(ctx, e)
 		logOutcome(ctx, "exam revoked", e)
 		return apigw.JSON(http.StatusOK, render(e)), nil
 	})
+}
+
+// refusedFound returns err, first naming examID in the lines still to come
+// when err says the exam was found: it is this patient's, in another state or
+// of another type. Until then a client's exam id names nothing: a UUID can
+// hide a CPF's eleven digits, and only an exam that exists has an id we made.
+func refusedFound(ctx context.Context, examID string, err error) error {
+	if errors.Is(err, exam.ErrInvalidTransition) || errors.Is(err, exam.ErrExamTypeMismatch) {
+		apigw.WithExamID(ctx, examID)
+	}
+	return err
 }
 
 func firstOf(errs ...error) error {

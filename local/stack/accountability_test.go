@@ -44,6 +44,16 @@ type caller struct {
 
 func (c *caller) call(bearer, method, path string, body any) reply {
 	c.e.t.Helper()
+	header := http.Header{}
+	if bearer != "" {
+		header.Set("Authorization", bearer)
+	}
+	return c.send(header, method, path, body)
+}
+
+// send is call with the request's headers as they are given.
+func (c *caller) send(header http.Header, method, path string, body any) reply {
+	c.e.t.Helper()
 	var reader io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -54,9 +64,7 @@ func (c *caller) call(bearer, method, path string, body any) reply {
 		reader = bytes.NewReader(raw)
 	}
 	req, _ := http.NewRequest(method, c.e.s.APIURL+path, reader)
-	if bearer != "" {
-		req.Header.Set("Authorization", bearer)
-	}
+	req.Header = header
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.e.t.Fatal(err)
@@ -176,10 +184,12 @@ func TestAccountability(t *testing.T) {
 	noSub, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"username": carla.name, "exp": time.Now().Add(time.Hour).Unix()}).SignedString(key)
 	unsigned, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": carla.sub, "username": carla.name, "exp": time.Now().Add(time.Hour).Unix()}).SignedString(jwt.UnsafeAllowNoneSignatureType)
 	tampered := carla.bearer[:len(carla.bearer)-2] + "xx"
+	issuedLater, _ := authorizer.Mint(key, carla.sub, carla.name, time.Now().Add(time.Hour), time.Hour)
+	// An empty header is not the local attendant (that is a request without one).
 	badBearers := []string{"Bearer " + expired, "Bearer " + otherKey, "Bearer " + noExp, "Bearer " + noSub, "Bearer " + unsigned,
-		tampered, "Bearer", "Bearer ", "Basic Y2FybGE6c2VuaGE=", strings.TrimPrefix(carla.bearer, "Bearer ")}
+		tampered, "Bearer", "Bearer ", "Basic Y2FybGE6c2VuaGE=", strings.TrimPrefix(carla.bearer, "Bearer "), "Bearer " + issuedLater, ""}
 	for _, bearer := range badBearers {
-		r := c.call(bearer, "POST", "/exam/new", map[string]any{"document": activeSMS, "exam_type": 1})
+		r := c.send(http.Header{"Authorization": {bearer}}, "POST", "/exam/new", map[string]any{"document": activeSMS, "exam_type": 1})
 		if r.status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
 			t.Fatalf("bearer %q: %d %v, want 401 UNAUTHENTICATED", bearer, r.status, r.body)
 		}

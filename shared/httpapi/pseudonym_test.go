@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/exam"
@@ -28,6 +30,9 @@ func TestDigitSubIsNeverLogged(t *testing.T) {
 			h.call(h.revoke, as(a, post(RevokeRoute, js(map[string]any{"document": p.Document, "exam_id": id, "reason": "x"})))).expect(t, 200, "")
 			h.call(h.start, as(a, post(StartRoute, js(map[string]any{"document": p.Document, "exam_id": apitest.CPFInUUID, "exam_type": 1})))).
 				expect(t, 404, "EXAM_NOT_FOUND")
+			if _, err := h.store.Store.Get(context.Background(), apitest.CPFInUUID); !errors.Is(err, exam.ErrExamNotFound) {
+				t.Fatalf("an exam id hiding a CPF was stored: %v", err)
+			}
 
 			text := buf.String()
 			logtest.CheckLines(t, bytes.NewBufferString(text), []string{sub, "52998224725", "5511987654321", "98765"})

@@ -5,14 +5,23 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/zmed/exam-manager/shared/boot"
+	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/finishing"
 	"github.com/zmed/exam-manager/shared/httpapi"
 )
 
-// readSettings reads this function's configuration, once per cold start.
-var readSettings = finishing.ReadSettings
+// settings is this function's configuration, read once per cold start.
+type settings struct {
+	finishing.Settings
+	ActorKey config.Key
+}
+
+func readSettings(r *config.Reader) settings {
+	return settings{Settings: finishing.ReadSettings(r), ActorKey: r.Key(config.ActorKeyVar)}
+}
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	lambda.Start(httpapi.CommunicateResult.Handler(httpapi.Ports{Finish: finishing.New(ctx, cfg, s)}))
+	lambda.Start(httpapi.CommunicateResult.Handler(httpapi.Ports{Finish: finishing.New(ctx, cfg, s.Settings),
+		Audit: boot.AuditWriter(ctx, cfg, s.ActorKey)}))
 }

@@ -14,17 +14,18 @@ import (
 
 // settings is this function's configuration, read once per cold start.
 type settings struct {
-	config.Common
+	config.API
 	CursorKey config.Key
 }
 
 func readSettings(r *config.Reader) settings {
-	return settings{Common: config.ReadCommon(r), CursorKey: r.Key(config.CursorKeyVar)}
+	return settings{API: config.ReadAPI(r), CursorKey: r.Key(config.CursorKeyVar)}
 }
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
 	key := boot.Must(secrets.Key(ctx, secrets.FromConfig(cfg), s.CursorKey))
 	store := dynamostore.FromConfig(cfg, s.Table)
-	lambda.Start(httpapi.ListExams.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Cursors: cursor.ForListing(cursor.New(key))}))
+	lambda.Start(httpapi.ListExams.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Cursors: cursor.ForListing(cursor.New(key)),
+		Audit: boot.AuditWriter(ctx, cfg, s.ActorKey)}))
 }

@@ -14,10 +14,10 @@ import (
 )
 
 // readSettings reads this function's configuration, once per cold start.
-var readSettings = config.ReadCommon
+var readSettings = config.ReadAPI
 
 func main() {
-	_, s, cfg := boot.Init(readSettings)
+	ctx, s, cfg := boot.Init(readSettings)
 	store := dynamostore.FromConfig(cfg, s.Table)
-	lambda.Start(httpapi.RegisterExam.Handler(httpapi.Ports{Patients: boot.Patients(s), Exams: store, Now: time.Now, NewID: uuid.NewString}))
+	lambda.Start(httpapi.RegisterExam.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Now: time.Now, NewID: uuid.NewString, Audit: boot.AuditWriter(ctx, cfg, s.ActorKey)}))
 }

@@ -13,10 +13,10 @@ import (
 )
 
 // readSettings reads this function's configuration, once per cold start.
-var readSettings = config.ReadCommon
+var readSettings = config.ReadAPI
 
 func main() {
-	_, s, cfg := boot.Init(readSettings)
+	ctx, s, cfg := boot.Init(readSettings)
 	store := dynamostore.FromConfig(cfg, s.Table)
-	lambda.Start(httpapi.RevokeExam.Handler(httpapi.Ports{Patients: boot.Patients(s), Exams: store, Now: time.Now}))
+	lambda.Start(httpapi.RevokeExam.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Now: time.Now, Audit: boot.AuditWriter(ctx, cfg, s.ActorKey)}))
 }

@@ -16,14 +16,14 @@ import (
 
 // settings is this function's configuration, read once per cold start.
 type settings struct {
-	config.Common
+	config.API
 	ExamKey  config.Key
 	TokenTTL time.Duration
 }
 
 func readSettings(r *config.Reader) settings {
 	return settings{
-		Common:   config.ReadCommon(r),
+		API:      config.ReadAPI(r),
 		ExamKey:  r.Key(config.ExamKeyVar),
 		TokenTTL: r.Duration(config.ExamTokenTTLVar, token.DefaultExamTokenTTL),
 	}
@@ -34,5 +34,6 @@ func main() {
 	key := boot.Must(secrets.Key(ctx, secrets.FromConfig(cfg), s.ExamKey))
 	issuer := boot.Must(token.NewIssuer(key, s.TokenTTL, time.Now))
 	store := dynamostore.FromConfig(cfg, s.Table)
-	lambda.Start(httpapi.StartExam.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Tokens: issuer, Now: time.Now}))
+	lambda.Start(httpapi.StartExam.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Tokens: issuer, Now: time.Now,
+		Audit: boot.AuditWriter(ctx, cfg, s.ActorKey)}))
 }

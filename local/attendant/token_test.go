@@ -22,7 +22,7 @@ func TestAttendantToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, err := auth.Authorize("Bearer " + strings.TrimSpace(stdout.String()))
+	ctx, err := auth.Authorize("Bearer "+strings.TrimSpace(stdout.String()), true)
 	if err != nil {
 		t.Fatalf("the local API refuses the printed token: %v", err)
 	}

@@ -2,7 +2,8 @@
 // authorizer that guards every route in AWS (SPEC §11): a request with
 // `Authorization: Bearer <JWT>` signed (HS256) with the local attendant key acts
 // as that attendant; a bad or expired token is 401 UNAUTHENTICATED; a request
-// without the header acts as the local attendant, so that the quick start needs
+// without the header acts as the local attendant (an empty header and a token
+// issued in the future are refused, as API Gateway refuses them), so that the quick start needs
 // no token. Like API Gateway, it puts the token's claims in the event's
 // requestContext.authorizer.jwt.claims, the one place the handlers read.
 package authorizer
@@ -49,10 +50,11 @@ func New(key []byte, now func() time.Time) (Authorizer, error) {
 }
 
 // Authorize returns the authorizer context API Gateway would put in the event
-// for a request with this Authorization header ("" when absent), or
-// apigw.ErrUnauthenticated.
-func (a Authorizer) Authorize(header string) (*events.APIGatewayV2HTTPRequestContextAuthorizerDescription, error) {
-	if header == "" {
+// for a request with this Authorization header (present false when the
+// request has none), or apigw.ErrUnauthenticated. Only a request without the
+// header acts as the local attendant: an empty one is refused, as in AWS.
+func (a Authorizer) Authorize(header string, present bool) (*events.APIGatewayV2HTTPRequestContextAuthorizerDescription, error) {
+	if !present {
 		return Context(map[string]string{"sub": LocalAttendant, "username": LocalAttendant}), nil
 	}
 	raw, ok := strings.CutPrefix(header, "Bearer ")
@@ -62,7 +64,7 @@ func (a Authorizer) Authorize(header string) (*events.APIGatewayV2HTTPRequestCon
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return a.key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired(),
-		jwt.WithTimeFunc(a.now))
+		jwt.WithIssuedAt(), jwt.WithTimeFunc(a.now))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", apigw.ErrUnauthenticated, err)
 	}

@@ -25,22 +25,27 @@ func TestAuthorize(t *testing.T) {
 	hs512, _ := jwt.NewWithClaims(jwt.SigningMethodHS512, jwt.MapClaims{"sub": "x", "username": "x", "exp": now.Add(time.Hour).Unix()}).SignedString(key)
 	nested, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "x", "username": "x", "exp": now.Add(time.Hour).Unix(), "groups": []string{"a"}}).SignedString(key)
 
-	ctx, err := a.Authorize("Bearer " + good)
+	future, _ := Mint(key, SubOf("ana"), "ana", now.Add(time.Minute), time.Hour)
+
+	ctx, err := a.Authorize("Bearer "+good, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c := ctx.JWT.Claims; c["sub"] != SubOf("ana") || c["username"] != "ana" || c["exp"] != "1795784400" {
 		t.Fatalf("claims %v", c)
 	}
-	ctx, err = a.Authorize("")
+	ctx, err = a.Authorize("", false)
 	if err != nil || ctx.JWT.Claims["sub"] != LocalAttendant || ctx.JWT.Claims["username"] != LocalAttendant {
 		t.Fatalf("without a header: %v, %v", ctx, err)
 	}
 	for name, header := range map[string]string{
 		"expired": "Bearer " + expired, "another key": "Bearer " + otherKey, "HS512": "Bearer " + hs512,
 		"a claim that is no string nor number": "Bearer " + nested, "no scheme": good, "empty bearer": "Bearer ", "garbage": "Bearer abc",
+		// As API Gateway: an empty header is no token, not the local attendant,
+		// and a token issued in the future is not valid yet.
+		"empty header": "", "blank header": "   ", "issued in the future": "Bearer " + future,
 	} {
-		if _, err := a.Authorize(header); !errors.Is(err, apigw.ErrUnauthenticated) {
+		if _, err := a.Authorize(header, true); !errors.Is(err, apigw.ErrUnauthenticated) {
 			t.Errorf("%s: %v, want ErrUnauthenticated", name, err)
 		}
 	}

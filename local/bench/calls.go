@@ -19,6 +19,7 @@ import (
 
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
@@ -97,7 +98,12 @@ func callCounts(ctx context.Context, work string) error {
 	}
 	proc := processor.Processor{Bucket: bucket, Objects: results.New(s3c), Finish: finish, Folders: processor.DefaultFolders, Now: time.Now}
 
-	handlers := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(cfg.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
+	auditLog, err := audit.NewWriter(cfg.ActorKey)
+	if err != nil {
+		return err
+	}
+	handlers := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(cfg.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString,
+		Audit: auditLog})
 	call := func(fn, body string, query map[string]string) (string, error) {
 		r := routeOf(fn)
 		resp, err := handlers[r](ctx, events.APIGatewayV2HTTPRequest{RouteKey: r.String(), RawPath: r.Path, Body: body, QueryStringParameters: query,

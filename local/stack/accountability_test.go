@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/local/authorizer"
+	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
@@ -44,6 +45,16 @@ type caller struct {
 
 func (c *caller) call(bearer, method, path string, body any) reply {
 	c.e.t.Helper()
+	header := http.Header{}
+	if bearer != "" {
+		header.Set("Authorization", bearer)
+	}
+	return c.send(header, method, path, body)
+}
+
+// send is call with the request's headers as they are given.
+func (c *caller) send(header http.Header, method, path string, body any) reply {
+	c.e.t.Helper()
 	var reader io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -54,9 +65,7 @@ func (c *caller) call(bearer, method, path string, body any) reply {
 		reader = bytes.NewReader(raw)
 	}
 	req, _ := http.NewRequest(method, c.e.s.APIURL+path, reader)
-	if bearer != "" {
-		req.Header.Set("Authorization", bearer)
-	}
+	req.Header = header
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.e.t.Fatal(err)
@@ -84,7 +93,12 @@ func (c *caller) must(bearer, method, path string, body any) map[string]any {
 type attendant struct{ name, sub, bearer string }
 
 func newAttendant(t *testing.T, name string) attendant {
-	sub := authorizer.SubOf(name)
+	return attendantWithSub(t, name, authorizer.SubOf(name))
+}
+
+// attendantWithSub is an attendant whose identity provider gives sub, which
+// need not be a UUID (gov.br style providers use a CPF or a phone).
+func attendantWithSub(t *testing.T, name, sub string) attendant {
 	tok, err := authorizer.Mint([]byte(authorizer.DefaultKey), sub, name, time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -123,6 +137,7 @@ func TestAccountability(t *testing.T) {
 	c := &caller{e: e}
 	carla, diego := newAttendant(t, "atendente.carla"), newAttendant(t, "atendente.diego")
 	local := [3]string{"", "attendant:" + authorizer.LocalAttendant, authorizer.LocalAttendant}
+	var digitSubs []string
 	by := func(a attendant) string { return "attendant:" + a.sub }
 	check := func(what string, got [][3]string, want ...[3]string) {
 		t.Helper()
@@ -154,6 +169,15 @@ func TestAccountability(t *testing.T) {
 	c.must(carla.bearer, "POST", "/exam/revoke", map[string]any{"document": activeNone, "exam_id": revoked, "reason": "pedido da paciente"})
 	check("revocation", c.historyOf(activeNone, revoked), [3]string{"Registered", by(diego), diego.name}, [3]string{"Revoked", by(carla), carla.name})
 
+	// An identity provider whose sub is a CPF or a phone: the history keeps it,
+	// no log line carries it (below).
+	for _, a := range []attendant{attendantWithSub(t, "govbr.cpf", "52998224725"), attendantWithSub(t, "govbr.phone", "5511987654321")} {
+		id := register(a, activeNone)
+		start(a, activeNone, id)
+		check("a digit sub", c.historyOf(activeNone, id), [3]string{"Registered", by(a), a.name}, [3]string{"Started", by(a), a.name})
+		digitSubs = append(digitSubs, a.sub)
+	}
+
 	// No token: the local attendant; the automatic path names itself.
 	auto := register(attendant{}, activeSMS)
 	autoTok := start(carla, activeSMS, auto)
@@ -176,10 +200,12 @@ func TestAccountability(t *testing.T) {
 	noSub, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"username": carla.name, "exp": time.Now().Add(time.Hour).Unix()}).SignedString(key)
 	unsigned, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": carla.sub, "username": carla.name, "exp": time.Now().Add(time.Hour).Unix()}).SignedString(jwt.UnsafeAllowNoneSignatureType)
 	tampered := carla.bearer[:len(carla.bearer)-2] + "xx"
+	issuedLater, _ := authorizer.Mint(key, carla.sub, carla.name, time.Now().Add(time.Hour), time.Hour)
+	// An empty header is not the local attendant (that is a request without one).
 	badBearers := []string{"Bearer " + expired, "Bearer " + otherKey, "Bearer " + noExp, "Bearer " + noSub, "Bearer " + unsigned,
-		tampered, "Bearer", "Bearer ", "Basic Y2FybGE6c2VuaGE=", strings.TrimPrefix(carla.bearer, "Bearer ")}
+		tampered, "Bearer", "Bearer ", "Basic Y2FybGE6c2VuaGE=", strings.TrimPrefix(carla.bearer, "Bearer "), "Bearer " + issuedLater, ""}
 	for _, bearer := range badBearers {
-		r := c.call(bearer, "POST", "/exam/new", map[string]any{"document": activeSMS, "exam_type": 1})
+		r := c.send(http.Header{"Authorization": {bearer}}, "POST", "/exam/new", map[string]any{"document": activeSMS, "exam_type": 1})
 		if r.status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
 			t.Fatalf("bearer %q: %d %v, want 401 UNAUTHENTICATED", bearer, r.status, r.body)
 		}
@@ -246,7 +272,7 @@ func TestAccountability(t *testing.T) {
 		return strings.Count(logs.String(), `"msg":"result filed"`) == automatic
 	})
 	text := logs.String()
-	logtest.CheckLines(t, bytes.NewBufferString(text), append(p.Forbidden, "atendente.carla", "atendente.diego", "pedido da paciente"))
+	logtest.CheckLines(t, bytes.NewBufferString(text), append(append(p.Forbidden, "atendente.carla", "atendente.diego", "govbr", "pedido da paciente"), digitSubs...))
 	apitest.CheckNoCPF(t, text)
 	apiAudits, autoAudits := 0, 0
 	for _, a := range logtest.AuditLines(t, text) {
@@ -258,7 +284,13 @@ func TestAccountability(t *testing.T) {
 			continue
 		}
 		apiAudits++
-		if known := map[string]bool{carla.sub: true, diego.sub: true, authorizer.LocalAttendant: true}; !known[a.Actor["id"]] {
+		// A UUID sub is logged as it is, any other as its pseudonym.
+		key := []byte(LocalActorKey)
+		known := map[string]bool{carla.sub: true, diego.sub: true, audit.Pseudonym(key, authorizer.LocalAttendant): true}
+		for _, sub := range digitSubs {
+			known[audit.Pseudonym(key, sub)] = true
+		}
+		if !known[a.Actor["id"]] {
 			t.Fatalf("API call audited with an unknown actor: %s", a.Raw)
 		}
 	}

@@ -50,7 +50,10 @@ func (g apiGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !g.public[route] {
 		// The JWT authorizer guards every other route, as in AWS: a bad token
 		// never reaches a handler.
-		authz, err := g.auth.Authorize(r.Header.Get("Authorization"))
+		// Present but empty is not absent: only a request without the
+		// header is the local attendant. Two headers make one bad value.
+		values, present := r.Header["Authorization"]
+		authz, err := g.auth.Authorize(strings.Join(values, ","), present)
 		if err != nil {
 			writeResponse(w, apigw.Error(ctx, err))
 			return

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/local/authorizer"
+	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/processor"
@@ -15,6 +16,7 @@ const (
 	LocalExamKey   = "local-exam-token-key-0123456789abcdef"
 	LocalResultKey = "local-result-token-key-0123456789abcdef"
 	LocalCursorKey = "local-cursor-key-0123456789abcdef0123"
+	LocalActorKey  = "local-actor-pseudonym-key-0123456789abcdef"
 )
 
 // The variables that move the stack's endpoints (host:port each). The local
@@ -38,6 +40,8 @@ type Config struct {
 	NotificationsAddr             string
 	PatientsFile, OutboxFile      string
 	ExamKey, ResultKey, CursorKey []byte
+	// ActorKey keys the pseudonyms of attendants whose id is not a UUID in audit lines.
+	ActorKey []byte
 	// AttendantKey signs the local attendants' bearer tokens (SPEC §11).
 	AttendantKey  []byte
 	Table, Bucket string
@@ -72,6 +76,7 @@ func ReadConfig(r *config.Reader) (Config, error) {
 		ExamKey:           []byte(r.String(config.ExamKeyVar, LocalExamKey)),
 		ResultKey:         []byte(r.String(config.ResultKeyVar, LocalResultKey)),
 		CursorKey:         []byte(r.String(config.CursorKeyVar, LocalCursorKey)),
+		ActorKey:          []byte(r.String(config.ActorKeyVar, LocalActorKey)),
 		AttendantKey:      []byte(r.String(authorizer.KeyVar, authorizer.DefaultKey)),
 		Table:             r.String(config.TableVar, config.DefaultTable),
 		InvokeTimeout:     r.Duration("ZMED_LOCAL_INVOKE_TIMEOUT", 30*time.Second),
@@ -91,6 +96,9 @@ func ReadConfig(r *config.Reader) (Config, error) {
 	}
 	if len(c.AttendantKey) < authorizer.MinKeyBytes {
 		return Config{}, fmt.Errorf("%s must be at least %d bytes", authorizer.KeyVar, authorizer.MinKeyBytes)
+	}
+	if len(c.ActorKey) < audit.MinKeyLen {
+		return Config{}, fmt.Errorf("%s must be at least %d bytes", config.ActorKeyVar, audit.MinKeyLen)
 	}
 	if len(c.CursorKey) < 32 {
 		return Config{}, fmt.Errorf("%s must be at least 32 bytes", config.CursorKeyVar)

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"io"
 	"net/http"
 	"testing"
 )
@@ -29,5 +30,24 @@ func TestConsoleRoutesArePublic(t *testing.T) {
 		if resp.StatusCode != tt.status {
 			t.Errorf("GET %s with a bad token: %d, want %d", tt.path, resp.StatusCode, tt.status)
 		}
+	}
+}
+
+// TestHeadOfThePage: the local API answers HEAD / as GET /, without a body.
+func TestHeadOfThePage(t *testing.T) {
+	e := startStack(t)
+	get, err := http.Get(e.s.APIURL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get.Body.Close()
+	head, err := http.Head(e.s.APIURL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(head.Body)
+	head.Body.Close()
+	if head.StatusCode != 200 || len(body) != 0 || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") || head.Header.Get("ETag") != get.Header.Get("ETag") {
+		t.Fatalf("HEAD /: %d %v, %d bytes; want GET /'s status and headers (%v), no body", head.StatusCode, head.Header, len(body), get.Header)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 
 	"github.com/zmed/exam-manager/local/authorizer"
+	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
@@ -159,7 +160,12 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	s.schedule.start()
 
 	// The HTTP API.
-	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
+	auditLog, err := audit.NewWriter(c.ActorKey)
+	if err != nil {
+		return nil, err
+	}
+	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString,
+		Audit: auditLog})
 	public, err := mountConsole(routes, c.Console)
 	if err != nil {
 		return nil, err

@@ -174,8 +174,9 @@ func (r Route) String() string { return r.Method + " " + r.Path }
 // Serve wraps h for the Lambda of route: it names the request in logs, answers
 // a request for another route with 404 or 405, reads the caller from the
 // authorizer's claims (refusing a call without them), maps the error h returns
-// to its response, turns a panic into a 500, and writes the call's one audit line.
-func Serve(route Route, action audit.Action, h Func) Handler {
+// to its response, turns a panic into a 500, and writes the call's one audit
+// line with log.
+func Serve(route Route, action audit.Action, log audit.Writer, h Func) Handler {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
 		ctx = logctx.WithRequestID(ctx, req.RequestContext.RequestID)
 		call := &callRecord{}
@@ -187,7 +188,7 @@ func Serve(route Route, action audit.Action, h Func) Handler {
 				resp, outcome = respond(call.named(ctx), fmt.Errorf("panic: %v", p))
 				err = nil
 			}
-			audit.Write(ctx, audit.Entry{Action: action, Actor: actor, ExamID: call.examID, PatientID: call.patientID, Outcome: outcome})
+			log.Write(ctx, audit.Entry{Action: action, Actor: actor, ExamID: call.examID, PatientID: call.patientID, Outcome: outcome})
 		}()
 		switch method, path := requestRoute(req); {
 		case path != route.Path:

@@ -36,7 +36,7 @@ func FuzzAdapter(f *testing.F) {
 			Document *string `json:"document"`
 			ExamType *int    `json:"exam_type"`
 		}
-		resp, _ := Serve(route, audit.ExamRegister, func(ctx context.Context, _ exam.Actor, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		resp, _ := Serve(route, audit.ExamRegister, audit.Writer{}, func(ctx context.Context, _ exam.Actor, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			if err := DecodeJSON(req, &in); err != nil {
 				if !errors.Is(err, ErrPayloadTooLarge) && !errors.Is(err, exam.ErrInvalidRequest) {
 					t.Fatalf("DecodeJSON err = %v", err)

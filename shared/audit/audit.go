@@ -42,9 +42,17 @@ type Entry struct {
 	Outcome   string // OK or the error code
 }
 
-// Write logs e as one line. The exam id goes through logctx, like every other
-// line's: an id that is not a UUID never reaches the log.
+// Write logs e, whose actor is the system itself (the automatic path), as
+// one line. Calls made by attendants are logged by a Writer, which knows the
+// key of their pseudonyms; without it, Write withholds an attendant id that
+// is not a UUID.
 func Write(ctx context.Context, e Entry) {
+	Writer{}.Write(ctx, e)
+}
+
+// write logs e as one line, its actor id as it is. The exam id goes through
+// logctx, like every other line's: an id that is not a UUID never reaches the log.
+func write(ctx context.Context, e Entry) {
 	if e.ExamID != "" {
 		ctx = logctx.WithExamID(ctx, e.ExamID)
 	}

@@ -15,11 +15,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/logging"
 	"github.com/zmed/exam-manager/shared/metrics"
 	"github.com/zmed/exam-manager/shared/patient"
+	"github.com/zmed/exam-manager/shared/secrets"
 )
 
 // LogLevel reads ZMED_LOG_LEVEL (debug, info, warn, error; info when unset).
@@ -83,6 +85,12 @@ func AWS() aws.Config {
 		Exit("cannot configure the AWS SDK", err)
 	}
 	return cfg
+}
+
+// AuditWriter returns the writer of an API function's audit lines, its key
+// read from k (the variable locally, the secret in AWS), or stops the function.
+func AuditWriter(ctx context.Context, cfg aws.Config, k config.Key) audit.Writer {
+	return Must(audit.NewWriter(Must(secrets.Key(ctx, secrets.FromConfig(cfg), k))))
 }
 
 // Must returns v, or stops the function when err says the configuration is unusable.

@@ -10,6 +10,7 @@ const (
 	ExamKeyVar            = "ZMED_JWT_KEY"
 	ResultKeyVar          = "ZMED_RESULT_JWT_KEY"
 	CursorKeyVar          = "ZMED_CURSOR_KEY"
+	ActorKeyVar           = "ZMED_ACTOR_KEY"
 	ExamTokenTTLVar       = "ZMED_EXAM_TOKEN_TTL"
 	EmailSenderVar        = "ZMED_EMAIL_SENDER"
 	BucketVar             = "ZMED_S3_BUCKET"
@@ -42,6 +43,18 @@ func ReadCommon(r *Reader) Common {
 		PatientManager: r.URL(PatientManagerVar),
 		PatientTimeout: r.Duration(PatientTimeoutVar, DefaultPatientTimeout),
 	}
+}
+
+// API is what every API function needs: Common, and the key of the
+// pseudonyms its audit lines give an attendant whose id is not a UUID.
+type API struct {
+	Common
+	ActorKey Key
+}
+
+// ReadAPI reads the settings every API function shares.
+func ReadAPI(r *Reader) API {
+	return API{Common: ReadCommon(r), ActorKey: r.Key(ActorKeyVar)}
 }
 
 // Key says where a signing key comes from: its value, or a secret holding it.

@@ -29,13 +29,16 @@ const Function = "console"
 
 // The console's routes: public (no authorizer), since the page must load
 // before anyone has signed in. It holds no data; the API it calls is guarded.
+// PageHeadRoute answers as PageRoute without the body (a monitor's or a
+// browser's check of the page).
 var (
-	PageRoute   = apigw.Route{Method: "GET", Path: "/"}
-	AssetsRoute = apigw.Route{Method: "GET", Path: "/console/{proxy+}"}
+	PageRoute     = apigw.Route{Method: "GET", Path: "/"}
+	PageHeadRoute = apigw.Route{Method: "HEAD", Path: "/"}
+	AssetsRoute   = apigw.Route{Method: "GET", Path: "/console/{proxy+}"}
 )
 
 // Routes are the console's routes.
-func Routes() []apigw.Route { return []apigw.Route{PageRoute, AssetsRoute} }
+func Routes() []apigw.Route { return []apigw.Route{PageRoute, PageHeadRoute, AssetsRoute} }
 
 // AssetsPrefix is the path under which AssetsRoute serves the files.
 const AssetsPrefix = "/console/"
@@ -140,10 +143,12 @@ func Handler(s Settings) (apigw.Handler, error) {
 	files["catalog.json"] = response(headers, "application/json", catalogJSON)
 
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-		if req.RequestContext.HTTP.Method != "" && req.RequestContext.HTTP.Method != http.MethodGet {
+		method := req.RequestContext.HTTP.Method
+		head := req.RouteKey == PageHeadRoute.String()
+		if method != "" && method != http.MethodGet && !(head && method == http.MethodHead) {
 			return apigw.Error(ctx, apigw.ErrMethodNotAllowed), nil
 		}
-		resp, ok := page, req.RouteKey == PageRoute.String()
+		resp, ok := page, req.RouteKey == PageRoute.String() || head
 		if req.RouteKey == AssetsRoute.String() {
 			// An exact lookup among the embedded names: no path is ever joined.
 			resp, ok = files[assetName(req)]
@@ -153,6 +158,9 @@ func Handler(s Settings) (apigw.Handler, error) {
 		}
 		if etag := resp.Headers["ETag"]; etag != "" && req.Headers["if-none-match"] == etag {
 			return notModified(resp), nil
+		}
+		if head {
+			resp.Body = ""
 		}
 		return resp, nil
 	}, nil

@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/exam"
 )
 
@@ -239,5 +241,24 @@ func TestRevalidation(t *testing.T) {
 				t.Errorf("%s If-None-Match %q: %d, %d bytes", p.path, tt.ifNoneMatch, resp.StatusCode, len(resp.Body))
 			}
 		}
+	}
+}
+
+// TestHeadIsGetWithoutBody: HEAD / (a monitor's or a browser's check of the
+// page) answers as GET / does, status and headers, without the body.
+func TestHeadIsGetWithoutBody(t *testing.T) {
+	h, _ := Handler(Settings{Mode: ModeLocal})
+	page := get(t, h, PageRoute.String(), "/")
+	resp, err := h(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: "HEAD /", RawPath: "/",
+		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "HEAD", Path: "/"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.Body != "" || resp.Headers["Content-Type"] != page.Headers["Content-Type"] ||
+		resp.Headers["ETag"] != page.Headers["ETag"] || resp.Headers["Content-Security-Policy"] != page.Headers["Content-Security-Policy"] {
+		t.Fatalf("HEAD /: %d %v, %d bytes; want GET /'s status and headers, no body", resp.StatusCode, resp.Headers, len(resp.Body))
+	}
+	if !slices.Contains(Routes(), apigw.Route{Method: "HEAD", Path: "/"}) {
+		t.Fatal("HEAD / is not among the console's routes (the template and the local API mount those)")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/exam"
 )
 
@@ -27,6 +28,8 @@ type Ports struct {
 	Finish   exam.Finish
 	Now      func() time.Time
 	NewID    func() string
+	// Audit writes each call's audit line, an attendant id that is not a UUID as its pseudonym.
+	Audit audit.Writer
 }
 
 // Endpoint is one route of the API: the functions/ folder of the Lambda that
@@ -42,19 +45,19 @@ type Endpoint struct {
 // that its binary links only its own handler and use case.
 var (
 	RegisterExam = Endpoint{RegisterRoute, "register-exam", func(p Ports) apigw.Handler {
-		return Register(exam.Register{Patients: p.Patients, Exams: p.Exams, Now: p.Now, NewID: p.NewID})
+		return Register(exam.Register{Patients: p.Patients, Exams: p.Exams, Now: p.Now, NewID: p.NewID}, p.Audit)
 	}}
 	ListExams = Endpoint{ListRoute, "list-exams", func(p Ports) apigw.Handler {
-		return List(exam.List{Patients: p.Patients, Exams: p.Exams, Cursors: p.Cursors})
+		return List(exam.List{Patients: p.Patients, Exams: p.Exams, Cursors: p.Cursors}, p.Audit)
 	}}
 	StartExam = Endpoint{StartRoute, "start-exam", func(p Ports) apigw.Handler {
-		return Start(exam.Start{Patients: p.Patients, Exams: p.Exams, Tokens: p.Tokens, Now: p.Now})
+		return Start(exam.Start{Patients: p.Patients, Exams: p.Exams, Tokens: p.Tokens, Now: p.Now}, p.Audit)
 	}}
 	CommunicateResult = Endpoint{CommunicateRoute, "communicate-result", func(p Ports) apigw.Handler {
-		return Communicate(p.Finish)
+		return Communicate(p.Finish, p.Audit)
 	}}
 	RevokeExam = Endpoint{RevokeRoute, "revoke-exam", func(p Ports) apigw.Handler {
-		return Revoke(exam.Revoke{Patients: p.Patients, Exams: p.Exams, Now: p.Now})
+		return Revoke(exam.Revoke{Patients: p.Patients, Exams: p.Exams, Now: p.Now}, p.Audit)
 	}}
 )
 

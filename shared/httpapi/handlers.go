@@ -29,8 +29,8 @@ func required[T any](name string, v *T) (T, error) {
 }
 
 // Register serves POST /exam/new.
-func Register(uc exam.Register) apigw.Handler {
-	return apigw.Serve(RegisterRoute, audit.ExamRegister, func(ctx context.Context, by exam.Actor, req request) (response, error) {
+func Register(uc exam.Register, log audit.Writer) apigw.Handler {
+	return apigw.Serve(RegisterRoute, audit.ExamRegister, log, func(ctx context.Context, by exam.Actor, req request) (response, error) {
 		var in struct {
 			Document *string `json:"document"`
 			ExamType *int    `json:"exam_type"`
@@ -67,8 +67,8 @@ func Register(uc exam.Register) apigw.Handler {
 }
 
 // List serves GET /exams/info?document=&limit=&cursor=.
-func List(uc exam.List) apigw.Handler {
-	return apigw.Serve(ListRoute, audit.ExamList, func(ctx context.Context, by exam.Actor, req request) (response, error) {
+func List(uc exam.List, log audit.Writer) apigw.Handler {
+	return apigw.Serve(ListRoute, audit.ExamList, log, func(ctx context.Context, by exam.Actor, req request) (response, error) {
 		q := req.QueryStringParameters
 		limit := exam.DefaultPageSize
 		if s, ok := q["limit"]; ok {
@@ -96,8 +96,8 @@ func List(uc exam.List) apigw.Handler {
 }
 
 // Start serves POST /exam/start.
-func Start(uc exam.Start) apigw.Handler {
-	return apigw.Serve(StartRoute, audit.ExamStart, func(ctx context.Context, by exam.Actor, req request) (response, error) {
+func Start(uc exam.Start, log audit.Writer) apigw.Handler {
+	return apigw.Serve(StartRoute, audit.ExamStart, log, func(ctx context.Context, by exam.Actor, req request) (response, error) {
 		var in struct {
 			Document *string `json:"document"`
 			ExamID   *string `json:"exam_id"`
@@ -112,10 +112,9 @@ func Start(uc exam.Start) apigw.Handler {
 		if err := firstOf(err1, err2, err3); err != nil {
 			return response{}, err
 		}
-		ctx = apigw.WithExamID(ctx, examID)
 		e, token, err := uc.Run(ctx, by, document, examID, exam.Type(examType))
 		if err != nil {
-			return response{}, err
+			return response{}, refusedFound(ctx, examID, err)
 		}
 		ctx = apigw.Touched(ctx, e)
 		logOutcome(ctx, "exam started", e)
@@ -127,8 +126,8 @@ func Start(uc exam.Start) apigw.Handler {
 }
 
 // Communicate serves POST /exams/communicate: the manual path to finish an exam.
-func Communicate(uc exam.Finish) apigw.Handler {
-	return apigw.Serve(CommunicateRoute, audit.ExamCommunicate, func(ctx context.Context, by exam.Actor, req request) (response, error) {
+func Communicate(uc exam.Finish, log audit.Writer) apigw.Handler {
+	return apigw.Serve(CommunicateRoute, audit.ExamCommunicate, log, func(ctx context.Context, by exam.Actor, req request) (response, error) {
 		var in struct {
 			ExamToken   *string `json:"exam_token"`
 			ResultToken *string `json:"result_token"`
@@ -158,8 +157,8 @@ func Communicate(uc exam.Finish) apigw.Handler {
 }
 
 // Revoke serves POST /exam/revoke.
-func Revoke(uc exam.Revoke) apigw.Handler {
-	return apigw.Serve(RevokeRoute, audit.ExamRevoke, func(ctx context.Context, by exam.Actor, req request) (response, error) {
+func Revoke(uc exam.Revoke, log audit.Writer) apigw.Handler {
+	return apigw.Serve(RevokeRoute, audit.ExamRevoke, log, func(ctx context.Context, by exam.Actor, req request) (response, error) {
 		var in struct {
 			Document *string `json:"document"`
 			ExamID   *string `json:"exam_id"`
@@ -174,15 +173,25 @@ func Revoke(uc exam.Revoke) apigw.Handler {
 		if err := firstOf(err1, err2, err3); err != nil {
 			return response{}, err
 		}
-		ctx = apigw.WithExamID(ctx, examID)
 		e, err := uc.Run(ctx, by, document, examID, reason)
 		if err != nil {
-			return response{}, err
+			return response{}, refusedFound(ctx, examID, err)
 		}
 		ctx = apigw.Touched(ctx, e)
 		logOutcome(ctx, "exam revoked", e)
 		return apigw.JSON(http.StatusOK, render(e)), nil
 	})
+}
+
+// refusedFound returns err, first naming examID in the lines still to come
+// when err says the exam was found: it is this patient's, in another state or
+// of another type. Until then a client's exam id names nothing: a UUID can
+// hide a CPF's eleven digits, and only an exam that exists has an id we made.
+func refusedFound(ctx context.Context, examID string, err error) error {
+	if errors.Is(err, exam.ErrInvalidTransition) || errors.Is(err, exam.ErrExamTypeMismatch) {
+		apigw.WithExamID(ctx, examID)
+	}
+	return err
 }
 
 func firstOf(errs ...error) error {

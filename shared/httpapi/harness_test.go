@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/zmed/exam-manager/shared/audit"
 	"net/url"
 	"strings"
 	"testing"
@@ -20,9 +21,11 @@ import (
 )
 
 var (
-	examKey   = []byte("test-exam-token-key-0123456789abcdef")
-	resultKey = []byte("test-result-token-key-0123456789abcdef")
-	epoch     = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	examKey = []byte("test-exam-token-key-0123456789abcdef")
+	// auditWriter names attendants whose id is not a UUID by their pseudonym.
+	auditWriter = must(audit.NewWriter([]byte("test-actor-pseudonym-key-0123456789abcdef")))
+	resultKey   = []byte("test-result-token-key-0123456789abcdef")
+	epoch       = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
 )
 
 // harness wires the real handlers to the in-memory store, a fake patient
@@ -58,12 +61,20 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	h.handlers = Handlers(Ports{
+		Audit:    auditWriter,
 		Patients: h.patients, Exams: h.store, Cursors: cursor.ForListing(cursor.New(examKey)), Tokens: h.issuer, Now: h.clock.Now, NewID: fakes.NewID,
 		Finish: exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID},
 	})
 	h.register, h.list, h.start = h.handlers[RegisterRoute], h.handlers[ListRoute], h.handlers[StartRoute]
 	h.communicate, h.revoke = h.handlers[CommunicateRoute], h.handlers[RevokeRoute]
 	return h
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 var errStoreDown = errors.New("dynamodb: connection reset by peer at 10.0.0.7:443")

@@ -97,11 +97,15 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 				t.Errorf("audit line without action, outcome or the caller: %s", line)
 			}
 		}
-		// What the code logged: a time's or a request id's digits are arbitrary.
+		// What the code logged: a time's or a request id's digits are arbitrary,
+		// but not a UUID's that hides what the test planted.
 		text := logtest.LoggedText(line)
 		for _, f := range forbidden {
 			if f != "" && strings.Contains(text, f) {
 				t.Errorf("log line carries %q: %s", f, line)
+			}
+			if logtest.HiddenInUUID(line, f) {
+				t.Errorf("log line carries the digits of %q in a UUID: %s", f, line)
 			}
 		}
 	}

@@ -12,9 +12,9 @@ import (
 )
 
 // CheckLines reads every line in buf and fails t unless each is a JSON object
-// that carries none of forbidden in what the code logged (LoggedText) and
-// names, as exam_id, only a UUID (the one form of a client value that may be
-// logged). It returns how many lines it read.
+// that carries none of forbidden in what the code logged (LoggedText) nor
+// hidden in a UUID (HiddenInUUID), and names, as exam_id, only a UUID (the one
+// form of a client value that may be logged). It returns how many lines it read.
 func CheckLines(t testing.TB, buf *bytes.Buffer, forbidden []string) int {
 	t.Helper()
 	lines := 0
@@ -36,6 +36,9 @@ func CheckLines(t testing.TB, buf *bytes.Buffer, forbidden []string) int {
 		for _, f := range forbidden {
 			if f != "" && strings.Contains(text, f) {
 				t.Fatalf("log line carries %q: %s", f, line)
+			}
+			if HiddenInUUID(line, f) {
+				t.Fatalf("log line carries the digits of %q in a UUID: %s", f, line)
 			}
 		}
 	}

@@ -37,3 +37,31 @@ func TestCheckLinesLooksAtLoggedValuesOnly(t *testing.T) {
 		})
 	}
 }
+
+// A UUID a client sent can hide a CPF or a phone and still pass as an exam id:
+// the check finds the digits the test planted in a UUID, across its dashes,
+// yet never fails on a random UUID for holding a short run such as a phone's
+// last digits, nor on the planted value's digits spread over two UUIDs.
+func TestCheckLinesFindsDigitsHiddenInAUUID(t *testing.T) {
+	forbidden := []string{"529.982.247-25", "+5511987654321", "98765"}
+	for _, tc := range []struct {
+		name string
+		line string
+		fail bool
+	}{
+		{"a CPF as an exam id", `{"msg":"x","exam_id":"52998224-7250-4000-8000-000000000000"}`, true},
+		{"a CPF across the dashes elsewhere in the line", `{"msg":"x","error":"no exam 00000529-9822-4725-8000-000000000000"}`, true},
+		{"a phone as an upper-case UUID", `{"msg":"x","exam_id":"0000ABCD-5511-9876-5432-1000000000AB"}`, true},
+		{"a phone's short run in a random request id", `{"msg":"x","request_id":"066af3cf-3c2b-4556-a68c-c7198765345d"}`, false},
+		{"a CPF's digits split between two UUIDs", `{"msg":"x","a":"0000000a-0000-4000-8000-000005299822","b":"47250000-0000-4000-8000-00000000000a"}`, false},
+		{"a CPF's first ten digits only", `{"msg":"x","exam_id":"52998224-72a0-4000-8000-000000000000"}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Recorder{TB: t}
+			CheckLines(r, bytes.NewBufferString(tc.line+"\n"), forbidden)
+			if failed := len(r.Failures) > 0; failed != tc.fail {
+				t.Fatalf("failed %v (%v), want %v", failed, r.Failures, tc.fail)
+			}
+		})
+	}
+}

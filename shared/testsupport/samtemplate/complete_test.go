@@ -33,6 +33,9 @@ func TestEveryFunctionIsComplete(t *testing.T) {
 		}
 	}
 	for _, r := range console.Routes() {
+		if r.Method == "HEAD" {
+			continue // answered as its GET, which is documented
+		}
 		if !strings.Contains(string(readme), "`"+r.String()+"`") {
 			t.Errorf("README.md does not document `%s`", r)
 		}

@@ -11,7 +11,7 @@ RIE := $(TOOLS)/bin/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 STATICCHECK := $(TOOLS)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
-# Python tools (cfn-lint, aws-sam-cli, moto) in a virtualenv of the project's, pinned in .ci/requirements.txt.
+# Python tools (cfn-lint, aws-sam-cli, moto, schemathesis) in a virtualenv of the project's, pinned in .ci/requirements.txt.
 VENV := $(CURDIR)/.venv
 PY_TOOLS := $(VENV)/.installed
 # checkov lives apart (its dependencies clash with the SAM CLI's); not part of make test.
@@ -63,10 +63,10 @@ test: lint build unit fuzz-smoke sam-check ## every check: lint, release build, 
 
 # Every test runs once; local/testsummary prints a line per package as it ends,
 # then the failures' output, a line per contract suite and backend, and the count.
-unit: $(RIE) $(PY_TOOLS) chromium ## the Go tests only, each once, race detector on (moto and the runtime emulator included)
+unit: $(RIE) $(PY_TOOLS) chromium ## the Go tests only, each once, race detector on (moto, the runtime emulator and Schemathesis against the local stack included)
 	@echo "go test -race ./... (about 3 minutes on 2 cores with a warm build cache, 6 from cold)"
 	@go build -o $(BIN)/testsummary ./local/testsummary
-	@ZMED_RIE=$(RIE) ZMED_MOTO_PYTHON=$(VENV)/bin/python go test -race -count=1 -json ./... | $(BIN)/testsummary
+	@ZMED_RIE=$(RIE) ZMED_MOTO_PYTHON=$(VENV)/bin/python ZMED_SCHEMATHESIS=$(VENV)/bin/schemathesis go test -race -count=1 -json ./... | $(BIN)/testsummary
 
 # Fuzz targets (.ci/fuzz finds and runs every one, one at a time).
 FUZZTIME ?= 120s
@@ -104,7 +104,7 @@ checkov: $(PY_TOOLS) ## checkov on template.yaml and on its translation, failing
 	  --framework cloudformation --compact --quiet --skip-download --skip-check $(CHECKOV_ACCEPTED)
 
 $(PY_TOOLS): .ci/requirements.txt
-	@echo "installing cfn-lint, aws-sam-cli and moto into .venv (pinned; about a minute, once)"
+	@echo "installing cfn-lint, aws-sam-cli, moto and schemathesis into .venv (pinned; about a minute, once)"
 	@python3 -m venv $(VENV)
 	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r .ci/requirements.txt
 	@touch $@

@@ -35,16 +35,6 @@ type Handler func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (even
 // by is the caller, read from the authorizer's claims by Serve.
 type Func func(ctx context.Context, by exam.Actor, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
-// Errors of the HTTP layer itself.
-var (
-	ErrPayloadTooLarge  = errors.New("request body too large")
-	ErrRouteNotFound    = errors.New("route not found")
-	ErrMethodNotAllowed = errors.New("method not allowed")
-	// ErrUnauthenticated: no or a bad bearer token. In AWS the HTTP API's JWT
-	// authorizer answers it before any Lambda runs; the local API emulates it.
-	ErrUnauthenticated = errors.New("unauthenticated")
-)
-
 // DecodeJSON decodes the request body, exactly one JSON object, into v (a
 // pointer to a struct). Members are matched by their exact names; unknown ones
 // are ignored. Bad JSON, trailing data, a member given twice or a wrong type is
@@ -101,38 +91,6 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// failure is how one kind of error shows to the caller. The code of a domain
-// error is exam.Code's; the HTTP layer's own errors carry theirs here.
-type failure struct {
-	err     error
-	status  int
-	message string
-	code    string
-}
-
-// failures maps errors to statuses, first match wins. Messages are fixed
-// text: an error's own text can carry internal detail and never reaches a client.
-var failures = []failure{
-	{ErrPayloadTooLarge, http.StatusRequestEntityTooLarge, "request body is larger than 64 KiB", "PAYLOAD_TOO_LARGE"},
-	{ErrRouteNotFound, http.StatusNotFound, "no such route", "ROUTE_NOT_FOUND"},
-	{ErrMethodNotAllowed, http.StatusMethodNotAllowed, "method not allowed on this route", "METHOD_NOT_ALLOWED"},
-	{ErrUnauthenticated, http.StatusUnauthorized, "bearer token is missing, invalid or expired", "UNAUTHENTICATED"},
-	{exam.ErrInvalidRequest, http.StatusBadRequest, "invalid request", ""},
-	{exam.ErrInvalidCursor, http.StatusBadRequest, "cursor is not valid for this listing", ""},
-	{exam.ErrInvalidDocument, http.StatusBadRequest, "document is not a valid CPF", ""},
-	{exam.ErrPatientNotFound, http.StatusNotFound, "patient not found", ""},
-	{exam.ErrExamNotFound, http.StatusNotFound, "exam not found", ""},
-	{exam.ErrInvalidTransition, http.StatusConflict, "exam is not in a state that allows this action", ""},
-	{exam.ErrPatientNotActive, http.StatusUnprocessableEntity, "patient is not active", ""},
-	{exam.ErrUnknownExamType, http.StatusUnprocessableEntity, "exam type is not in the catalog", ""},
-	{exam.ErrExamTypeMismatch, http.StatusUnprocessableEntity, "exam type does not match the exam", ""},
-	{exam.ErrInvalidToken, http.StatusUnprocessableEntity, "token is invalid or expired", ""},
-	{exam.ErrTokenMismatch, http.StatusUnprocessableEntity, "tokens do not name the same exam", ""},
-	{exam.ErrPatientMismatch, http.StatusUnprocessableEntity, "token does not match the exam's patient", ""},
-	{exam.ErrIdempotencyKeyReused, http.StatusUnprocessableEntity, "Idempotency-Key was used for another request", ""},
-	{exam.ErrDependency, http.StatusServiceUnavailable, "a service the exam manager depends on is unavailable; try again later", ""},
-}
-
 // Error returns the response for err and logs it: 5xx with the error, 4xx with
 // the code only.
 func Error(ctx context.Context, err error) events.APIGatewayV2HTTPResponse {
@@ -142,28 +100,15 @@ func Error(ctx context.Context, err error) events.APIGatewayV2HTTPResponse {
 
 // respond is Error that also returns the error code, for the audit line.
 func respond(ctx context.Context, err error) (events.APIGatewayV2HTTPResponse, string) {
-	f := failure{status: http.StatusInternalServerError, code: exam.CodeInternal, message: "internal error"}
-	for _, candidate := range failures {
-		if errors.Is(err, candidate.err) {
-			f = candidate
-			if f.code == "" {
-				f.code = exam.Code(err)
-			}
-			break
-		}
-	}
-	var reqErr *exam.RequestError
-	if errors.As(err, &reqErr) {
-		f.message = reqErr.Message
-	}
-	if f.status >= 500 {
-		slog.ErrorContext(ctx, "request failed", "status", f.status, "code", f.code, "error", err.Error())
+	f := failureOf(err)
+	if f.Status >= 500 {
+		slog.ErrorContext(ctx, "request failed", "status", f.Status, "code", f.Code, "error", err.Error())
 	} else {
-		slog.InfoContext(ctx, "request refused", "status", f.status, "code", f.code)
+		slog.InfoContext(ctx, "request refused", "status", f.Status, "code", f.Code)
 	}
 	var body errorBody
-	body.Error.Code, body.Error.Message = f.code, f.message
-	return JSON(f.status, body), f.code
+	body.Error.Code, body.Error.Message = f.Code, f.Message
+	return JSON(f.Status, body), f.Code
 }
 
 // Route is one HTTP route of the API.

@@ -1,4 +1,4 @@
-package apigw
+package apigw_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
@@ -26,7 +27,7 @@ func FuzzAdapter(f *testing.F) {
 	f.Add(`{"document": "a", "document": "b"}`, false, "POST", "/exams/info")
 	f.Add(`{"document": 1, "exam_type": "1"}00`, false, "", "")
 	f.Add(`null`, true, "POST", "/")
-	route := Route{Method: "POST", Path: "/exam/new"}
+	route := apigw.Route{Method: "POST", Path: "/exam/new"}
 	f.Fuzz(func(t *testing.T, body string, isBase64 bool, method, path string) {
 		req := events.APIGatewayV2HTTPRequest{Body: body, IsBase64Encoded: isBase64, RawPath: path}
 		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
@@ -36,15 +37,15 @@ func FuzzAdapter(f *testing.F) {
 			Document *string `json:"document"`
 			ExamType *int    `json:"exam_type"`
 		}
-		resp, _ := Serve(route, audit.ExamRegister, audit.Writer{}, func(ctx context.Context, _ exam.Actor, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-			if err := DecodeJSON(req, &in); err != nil {
-				if !errors.Is(err, ErrPayloadTooLarge) && !errors.Is(err, exam.ErrInvalidRequest) {
+		resp, _ := apigw.Serve(route, audit.ExamRegister, audit.Writer{}, func(ctx context.Context, _ exam.Actor, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			if err := apigw.DecodeJSON(req, &in); err != nil {
+				if !errors.Is(err, apigw.ErrPayloadTooLarge) && !errors.Is(err, exam.ErrInvalidRequest) {
 					t.Fatalf("DecodeJSON err = %v", err)
 				}
-				return Error(ctx, err), nil
+				return apigw.Error(ctx, err), nil
 			}
 			checkDecoded(t, req, in.Document, in.ExamType)
-			return JSON(http.StatusOK, in), nil
+			return apigw.JSON(http.StatusOK, in), nil
 		})(context.Background(), req)
 		if resp.StatusCode != http.StatusOK {
 			apitest.CheckError(t, resp.StatusCode, resp.Body)

@@ -2,32 +2,48 @@ package exam
 
 import "errors"
 
-// CodeInternal is the code of an error that is none of the domain's.
-const CodeInternal = "INTERNAL"
+// The stable codes of the domain's errors: the API answers with them and the
+// audit lines of both paths record them. How each shows over HTTP (status and
+// message) is the API's error table (shared/apigw), keyed by these codes.
+const (
+	CodeInvalidRequest       = "INVALID_REQUEST"
+	CodeInvalidDocument      = "INVALID_DOCUMENT"
+	CodePatientNotFound      = "PATIENT_NOT_FOUND"
+	CodeExamNotFound         = "EXAM_NOT_FOUND"
+	CodeInvalidTransition    = "INVALID_TRANSITION"
+	CodePatientNotActive     = "PATIENT_NOT_ACTIVE"
+	CodeUnknownExamType      = "UNKNOWN_EXAM_TYPE"
+	CodeExamTypeMismatch     = "EXAM_TYPE_MISMATCH"
+	CodeInvalidToken         = "INVALID_TOKEN"
+	CodeTokenMismatch        = "TOKEN_MISMATCH"
+	CodeIdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED"
+	CodeDependency           = "DEPENDENCY_UNAVAILABLE"
+	// Only the automatic path's audit lines show this one: the API answers
+	// the exam as finished (another request is sending its notification).
+	CodeNotificationInProgress = "NOTIFICATION_IN_PROGRESS"
+	// CodeInternal is the code of an error that is none of the domain's.
+	CodeInternal = "INTERNAL"
+)
 
-// codes are the stable codes of the domain's errors (SPEC §3), first match
-// wins: the API answers with them and the audit lines of both paths record them.
+// codes classify the domain's errors, first match wins. An error that refines
+// another (an expired token, a cursor of another patient) has its code.
 var codes = []struct {
 	err  error
 	code string
 }{
-	{ErrInvalidRequest, "INVALID_REQUEST"},
-	{ErrInvalidCursor, "INVALID_REQUEST"},
-	{ErrInvalidDocument, "INVALID_DOCUMENT"},
-	{ErrPatientNotFound, "PATIENT_NOT_FOUND"},
-	{ErrExamNotFound, "EXAM_NOT_FOUND"},
-	{ErrInvalidTransition, "INVALID_TRANSITION"},
-	{ErrPatientNotActive, "PATIENT_NOT_ACTIVE"},
-	{ErrUnknownExamType, "UNKNOWN_EXAM_TYPE"},
-	{ErrExamTypeMismatch, "EXAM_TYPE_MISMATCH"},
-	{ErrInvalidToken, "INVALID_TOKEN"},
-	{ErrTokenMismatch, "TOKEN_MISMATCH"},
-	{ErrPatientMismatch, "TOKEN_MISMATCH"},
-	{ErrIdempotencyKeyReused, "IDEMPOTENCY_KEY_REUSED"},
-	{ErrDependency, "DEPENDENCY_UNAVAILABLE"},
-	// Only the automatic path's audit lines show this one: the API answers
-	// the exam as finished (another request is sending its notification).
-	{ErrNotificationClaimed, "NOTIFICATION_IN_PROGRESS"},
+	{ErrInvalidRequest, CodeInvalidRequest},
+	{ErrInvalidDocument, CodeInvalidDocument},
+	{ErrPatientNotFound, CodePatientNotFound},
+	{ErrExamNotFound, CodeExamNotFound},
+	{ErrInvalidTransition, CodeInvalidTransition},
+	{ErrPatientNotActive, CodePatientNotActive},
+	{ErrUnknownExamType, CodeUnknownExamType},
+	{ErrExamTypeMismatch, CodeExamTypeMismatch},
+	{ErrInvalidToken, CodeInvalidToken},
+	{ErrTokenMismatch, CodeTokenMismatch},
+	{ErrIdempotencyKeyReused, CodeIdempotencyKeyReused},
+	{ErrDependency, CodeDependency},
+	{ErrNotificationClaimed, CodeNotificationInProgress},
 }
 
 // Code is the stable code of err, CodeInternal for an error the domain does not know.
@@ -38,4 +54,13 @@ func Code(err error) string {
 		}
 	}
 	return CodeInternal
+}
+
+// Codes is every code Code returns, CodeInternal last.
+func Codes() []string {
+	out := make([]string, 0, len(codes)+1)
+	for _, c := range codes {
+		out = append(out, c.code)
+	}
+	return append(out, CodeInternal)
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 )
 
-// TestCodes: every domain error has a code of the README's table (the audit
+// TestCodes: every domain error has a code of the API's error table (the audit
 // lines of both paths and the API's answers use them), also when wrapped;
 // anything else is INTERNAL.
 func TestCodes(t *testing.T) {
@@ -40,7 +40,7 @@ func TestCodes(t *testing.T) {
 			t.Errorf("Code(%v) = %s, want %s", tc.err, got, tc.want)
 		}
 		if _, documented := apitest.Statuses[tc.want]; !documented {
-			t.Errorf("%s is not in the README's error table", tc.want)
+			t.Errorf("%s has no row in the API's error table", tc.want)
 		}
 	}
 	// The one code only audit lines show: another delivery is sending the notification.

@@ -17,19 +17,24 @@ var (
 	ErrInvalidTransition   = errors.New("exam is not in a state that allows this action")
 	ErrInvalidToken        = errors.New("invalid token")
 	ErrTokenMismatch       = errors.New("tokens do not name the same exam")
-	ErrInvalidCursor       = errors.New("invalid cursor")
 	ErrDependency          = errors.New("dependency unavailable")
 	ErrExamAlreadyExists   = errors.New("exam already exists")
 	ErrNotificationClaimed = errors.New("notification is being sent by another invocation")
 	// ErrIdempotencyKeyReused: a register's Idempotency-Key was used before for
 	// another document or exam type.
 	ErrIdempotencyKeyReused = errors.New("idempotency key was used for another request")
-	// ErrPatientMismatch: the token's patient is not the exam's, or the patient
-	// manager returned another patient for the exam's document.
-	ErrPatientMismatch = errors.New("patient does not match the exam")
 	// ErrConflict is returned by a store when a conditional write's condition did
 	// not hold; the use case then classifies the conflict.
 	ErrConflict = errors.New("conditional write refused")
+)
+
+// Errors that refine another's code with a message of their own for the caller.
+var (
+	// ErrInvalidCursor: a listing's cursor is not one this patient's listing issued.
+	ErrInvalidCursor error = &RequestError{Message: "cursor is not valid for this listing"}
+	// ErrPatientMismatch: the token's patient is not the exam's, or the patient
+	// manager returned another patient for the exam's document.
+	ErrPatientMismatch error = &RequestError{Kind: ErrTokenMismatch, Message: "token does not match the exam's patient"}
 )
 
 // Why a result cannot finish its exam, for the S3 processing to file it by
@@ -82,13 +87,23 @@ func (e *ExistsError) Error() string { return ErrExamAlreadyExists.Error() }
 // Unwrap lets errors.Is(err, ErrExamAlreadyExists) hold.
 func (e *ExistsError) Unwrap() error { return ErrExamAlreadyExists }
 
-// RequestError is an invalid request with a message that is safe to show the caller.
-type RequestError struct{ Message string }
+// RequestError is a refused request with a message that is safe to show the
+// caller, more precise than its code's. Its code is Kind's: ErrInvalidRequest
+// unless set.
+type RequestError struct {
+	Message string
+	Kind    error
+}
 
-func (e *RequestError) Error() string { return "invalid request: " + e.Message }
+func (e *RequestError) Error() string { return e.Unwrap().Error() + ": " + e.Message }
 
-// Unwrap lets errors.Is(err, ErrInvalidRequest) hold.
-func (e *RequestError) Unwrap() error { return ErrInvalidRequest }
+// Unwrap lets errors.Is(err, e.Kind) hold (ErrInvalidRequest by default).
+func (e *RequestError) Unwrap() error {
+	if e.Kind == nil {
+		return ErrInvalidRequest
+	}
+	return e.Kind
+}
 
 // InvalidRequest returns a *RequestError with message.
 func InvalidRequest(message string) error { return &RequestError{Message: message} }

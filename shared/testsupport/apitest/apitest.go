@@ -1,5 +1,5 @@
 // Package apitest holds the API's documented contract for tests and fuzz
-// targets: the README's table of error codes and statuses, the fixed messages,
+// targets: the status of each error code (the API's error table), the fixed messages,
 // and the personal data of the fixture patients that no response or log line
 // may carry.
 package apitest
@@ -7,42 +7,48 @@ package apitest
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 )
 
-// Statuses is the README's error table: the status of each code.
-var Statuses = map[string]int{
-	"INVALID_REQUEST": 400, "INVALID_DOCUMENT": 400,
-	"PATIENT_NOT_FOUND": 404, "EXAM_NOT_FOUND": 404, "ROUTE_NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405,
-	"INVALID_TRANSITION": 409,
-	"PATIENT_NOT_ACTIVE": 422, "UNKNOWN_EXAM_TYPE": 422, "EXAM_TYPE_MISMATCH": 422, "INVALID_TOKEN": 422, "TOKEN_MISMATCH": 422,
-	"IDEMPOTENCY_KEY_REUSED": 422,
-	"PAYLOAD_TOO_LARGE":      413, "DEPENDENCY_UNAVAILABLE": 503, "INTERNAL": 500, "UNAUTHENTICATED": 401,
-}
+// Statuses is the status of each code, from the API's error table.
+var Statuses = func() map[string]int {
+	m := map[string]int{}
+	for _, r := range apigw.ErrorTable {
+		m[r.Code] = r.Status
+	}
+	return m
+}()
 
-// fixedMessage matches every message an error body may have: fixed text,
-// naming at most one of the API's own fields, never a value a client sent.
-var fixedMessage = regexp.MustCompile(`^(` + strings.Join([]string{
-	`request body is larger than 64 KiB`, `no such route`, `method not allowed on this route`, `invalid request`,
-	`bearer token is missing, invalid or expired`, `Idempotency-Key was used for another request`,
+// requestMessages are the messages of exam.RequestError, which replace a
+// code's message: fixed text, naming at most one of the API's own fields,
+// never a value a client sent.
+var requestMessages = []string{
 	`Idempotency-Key must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -`,
-	`cursor is not valid for this listing`, `document is not a valid CPF`, `patient not found`, `exam not found`,
-	`exam is not in a state that allows this action`, `patient is not active`, `exam type is not in the catalog`,
-	`exam type does not match the exam`, `token is invalid or expired`, `tokens do not name the same exam`,
-	`token does not match the exam's patient`,
-	`a service the exam manager depends on is unavailable; try again later`, `internal error`,
+	`cursor is not valid for this listing`, `token does not match the exam's patient`,
 	`body is not valid base64`, `body is not one JSON object`, `body has a member twice`,
 	`field "(document|exam_type|exam_id|reason|exam_token|result_token)" (is required|has the wrong type)`,
 	`query parameter "document" is required`, `limit must be a whole number between 1 and 100`,
 	`limit must be between 1 and 100`, `exam_id must be a UUID`, `reason must have 1 to 500 characters`,
-}, "|") + `)$`)
+}
+
+// fixedMessage matches every message an error body may have: the table's and
+// the requests' own.
+var fixedMessage = func() *regexp.Regexp {
+	alternatives := slices.Clone(requestMessages)
+	for _, r := range apigw.ErrorTable {
+		alternatives = append(alternatives, regexp.QuoteMeta(r.Message))
+	}
+	return regexp.MustCompile(`^(` + strings.Join(alternatives, "|") + `)$`)
+}()
 
 // CheckError fails t unless body is the error body of a documented code, with
-// the status the README gives it and a fixed message; it returns the code.
+// the status the error table gives it and a fixed message; it returns the code.
 func CheckError(t testing.TB, status int, body string) string {
 	t.Helper()
 	var e struct {
@@ -55,7 +61,7 @@ func CheckError(t testing.TB, status int, body string) string {
 		t.Fatalf("status %d with a body that is not an error body: %q", status, body)
 	}
 	if want, ok := Statuses[e.Error.Code]; !ok || want != status {
-		t.Fatalf("status %d with code %q; the README gives %d", status, e.Error.Code, want)
+		t.Fatalf("status %d with code %q; the error table gives %d", status, e.Error.Code, want)
 	}
 	if !fixedMessage.MatchString(e.Error.Message) {
 		t.Fatalf("message %q is not one of the fixed messages", e.Error.Message)

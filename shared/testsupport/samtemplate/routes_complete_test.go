@@ -1,0 +1,125 @@
+package samtemplate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/httpapi"
+	"github.com/zmed/exam-manager/shared/testsupport/logtest"
+)
+
+// TestEveryRouteIsComplete: each route of the endpoint table (httpapi.Endpoints)
+// has every piece a route needs besides its handler, and the test names each
+// one a route lacks: its function's main and test, the template function and
+// its HttpApi event, the build target, a sample event, an audit action of its
+// own, its operation in docs/openapi.yaml, its row in the bench's report.
+func TestEveryRouteIsComplete(t *testing.T) {
+	root := Root()
+	tpl, err := Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	openAPI := loadOpenAPI(t).operations()
+	bench, err := os.ReadFile(filepath.Join(root, "local", "bench", "calls.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]apigw.Route{}
+	for _, e := range httpapi.Endpoints() {
+		var missing []string
+		lacks := func(format string, args ...any) { missing = append(missing, fmt.Sprintf(format, args...)) }
+		fn, id := e.Function, LogicalID(e.Function)
+
+		if _, err := os.Stat(filepath.Join(root, "functions", fn, "main.go")); err != nil {
+			lacks("its Lambda's main (functions/%s/main.go)", fn)
+		}
+		if test, _ := os.ReadFile(filepath.Join(root, "functions", fn, "main_test.go")); !strings.Contains(string(test), `samtemplate.CheckFunction(t, "`+fn+`"`) {
+			lacks("its function's test (functions/%s/main_test.go calling samtemplate.CheckFunction)", fn)
+		}
+		if !routedTo(tpl, id, e.Route) {
+			lacks("the template function %s with an HttpApi event for %s (template.yaml)", id, e.Route)
+		}
+		if out, err := exec.Command("make", "-s", "-n", "-C", root, "build-"+id, "ARTIFACTS_DIR=/artifacts").CombinedOutput(); err != nil ||
+			!strings.Contains(string(out), "./functions/"+fn+"\n") {
+			lacks("the build target make build-%s (made from the functions/%s folder)", id, fn)
+		}
+		if !hasSampleEvent(t, filepath.Join(root, "events", fn), e.Route) {
+			lacks("a sample event events/%s/*.json with routeKey %q", fn, e.Route.String())
+		}
+		switch action := auditAction(t, e); {
+		case action == "":
+			lacks("an audit action (the audit.Action its handler passes to apigw.Serve)")
+		case actions[action] != apigw.Route{}:
+			lacks("an audit action of its own (%s is also %s's)", action, actions[action])
+		default:
+			actions[action] = e.Route
+		}
+		if !openAPI[e.Route] {
+			lacks("its operation in docs/openapi.yaml (%s under paths)", e.Route)
+		}
+		if !regexp.MustCompile(`\{"` + regexp.QuoteMeta(fn) + `", "[^"]+", "[^"]+"\}`).Match(bench) {
+			lacks("a row in the bench's calls-per-operation report (operations in local/bench/calls.go)")
+		}
+		if len(missing) > 0 {
+			t.Errorf("route %s (functions/%s) lacks:\n  - %s", e.Route, fn, strings.Join(missing, "\n  - "))
+		}
+	}
+}
+
+// routedTo reports whether the template's function id has an HttpApi event for route.
+func routedTo(tpl Template, id string, route apigw.Route) bool {
+	fn := tpl.Resources("AWS::Serverless::Function")[id]
+	evs, _ := Get(fn, "Properties", "Events").(map[string]any)
+	for _, ev := range evs {
+		if Get(ev, "Type") == "HttpApi" && Get(ev, "Properties", "Method") == route.Method && Get(ev, "Properties", "Path") == route.Path {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSampleEvent reports whether dir holds an API Gateway event for route.
+func hasSampleEvent(t *testing.T, dir string, route apigw.Route) bool {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev events.APIGatewayV2HTTPRequest
+		if json.Unmarshal(raw, &ev) == nil && ev.RouteKey == route.String() {
+			return true
+		}
+	}
+	return false
+}
+
+// auditAction is the action of the audit line e's handler writes for a call
+// of a method its route does not serve (answered before any port is used).
+func auditAction(t *testing.T, e httpapi.Endpoint) string {
+	logs := logtest.Capture(t)
+	wrong := "PATCH " + e.Route.Path
+	if _, err := e.Handler(httpapi.Ports{})(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: wrong}); err != nil {
+		t.Fatalf("%s: %v", e.Route, err)
+	}
+	for _, line := range strings.Split(logs.String(), "\n") {
+		var l struct {
+			Audit  bool   `json:"audit"`
+			Action string `json:"action"`
+		}
+		if json.Unmarshal([]byte(line), &l) == nil && l.Audit {
+			return l.Action
+		}
+	}
+	return ""
+}

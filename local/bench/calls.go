@@ -29,6 +29,7 @@ import (
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/token"
 )
@@ -87,7 +88,7 @@ func callCounts(ctx context.Context, work string) error {
 	patients := patient.New(st.PatientsURL, &http.Client{Transport: c}, patient.DefaultTimeout)
 	issuer, _ := token.NewIssuer(cfg.ExamKey, time.Hour, time.Now)
 	verifier, _ := token.NewVerifier(cfg.ExamKey, cfg.ResultKey, time.Now)
-	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Now: time.Now, NewID: uuid.NewString,
+	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Now: time.Now, NewID: uuid.NewString, Observer: telemetry.Observer{},
 		Notifier: finishing.Notifier(c.config(st.NotificationsURL), cfg.EmailSender)}
 	s3c := s3.NewFromConfig(c.config(st.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
 	// A bucket the stack does not watch, so that only the counted handler processes it.

@@ -36,6 +36,7 @@ import (
 	"github.com/zmed/exam-manager/shared/reconcile/s3list"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/token"
 )
@@ -119,7 +120,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		}
 		notifier = finishing.Notifier(cfg, c.EmailSender)
 	}
-	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier, Now: time.Now, NewID: uuid.NewString}
+	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier, Now: time.Now, NewID: uuid.NewString, Observer: telemetry.Observer{}}
 
 	// S3 endpoint, the results bucket and its event notification to process-result.
 	s3Handler, backend := emulators.S3()

@@ -40,6 +40,10 @@ func TestRules(t *testing.T) {
 	isAWS := func(dep string) bool { return strings.HasPrefix(dep, "github.com/aws/") }
 	rules := []rule{
 		{"the domain imports no AWS package", "./shared/exam", isAWS},
+		// Its use cases tell an observer (exam.Observer) what happened; shared/telemetry logs and counts it.
+		{"the domain neither logs nor counts", "./shared/exam", under("log", module+"shared/logctx", module+"shared/logging",
+			module+"shared/metrics", module+"shared/telemetry")},
+		{"the domain knows no HTTP", "./shared/exam", under("net/http", module+"shared/apigw", module+"shared/httpapi")},
 		{"the automatic path's use case imports no AWS package", "./shared/processor", isAWS},
 		{"the reconciler's use case imports no AWS package", "./shared/reconcile", isAWS},
 		{"the metrics import no AWS package", "./shared/metrics", isAWS},
@@ -64,6 +68,18 @@ func TestRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// under matches each of paths and every package below it.
+func under(paths ...string) func(dep string) bool {
+	return func(dep string) bool {
+		for _, p := range paths {
+			if dep == p || strings.HasPrefix(dep, p+"/") {
+				return true
+			}
+		}
+		return false
 	}
 }
 

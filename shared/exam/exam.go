@@ -1,6 +1,7 @@
 // Package exam is the domain of the exam manager: the exam record, its lifecycle,
-// the catalog and the use cases. It imports no AWS package; storage, the patient
-// manager, tokens and notifications are reached through small ports.
+// the catalog and the use cases. It imports no AWS package and neither logs nor
+// counts: storage, the patient manager, tokens and notifications are reached
+// through small ports, and what the use cases did is told to an Observer.
 package exam
 
 import "time"

@@ -18,6 +18,7 @@ import (
 	"github.com/zmed/exam-manager/shared/notify/email"
 	"github.com/zmed/exam-manager/shared/notify/sms"
 	"github.com/zmed/exam-manager/shared/secrets"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -52,6 +53,7 @@ func New(ctx context.Context, cfg aws.Config, s Settings) exam.Finish {
 		Notifier: Notifier(cfg, s.EmailSender),
 		Now:      time.Now,
 		NewID:    uuid.NewString,
+		Observer: telemetry.Observer{},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/memstore"
@@ -31,12 +32,12 @@ func TestAcceptedSMSWhoseAnswerIsLostIsSentOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	registered, err := exam.Register{Patients: patients, Exams: store, Now: clock.Now, NewID: fakes.NewID}.
+	registered, err := exam.Register{Patients: patients, Exams: store, Now: clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}}.
 		Run(ctx, fakes.Attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, examTok, err := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now}.
+	_, examTok, err := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now, Observer: telemetry.Observer{}}.
 		Run(ctx, fakes.Attendant, fakes.ActiveSMS.Document, registered.Exam.ID, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +48,7 @@ func TestAcceptedSMSWhoseAnswerIsLostIsSentOnce(t *testing.T) {
 	}
 	finish := exam.Finish{
 		Tokens: verifier, Exams: store, Patients: patients, Now: clock.Now, NewID: fakes.NewID,
-		Notifier: Notifier(emulators.Config(sns.URL), "resultados@zmed.example"),
+		Notifier: Notifier(emulators.Config(sns.URL), "resultados@zmed.example"), Observer: telemetry.Observer{},
 	}
 	for delivery := range 3 {
 		e, err := finish.Run(ctx, exam.ProcessResultActor, examTok, resultTok)

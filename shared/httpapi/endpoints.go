@@ -5,6 +5,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/telemetry"
 )
 
 // The routes of the API, one Lambda each.
@@ -18,7 +19,8 @@ var (
 
 // Ports are what the route handlers run on. Every host (a Lambda, the local
 // stack, the bench, the tests) fills the ports its endpoints use and builds the
-// handlers from Endpoints, so that all of them compose the system alike.
+// handlers from Endpoints, so that all of them compose the system alike; the
+// use cases' observer is always the production one (shared/telemetry).
 type Ports struct {
 	Patients exam.PatientFinder
 	Exams    exam.Store
@@ -42,19 +44,19 @@ type Endpoint struct {
 // that its binary links only its own handler and use case.
 var (
 	RegisterExam = Endpoint{RegisterRoute, "register-exam", func(p Ports) apigw.Handler {
-		return Register(exam.Register{Patients: p.Patients, Exams: p.Exams, Now: p.Now, NewID: p.NewID})
+		return Register(exam.Register{Patients: p.Patients, Exams: p.Exams, Now: p.Now, NewID: p.NewID, Observer: telemetry.Observer{}})
 	}}
 	ListExams = Endpoint{ListRoute, "list-exams", func(p Ports) apigw.Handler {
 		return List(exam.List{Patients: p.Patients, Exams: p.Exams, Cursors: p.Cursors})
 	}}
 	StartExam = Endpoint{StartRoute, "start-exam", func(p Ports) apigw.Handler {
-		return Start(exam.Start{Patients: p.Patients, Exams: p.Exams, Tokens: p.Tokens, Now: p.Now})
+		return Start(exam.Start{Patients: p.Patients, Exams: p.Exams, Tokens: p.Tokens, Now: p.Now, Observer: telemetry.Observer{}})
 	}}
 	CommunicateResult = Endpoint{CommunicateRoute, "communicate-result", func(p Ports) apigw.Handler {
 		return Communicate(p.Finish)
 	}}
 	RevokeExam = Endpoint{RevokeRoute, "revoke-exam", func(p Ports) apigw.Handler {
-		return Revoke(exam.Revoke{Patients: p.Patients, Exams: p.Exams, Now: p.Now})
+		return Revoke(exam.Revoke{Patients: p.Patients, Exams: p.Exams, Now: p.Now, Observer: telemetry.Observer{}})
 	}}
 )
 

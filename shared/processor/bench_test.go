@@ -11,6 +11,7 @@ import (
 	"github.com/zmed/exam-manager/shared/logging"
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/memstore"
 	"github.com/zmed/exam-manager/shared/token"
@@ -46,16 +47,16 @@ func BenchmarkProcessResult(b *testing.B) {
 	objects := memObjects{}
 	p := processor.Processor{
 		Bucket: bucket, Objects: objects, Folders: processor.DefaultFolders, Now: clock.Now,
-		Finish: exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: &fakes.Notifier{}, Now: clock.Now, NewID: fakes.NewID},
+		Finish: exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: &fakes.Notifier{}, Now: clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}},
 	}
 	handle := s3event.Handler(p.Process)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		r, _ := exam.Register{Patients: patients, Exams: store, Now: clock.Now, NewID: fakes.NewID}.Run(ctx, fakes.Attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
+		r, _ := exam.Register{Patients: patients, Exams: store, Now: clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}}.Run(ctx, fakes.Attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
 		e := r.Exam
-		_, tok, _ := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now}.Run(ctx, fakes.Attendant, fakes.ActiveSMS.Document, e.ID, 1)
+		_, tok, _ := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now, Observer: telemetry.Observer{}}.Run(ctx, fakes.Attendant, fakes.ActiveSMS.Document, e.ID, 1)
 		result, _ := token.MintResultToken(resultKey, e.ID, clock.Now(), time.Hour)
 		key := "completed/2026_11/" + e.ID + ".pdf"
 		objects[key] = processor.Object{Bucket: bucket, Key: key, ETag: `"etag"`, ExamToken: tok, ResultToken: result}

@@ -16,6 +16,7 @@ import (
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
@@ -73,10 +74,10 @@ func FuzzHandle(f *testing.F) {
 		store := memstore.New()
 		patients, notifier := fakes.AllPatients(), &fakes.Notifier{}
 		ctx := logctx.WithRequestID(context.Background(), "req-1")
-		if _, err := (exam.Register{Patients: patients, Exams: store, Now: clock, NewID: func() string { return fuzzExamID }}).Run(ctx, fakes.Attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 6}); err != nil {
+		if _, err := (exam.Register{Patients: patients, Exams: store, Now: clock, NewID: func() string { return fuzzExamID }, Observer: telemetry.Observer{}}).Run(ctx, fakes.Attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 6}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := (exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock}).Run(ctx, fakes.Attendant, fakes.ActiveSMS.Document, fuzzExamID, 6); err != nil {
+		if _, _, err := (exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock, Observer: telemetry.Observer{}}).Run(ctx, fakes.Attendant, fakes.ActiveSMS.Document, fuzzExamID, 6); err != nil {
 			t.Fatal(err)
 		}
 		verifier, _ := token.NewVerifier(examKey, resultKey, clock)
@@ -87,7 +88,7 @@ func FuzzHandle(f *testing.F) {
 		}
 		objects.memObjects[key] = obj
 		p := processor.Processor{Bucket: bucket, Objects: objects, Folders: processor.DefaultFolders, Now: clock,
-			Finish: exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier, Now: clock, NewID: fakes.NewID}}
+			Finish: exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier, Now: clock, NewID: fakes.NewID, Observer: telemetry.Observer{}}}
 		if err := s3event.Handler(p.Process)(ctx, ev); err != nil {
 			t.Fatalf("Handle: %v", err)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/memstore"
@@ -100,7 +101,7 @@ func newHarnessOn(t *testing.T, url string) *harness {
 	h.proc = processor.Processor{
 		Objects: h.objects,
 		Finish: exam.Finish{Tokens: verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier,
-			Now: h.clock.Now, NewID: fakes.NewID},
+			Now: h.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}},
 		Bucket:  bucket,
 		Folders: processor.DefaultFolders,
 		Now:     h.clock.Now,
@@ -168,7 +169,7 @@ func (r *refusals) wrap(next http.Handler) http.Handler {
 // registeredExam registers an exam of type 6 for p.
 func (h *harness) registeredExam(p exam.Patient) exam.Exam {
 	h.t.Helper()
-	r, err := exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID}.Run(context.Background(), fakes.Attendant, exam.RegisterRequest{Document: p.Document, Type: 6})
+	r, err := exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}}.Run(context.Background(), fakes.Attendant, exam.RegisterRequest{Document: p.Document, Type: 6})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func (h *harness) startedExam(p exam.Patient) (exam.Exam, string) {
 	h.t.Helper()
 	ctx := context.Background()
 	e := h.registeredExam(p)
-	e, tok, err := exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now}.Run(ctx, fakes.Attendant, p.Document, e.ID, 6)
+	e, tok, err := exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now, Observer: telemetry.Observer{}}.Run(ctx, fakes.Attendant, p.Document, e.ID, 6)
 	if err != nil {
 		h.t.Fatal(err)
 	}

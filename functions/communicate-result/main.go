@@ -14,5 +14,5 @@ var readSettings = finishing.ReadSettings
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	lambda.Start(httpapi.CommunicateResult.Handler(httpapi.Ports{Finish: finishing.New(ctx, cfg, s)}))
+	lambda.Start(httpapi.CommunicateResult.Handler(httpapi.Ports{Finish: finishing.FinishFromConfig(ctx, cfg, s)}))
 }

@@ -28,6 +28,8 @@ import (
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/finishing"
+	"github.com/zmed/exam-manager/shared/finishing/processresult"
+	"github.com/zmed/exam-manager/shared/finishing/reconcileresults"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/processor"
@@ -36,7 +38,6 @@ import (
 	"github.com/zmed/exam-manager/shared/reconcile/s3list"
 	"github.com/zmed/exam-manager/shared/results"
 	"github.com/zmed/exam-manager/shared/s3event"
-	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/token"
 )
@@ -120,7 +121,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		}
 		notifier = finishing.Notifier(cfg, c.EmailSender)
 	}
-	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier, Now: time.Now, NewID: uuid.NewString, Observer: telemetry.Observer{}}
+	finish := finishing.Finish(finishing.FinishPorts{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier})
 
 	// S3 endpoint, the results bucket and its event notification to process-result.
 	s3Handler, backend := emulators.S3()
@@ -138,7 +139,9 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	}
 	s3Client := s3.NewFromConfig(emulators.Config(s.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
 	s.invoker = &asyncInvoker{
-		handler: s3event.Handler(processor.Processor{Bucket: c.Bucket, Objects: results.New(s3Client), Finish: finish, Folders: c.Folders, Now: time.Now}.Process),
+		handler: s3event.Handler(processresult.New(processresult.Ports{
+			Bucket: c.Bucket, Folders: c.Folders, Objects: results.New(s3Client), Finish: finish,
+		}).Process),
 		timeout: c.InvokeTimeout, backoff: c.RetryBackoff, retries: 2, stop: make(chan struct{}),
 	}
 	notifications.deliver = s.invoker.submit
@@ -150,10 +153,11 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 
 	// The reconciler, on its schedule, with the production adapters: every version waiting in completed/
 	// (ListObjectVersions on the local S3 endpoint) goes to process-result (Invoke on the operations endpoint).
-	s.reconciler = reconcile.Reconciler{Bucket: c.Bucket, Prefix: c.Folders.Completed, MinAge: c.ReconcileMinAge,
+	s.reconciler = reconcileresults.New(reconcileresults.Ports{
+		Bucket: c.Bucket, Completed: c.Folders.Completed, MinAge: c.ReconcileMinAge,
 		List:    s3list.Lister{S3: s3Client},
 		Process: invoke.Processor{Lambda: lambda.NewFromConfig(emulators.Config(s.OpsURL)), Function: processor.Function, Region: emulators.Region},
-		Now:     time.Now}
+	})
 	s.schedule = &scheduler{period: c.ReconcileEvery, stop: make(chan struct{}), run: func(ctx context.Context) { _, _ = s.Reconcile(ctx) }}
 	s.schedule.start()
 

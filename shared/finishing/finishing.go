@@ -1,6 +1,9 @@
-// Package finishing builds the finish-and-notify use case with its production
-// adapters, for the two functions that finish exams (communicate-result and
-// process-result), so that both run the same wiring of the same use case.
+// Package finishing holds the composition roots of the functions that finish
+// exams: each use case is assembled here once, with the clock, the ids and the
+// observer it runs with, and the Lambda mains, the local stack and the bench
+// all take it from here, so that the bench measures what ships. A host that is
+// not on AWS passes its own adapters as the ports; it never assembles the use
+// case itself.
 package finishing
 
 import (
@@ -22,7 +25,7 @@ import (
 	"github.com/zmed/exam-manager/shared/token"
 )
 
-// Settings is what finishing needs.
+// Settings is what the finish-and-notify use case needs.
 type Settings struct {
 	config.Common
 	ExamKey, ResultKey config.Key
@@ -39,22 +42,42 @@ func ReadSettings(r *config.Reader) Settings {
 	}
 }
 
-// New resolves the keys and returns the use case on DynamoDB, the patient
-// manager, SNS and SES. It stops the function on a configuration error.
-func New(ctx context.Context, cfg aws.Config, s Settings) exam.Finish {
-	// Both stages of each key: tokens signed before the last rotation still verify.
-	client := secrets.FromConfig(cfg)
-	examKeys := boot.Must(secrets.Ring(ctx, client, s.ExamKey))
-	resultKeys := boot.Must(secrets.Ring(ctx, client, s.ResultKey))
+// FinishPorts are the adapters the finish-and-notify use case runs on.
+type FinishPorts struct {
+	Tokens   exam.TokenVerifier
+	Exams    exam.FinishStore
+	Patients exam.PatientFinder
+	Notifier exam.Notifier
+}
+
+// Finish is the finish-and-notify use case on p, for communicate-result and
+// process-result alike: the one place it is assembled.
+func Finish(p FinishPorts) exam.Finish {
 	return exam.Finish{
-		Tokens:   boot.Must(token.NewRotatingVerifier(examKeys, resultKeys, time.Now)),
-		Exams:    dynamostore.FromConfig(cfg, s.Table),
-		Patients: boot.Patients(s.Common),
-		Notifier: Notifier(cfg, s.EmailSender),
+		Tokens:   p.Tokens,
+		Exams:    p.Exams,
+		Patients: p.Patients,
+		Notifier: p.Notifier,
 		Now:      time.Now,
 		NewID:    uuid.NewString,
 		Observer: telemetry.Observer{},
 	}
+}
+
+// FinishFromConfig resolves the keys and returns the use case on DynamoDB,
+// the patient manager, SNS and SES. It stops the function on a configuration
+// error.
+func FinishFromConfig(ctx context.Context, cfg aws.Config, s Settings) exam.Finish {
+	// Both stages of each key: tokens signed before the last rotation still verify.
+	client := secrets.FromConfig(cfg)
+	examKeys := boot.Must(secrets.Ring(ctx, client, s.ExamKey))
+	resultKeys := boot.Must(secrets.Ring(ctx, client, s.ResultKey))
+	return Finish(FinishPorts{
+		Tokens:   boot.Must(token.NewRotatingVerifier(examKeys, resultKeys, time.Now)),
+		Exams:    dynamostore.FromConfig(cfg, s.Table),
+		Patients: boot.Patients(s.Common),
+		Notifier: Notifier(cfg, s.EmailSender),
+	})
 }
 
 // Notifier is the production notifier: SMS through SNS and e-mail through SES

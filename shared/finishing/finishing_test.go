@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/telemetry"
 )
 
 // TestNotifierServesEveryChannel: a channel the domain may choose has a
@@ -19,5 +20,17 @@ func TestNotifierServesEveryChannel(t *testing.T) {
 	}
 	if len(n) != len(exam.Channels) {
 		t.Errorf("%d notifiers for %d channels", len(n), len(exam.Channels))
+	}
+}
+
+// TestFinishRunsAsInProduction: whichever host assembles the finish, it runs
+// with the real clock, fresh claim ids and the production observer.
+func TestFinishRunsAsInProduction(t *testing.T) {
+	f := Finish(FinishPorts{})
+	if f.Now == nil || f.NewID == nil {
+		t.Fatal("the finish has no clock or no id source")
+	}
+	if _, ok := f.Observer.(telemetry.Observer); !ok {
+		t.Errorf("observer %T, want telemetry.Observer", f.Observer)
 	}
 }

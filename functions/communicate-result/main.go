@@ -5,14 +5,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/zmed/exam-manager/shared/boot"
-	"github.com/zmed/exam-manager/shared/finishing"
 	"github.com/zmed/exam-manager/shared/httpapi"
+	"github.com/zmed/exam-manager/shared/wiring"
 )
 
 // readSettings reads this function's configuration, once per cold start.
-var readSettings = finishing.ReadSettings
+var readSettings = wiring.ReadSettings
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	lambda.Start(httpapi.CommunicateResult.Handler(httpapi.Ports{Finish: finishing.FinishFromConfig(ctx, cfg, s)}))
+	lambda.Start(httpapi.CommunicateResult.Handler(httpapi.Ports{Finish: wiring.FinishFromConfig(ctx, cfg, s)}))
 }

@@ -6,8 +6,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/zmed/exam-manager/shared/boot"
-	"github.com/zmed/exam-manager/shared/finishing/processresult"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/wiring/processresult"
 )
 
 // readSettings reads this function's configuration, once per cold start.

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/zmed/exam-manager/shared/boot"
-	"github.com/zmed/exam-manager/shared/finishing/reconcileresults"
+	"github.com/zmed/exam-manager/shared/wiring/reconcileresults"
 )
 
 // readSettings reads this function's configuration, once per cold start.

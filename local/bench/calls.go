@@ -22,15 +22,15 @@ import (
 	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/finishing"
-	"github.com/zmed/exam-manager/shared/finishing/processresult"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/patient"
-	"github.com/zmed/exam-manager/shared/processor"
-	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/resultfiling"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/s3results"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/token"
+	"github.com/zmed/exam-manager/shared/wiring"
+	"github.com/zmed/exam-manager/shared/wiring/processresult"
 )
 
 // counter counts SDK operations (by service) through a middleware, and
@@ -87,15 +87,15 @@ func callCounts(ctx context.Context, work string) error {
 	patients := patient.New(st.PatientsURL, &http.Client{Transport: c}, patient.DefaultTimeout)
 	issuer, _ := token.NewIssuer(cfg.ExamKey, time.Hour, time.Now)
 	verifier, _ := token.NewVerifier(cfg.ExamKey, cfg.ResultKey, time.Now)
-	finish := finishing.Finish(finishing.FinishPorts{Tokens: verifier, Exams: store, Patients: patients,
-		Notifier: finishing.Notifier(c.config(st.NotificationsURL), cfg.EmailSender)})
+	finish := wiring.Finish(wiring.FinishPorts{Tokens: verifier, Exams: store, Patients: patients,
+		Notifier: wiring.Notifier(c.config(st.NotificationsURL), cfg.EmailSender)})
 	s3c := s3.NewFromConfig(c.config(st.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
 	// A bucket the stack does not watch, so that only the counted handler processes it.
 	const bucket = "zmed-bench-calls"
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		return err
 	}
-	proc := processresult.New(processresult.Ports{Bucket: bucket, Folders: processor.DefaultFolders, Objects: results.New(s3c), Finish: finish})
+	proc := processresult.New(processresult.Ports{Bucket: bucket, Folders: resultfiling.DefaultFolders, Objects: s3results.New(s3c), Finish: finish})
 
 	handlers := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(cfg.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString})
 	steps := operationSteps(ctx, c, caller(ctx, handlers), cfg.ResultKey, s3c, proc)
@@ -196,7 +196,7 @@ func field(body, name string) string {
 // operationSteps runs, by function, the operation each row counts: each step
 // after the first builds on the exam the ones before it registered and started.
 func operationSteps(ctx context.Context, c *counter, call func(fn, body string, query map[string]string) (string, error),
-	resultKey []byte, s3c *s3.Client, proc processor.Processor) map[string]func() error {
+	resultKey []byte, s3c *s3.Client, proc resultfiling.Processor) map[string]func() error {
 	const doc = "52998224725"
 	var examID, examTok string
 	return map[string]func() error{

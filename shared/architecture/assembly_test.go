@@ -16,13 +16,13 @@ import (
 // all call, so that what they run (and the bench measures) is what ships.
 func TestEachUseCaseIsAssembledOnce(t *testing.T) {
 	roots := map[string]string{ // the use case's type → the folder that assembles it
-		"exam.Finish":          "shared/finishing",
-		"exam.Register":        "shared/httpapi",
-		"exam.Start":           "shared/httpapi",
-		"exam.Revoke":          "shared/httpapi",
-		"exam.List":            "shared/httpapi",
-		"processor.Processor":  "shared/finishing/processresult",
-		"reconcile.Reconciler": "shared/finishing/reconcileresults",
+		"exam.Finish":            "shared/wiring",
+		"exam.Register":          "shared/httpapi",
+		"exam.Start":             "shared/httpapi",
+		"exam.Revoke":            "shared/httpapi",
+		"exam.List":              "shared/httpapi",
+		"resultfiling.Processor": "shared/wiring/processresult",
+		"reconcile.Reconciler":   "shared/wiring/reconcileresults",
 	}
 	found := map[string][]string{}
 	root := "../.."

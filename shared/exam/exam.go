@@ -68,7 +68,7 @@ const (
 )
 
 // Channels is every channel the domain may choose; each needs a notifier in
-// production (finishing.Notifier, whose test holds it to this list).
+// production (wiring.Notifier, whose test holds it to this list).
 var Channels = []Channel{ChannelSMS, ChannelEmail}
 
 // Notification records the notification of a finished exam. ClaimOwner and

@@ -1,7 +1,7 @@
 // Package telemetry writes what the domain's use cases tell their observer
 // (exam.Observer) as JSON log lines and EMF metrics, so that shared/exam
 // itself neither logs nor counts. Every host sets it on the use cases it
-// assembles (shared/finishing, shared/httpapi's endpoints).
+// assembles (shared/wiring, shared/httpapi's endpoints).
 package telemetry
 
 import (

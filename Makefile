@@ -37,7 +37,7 @@ help: ## list the targets
 build: $(addprefix build-fn-,$(FUNCTIONS)) zmedctl ## build every function's bootstrap (linux/arm64) into bin/<function>/, and bin/zmedctl
 
 zmedctl: ## build the operator's command into bin/zmedctl (README, Operations); against the local stack: make -s ops ARGS="list"
-	go build -o $(BIN)/zmedctl ./local/zmedctl
+	go build -o $(BIN)/zmedctl ./cmd/zmedctl
 
 # The operator's command against the local stack's endpoints (make run), e.g. make -s ops ARGS="list -outcome stuck".
 LOCAL_OPS_ENV := AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \

@@ -6,22 +6,22 @@ import (
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
-	"github.com/zmed/exam-manager/shared/finishing"
 	"github.com/zmed/exam-manager/shared/httpapi"
+	"github.com/zmed/exam-manager/shared/wiring"
 )
 
 // settings is this function's configuration, read once per cold start.
 type settings struct {
-	finishing.Settings
+	wiring.Settings
 	ActorKey config.Key
 }
 
 func readSettings(r *config.Reader) settings {
-	return settings{Settings: finishing.ReadSettings(r), ActorKey: r.Key(config.ActorKeyVar)}
+	return settings{Settings: wiring.ReadSettings(r), ActorKey: r.Key(config.ActorKeyVar)}
 }
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	lambda.Start(httpapi.CommunicateResult.Handler(httpapi.Ports{Finish: finishing.New(ctx, cfg, s.Settings),
+	lambda.Start(httpapi.CommunicateResult.Handler(httpapi.Ports{Finish: wiring.FinishFromConfig(ctx, cfg, s.Settings),
 		Audit: boot.AuditWriter(ctx, cfg, s.ActorKey)}))
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
-	"github.com/zmed/exam-manager/shared/testsupport/samtemplate"
+	"github.com/zmed/exam-manager/shared/samtemplate"
 )
 
 // TestTemplate holds template.yaml, the Makefile and events/ to this function's code.

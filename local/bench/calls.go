@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/zmed/exam-manager/local/authorizer"
 	"net/http"
 	"sort"
 	"strings"
@@ -17,21 +16,22 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
 
+	"github.com/zmed/exam-manager/local/authorizer"
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
-	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/finishing"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/patient"
-	"github.com/zmed/exam-manager/shared/processor"
-	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/resultfiling"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/s3results"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/token"
+	"github.com/zmed/exam-manager/shared/wiring"
+	"github.com/zmed/exam-manager/shared/wiring/processresult"
 )
 
 // counter counts SDK operations (by service) through a middleware, and
@@ -88,15 +88,15 @@ func callCounts(ctx context.Context, work string) error {
 	patients := patient.New(st.PatientsURL, &http.Client{Transport: c}, patient.DefaultTimeout)
 	issuer, _ := token.NewIssuer(cfg.ExamKey, time.Hour, time.Now)
 	verifier, _ := token.NewVerifier(cfg.ExamKey, cfg.ResultKey, time.Now)
-	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Now: time.Now, NewID: uuid.NewString,
-		Notifier: finishing.Notifier(c.config(st.NotificationsURL), cfg.EmailSender)}
+	finish := wiring.Finish(wiring.FinishPorts{Tokens: verifier, Exams: store, Patients: patients,
+		Notifier: wiring.Notifier(c.config(st.NotificationsURL), cfg.EmailSender)})
 	s3c := s3.NewFromConfig(c.config(st.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
 	// A bucket the stack does not watch, so that only the counted handler processes it.
 	const bucket = "zmed-bench-calls"
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		return err
 	}
-	proc := processor.Processor{Bucket: bucket, Objects: results.New(s3c), Finish: finish, Folders: processor.DefaultFolders, Now: time.Now}
+	proc := processresult.New(processresult.Ports{Bucket: bucket, Folders: resultfiling.DefaultFolders, Objects: s3results.New(s3c), Finish: finish})
 
 	auditLog, err := audit.NewWriter(cfg.ActorKey)
 	if err != nil {
@@ -104,16 +104,7 @@ func callCounts(ctx context.Context, work string) error {
 	}
 	handlers := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(cfg.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString,
 		Audit: auditLog})
-	call := func(fn, body string, query map[string]string) (string, error) {
-		r := routeOf(fn)
-		resp, err := handlers[r](ctx, events.APIGatewayV2HTTPRequest{RouteKey: r.String(), RawPath: r.Path, Body: body, QueryStringParameters: query,
-			RequestContext: events.APIGatewayV2HTTPRequestContext{Authorizer: authorizer.Context(benchClaims)}})
-		if err != nil || resp.StatusCode >= 300 {
-			return "", fmt.Errorf("%s: %d %v %s", fn, resp.StatusCode, err, resp.Body)
-		}
-		return resp.Body, nil
-	}
-	steps := operationSteps(ctx, c, call, cfg.ResultKey, s3c, proc)
+	steps := operationSteps(ctx, c, caller(ctx, handlers), cfg.ResultKey, s3c, proc)
 
 	type row struct {
 		op     string
@@ -187,16 +178,32 @@ func routeOf(fn string) apigw.Route {
 	return apigw.Route{}
 }
 
+// caller calls, as the local attendant, the handler of functions/<fn> with a
+// body and a query, and returns the response's body.
+func caller(ctx context.Context, handlers map[apigw.Route]apigw.Handler) func(fn, body string, query map[string]string) (string, error) {
+	return func(fn, body string, query map[string]string) (string, error) {
+		r := routeOf(fn)
+		resp, err := handlers[r](ctx, events.APIGatewayV2HTTPRequest{RouteKey: r.String(), RawPath: r.Path, Body: body, QueryStringParameters: query,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{Authorizer: authorizer.Context(benchClaims)}})
+		if err != nil || resp.StatusCode >= 300 {
+			return "", fmt.Errorf("%s: %d %v %s", fn, resp.StatusCode, err, resp.Body)
+		}
+		return resp.Body, nil
+	}
+}
+
+// field is the string member name of a JSON response body.
+func field(body, name string) string {
+	_, rest, _ := strings.Cut(body, `"`+name+`":"`)
+	v, _, _ := strings.Cut(rest, `"`)
+	return v
+}
+
 // operationSteps runs, by function, the operation each row counts: each step
 // after the first builds on the exam the ones before it registered and started.
 func operationSteps(ctx context.Context, c *counter, call func(fn, body string, query map[string]string) (string, error),
-	resultKey []byte, s3c *s3.Client, proc processor.Processor) map[string]func() error {
+	resultKey []byte, s3c *s3.Client, proc resultfiling.Processor) map[string]func() error {
 	const doc = "52998224725"
-	field := func(body, name string) string {
-		_, rest, _ := strings.Cut(body, `"`+name+`":"`)
-		v, _, _ := strings.Cut(rest, `"`)
-		return v
-	}
 	var examID, examTok string
 	return map[string]func() error{
 		"register-exam": func() error {

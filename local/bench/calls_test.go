@@ -6,13 +6,13 @@ import (
 
 	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/httpapi"
-	"github.com/zmed/exam-manager/shared/processor"
+	"github.com/zmed/exam-manager/shared/resultfiling"
 )
 
 // TestEveryFunctionIsMeasured: each route's function and the processor have a
 // row in the calls-per-operation report and a step that runs it.
 func TestEveryFunctionIsMeasured(t *testing.T) {
-	steps := operationSteps(context.Background(), nil, nil, nil, nil, processor.Processor{})
+	steps := operationSteps(context.Background(), nil, nil, nil, nil, resultfiling.Processor{})
 	rows := map[string]bool{}
 	for _, o := range operations {
 		rows[o.function] = true
@@ -20,7 +20,7 @@ func TestEveryFunctionIsMeasured(t *testing.T) {
 			t.Errorf("functions/%s has a row but no step", o.function)
 		}
 	}
-	want := []string{processor.Function, console.Function}
+	want := []string{resultfiling.Function, console.Function}
 	for _, e := range httpapi.Endpoints() {
 		want = append(want, e.Function)
 	}

@@ -12,7 +12,7 @@ import (
 // goBenchmarks runs the handler benchmarks and prints them as a table.
 func goBenchmarks(ctx context.Context) error {
 	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", ".", "-benchmem", "-benchtime", "1s",
-		"./shared/httpapi", "./shared/processor")
+		"./shared/httpapi", "./shared/resultfiling")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("go test -bench: %w\n%s", err, out)

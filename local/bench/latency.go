@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/token"
 )
@@ -38,22 +40,24 @@ func latency(ctx context.Context, work string, n int) error {
 	defer st.Close()
 	patients := patient.New(st.PatientsURL, &http.Client{}, patient.DefaultTimeout)
 	issuer, _ := token.NewIssuer(cfg.ExamKey, time.Hour, time.Now)
+	// Exams are registered and started through the API's handlers (not timed).
+	call := caller(ctx, httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: st.Store, Tokens: issuer, Now: time.Now, NewID: uuid.NewString}))
 	s3c := st.S3Client()
 
 	prepare := func(count int) ([]*started, error) {
 		out := make([]*started, count)
 		for i := range out {
-			r, err := exam.Register{Patients: patients, Exams: st.Store, Now: time.Now, NewID: uuid.NewString}.Run(ctx, benchActor, exam.RegisterRequest{Document: "52998224725", Type: exam.Type(1 + i%10)})
-			e := r.Exam
+			examType := strconv.Itoa(1 + i%10)
+			body, err := call("register-exam", `{"document":"52998224725","exam_type":`+examType+`}`, nil)
 			if err != nil {
 				return nil, err
 			}
-			_, tok, err := exam.Start{Patients: patients, Exams: st.Store, Tokens: issuer, Now: time.Now}.Run(ctx, benchActor, "52998224725", e.ID, e.Type)
-			if err != nil {
+			id := field(body, "exam_id")
+			if body, err = call("start-exam", `{"document":"52998224725","exam_id":"`+id+`","exam_type":`+examType+`}`, nil); err != nil {
 				return nil, err
 			}
-			result, _ := token.MintResultToken(cfg.ResultKey, e.ID, time.Now(), time.Hour)
-			out[i] = &started{id: e.ID, examToken: tok, resultToken: result}
+			result, _ := token.MintResultToken(cfg.ResultKey, id, time.Now(), time.Hour)
+			out[i] = &started{id: id, examToken: field(body, "exam_token"), resultToken: result}
 		}
 		return out, nil
 	}

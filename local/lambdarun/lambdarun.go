@@ -22,8 +22,8 @@ import (
 
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/samtemplate"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
-	"github.com/zmed/exam-manager/shared/testsupport/samtemplate"
 )
 
 // Session is a local stack seeded with the sample events' fixtures.

@@ -18,7 +18,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/testsupport/samtemplate"
+	"github.com/zmed/exam-manager/shared/samtemplate"
 )
 
 // rieBinary finds aws-lambda-rie: $ZMED_RIE, then .tools/bin (where make puts it), then PATH.

@@ -19,7 +19,7 @@ import (
 	"github.com/zmed/exam-manager/local/authorizer"
 	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/s3results"
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
@@ -245,7 +245,7 @@ func TestAccountability(t *testing.T) {
 	for i, v := range p.Values {
 		name := "completed/" + month + "/" + cut(strings.NewReplacer("/", "_").Replace(v), 200) + ".pdf"
 		uploads[name] = &s3.PutObjectInput{Body: bytes.NewReader([]byte("%PDF")), ContentType: aws.String("application/pdf"),
-			Metadata: map[string]string{results.ExamTokenMeta: cut(url.QueryEscape(v), 800), results.ResultTokenMeta: cut(p.Values[(i+1)%len(p.Values)], 800)}}
+			Metadata: map[string]string{s3results.ExamTokenMeta: cut(url.QueryEscape(v), 800), s3results.ResultTokenMeta: cut(p.Values[(i+1)%len(p.Values)], 800)}}
 		body, _ := json.Marshal(map[string]string{"exam_token": v, "result_token": manualTok, "patient": v})
 		uploads["completed/"+month+"/"+uuid.NewString()+".json"] = &s3.PutObjectInput{Body: bytes.NewReader(body), ContentType: aws.String("application/json")}
 	}

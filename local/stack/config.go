@@ -8,7 +8,7 @@ import (
 	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/console"
-	"github.com/zmed/exam-manager/shared/processor"
+	"github.com/zmed/exam-manager/shared/resultfiling"
 )
 
 // Local keys, documented in the README; each can be overridden by its variable.
@@ -45,7 +45,7 @@ type Config struct {
 	// AttendantKey signs the local attendants' bearer tokens (SPEC §11).
 	AttendantKey  []byte
 	Table, Bucket string
-	Folders       processor.Folders
+	Folders       resultfiling.Folders
 	// InvokeTimeout is each invocation's deadline, as a function timeout.
 	InvokeTimeout time.Duration
 	// Notifier is "outbox" (the default: a file and the console) or "aws": the
@@ -87,7 +87,7 @@ func ReadConfig(r *config.Reader) (Config, error) {
 		EmailSender:       r.String(config.EmailSenderVar, "resultados@zmed.example"),
 	}
 	c.Console = console.Settings{Mode: console.ModeLocal}
-	c.Bucket, c.Folders = processor.ReadBucket(r)
+	c.Bucket, c.Folders = resultfiling.ReadBucket(r)
 	if err := r.Err(); err != nil {
 		return Config{}, err
 	}

@@ -28,17 +28,19 @@ import (
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/finishing"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/patient"
-	"github.com/zmed/exam-manager/shared/processor"
 	"github.com/zmed/exam-manager/shared/reconcile"
 	"github.com/zmed/exam-manager/shared/reconcile/invoke"
 	"github.com/zmed/exam-manager/shared/reconcile/s3list"
-	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/resultfiling"
 	"github.com/zmed/exam-manager/shared/s3event"
+	"github.com/zmed/exam-manager/shared/s3results"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/token"
+	"github.com/zmed/exam-manager/shared/wiring"
+	"github.com/zmed/exam-manager/shared/wiring/processresult"
+	"github.com/zmed/exam-manager/shared/wiring/reconcileresults"
 )
 
 // Stack is a running local stack.
@@ -119,9 +121,9 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		if err != nil {
 			return nil, fmt.Errorf("aws notifier: %w", err)
 		}
-		notifier = finishing.Notifier(cfg, c.EmailSender)
+		notifier = wiring.Notifier(cfg, c.EmailSender)
 	}
-	finish := exam.Finish{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier, Now: time.Now, NewID: uuid.NewString}
+	finish := wiring.Finish(wiring.FinishPorts{Tokens: verifier, Exams: store, Patients: patients, Notifier: notifier})
 
 	// S3 endpoint, the results bucket and its event notification to process-result.
 	s3Handler, backend := emulators.S3()
@@ -139,7 +141,9 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	}
 	s3Client := s3.NewFromConfig(emulators.Config(s.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
 	s.invoker = &asyncInvoker{
-		handler: s3event.Handler(processor.Processor{Bucket: c.Bucket, Objects: results.New(s3Client), Finish: finish, Folders: c.Folders, Now: time.Now}.Process),
+		handler: s3event.Handler(processresult.New(processresult.Ports{
+			Bucket: c.Bucket, Folders: c.Folders, Objects: s3results.New(s3Client), Finish: finish,
+		}).Process),
 		timeout: c.InvokeTimeout, backoff: c.RetryBackoff, retries: 2, stop: make(chan struct{}),
 	}
 	notifications.deliver = s.invoker.submit
@@ -152,10 +156,11 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 
 	// The reconciler, on its schedule, with the production adapters: every version waiting in completed/
 	// (ListObjectVersions on the local S3 endpoint) goes to process-result (Invoke on the operations endpoint).
-	s.reconciler = reconcile.Reconciler{Bucket: c.Bucket, Prefix: c.Folders.Completed, MinAge: c.ReconcileMinAge,
+	s.reconciler = reconcileresults.New(reconcileresults.Ports{
+		Bucket: c.Bucket, Completed: c.Folders.Completed, MinAge: c.ReconcileMinAge,
 		List:    s3list.Lister{S3: s3Client},
-		Process: invoke.Processor{Lambda: lambda.NewFromConfig(emulators.Config(s.OpsURL)), Function: processor.Function, Region: emulators.Region},
-		Now:     time.Now}
+		Process: invoke.Processor{Lambda: lambda.NewFromConfig(emulators.Config(s.OpsURL)), Function: resultfiling.Function, Region: emulators.Region},
+	})
 	s.schedule = &scheduler{period: c.ReconcileEvery, stop: make(chan struct{}), run: func(ctx context.Context) { _, _ = s.Reconcile(ctx) }}
 	s.schedule.start()
 

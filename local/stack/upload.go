@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/s3results"
 )
 
 // ResultKey is the recommended key of a result: completed/YYYY_MM/<exam_id><ext>.
@@ -32,7 +32,7 @@ func UploadVersion(ctx context.Context, client *s3.Client, bucket, key, contentT
 		Body: bytes.NewReader(body), // seekable, so the SDK can sign it over plain HTTP
 	}
 	if examToken != "" || resultToken != "" {
-		in.Metadata = map[string]string{results.ExamTokenMeta: examToken, results.ResultTokenMeta: resultToken}
+		in.Metadata = map[string]string{s3results.ExamTokenMeta: examToken, s3results.ResultTokenMeta: resultToken}
 	}
 	out, err := client.PutObject(ctx, in)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/zmed/exam-manager/shared/results"
+	"github.com/zmed/exam-manager/shared/s3results"
 )
 
 // TestEachUploadIsFiledByItsVersion: the local S3 endpoint is versioned and
@@ -36,7 +36,7 @@ func TestEachUploadIsFiledByItsVersion(t *testing.T) {
 			if version == "" {
 				t.Fatal("no version: the local bucket is not versioned")
 			}
-			want = append(want, results.SourceDigest(bucket, key, version))
+			want = append(want, s3results.SourceDigest(bucket, key, version))
 			time.Sleep(time.Duration(i) * 2 * time.Millisecond) // a gap of 0 to 18 ms, an input only
 		}
 	}
@@ -59,7 +59,7 @@ func TestEachUploadIsFiledByItsVersion(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, head.Metadata[results.SourceMeta])
+		got = append(got, head.Metadata[s3results.SourceMeta])
 	}
 	sort.Strings(got)
 	if strings.Join(got, ",") != strings.Join(want, ",") {

@@ -28,8 +28,8 @@ func deps(t *testing.T, pattern string) map[string][]string {
 }
 
 // testSupport are the packages only tests and the local tools may link: all
-// of shared/testsupport, and the standard library's testing.
-var testSupport = []string{module + "shared/testsupport", "testing"}
+// of shared/testsupport, the template's reader, and the standard library's testing.
+var testSupport = []string{module + "shared/testsupport", module + "shared/samtemplate", "testing"}
 
 func TestRules(t *testing.T) {
 	type rule struct {
@@ -40,19 +40,18 @@ func TestRules(t *testing.T) {
 	isAWS := func(dep string) bool { return strings.HasPrefix(dep, "github.com/aws/") }
 	rules := []rule{
 		{"the domain imports no AWS package", "./shared/exam", isAWS},
-		{"the automatic path's use case imports no AWS package", "./shared/processor", isAWS},
+		// Its use cases tell an observer (exam.Observer) what happened; shared/telemetry logs and counts it.
+		{"the domain neither logs nor counts", "./shared/exam", under("log", module+"shared/logctx", module+"shared/logging",
+			module+"shared/metrics", module+"shared/telemetry")},
+		{"the domain knows no HTTP", "./shared/exam", under("net/http", module+"shared/apigw", module+"shared/httpapi")},
+		{"the automatic path's use case imports no AWS package", "./shared/resultfiling", isAWS},
 		{"the reconciler's use case imports no AWS package", "./shared/reconcile", isAWS},
 		{"the metrics import no AWS package", "./shared/metrics", isAWS},
-		{"no Lambda links a test-support package", "./functions/...", func(dep string) bool {
-			for _, p := range testSupport {
-				if dep == p || strings.HasPrefix(dep, p+"/") {
-					return true
-				}
-			}
-			return false
-		}},
-		{"no Lambda imports the local tools", "./functions/...", func(dep string) bool { return strings.HasPrefix(dep, module+"local/") }},
-		{"the local tools import no Lambda", "./local/...", func(dep string) bool { return strings.HasPrefix(dep, module+"functions/") }},
+		{"no Lambda links a test-support package", "./functions/...", under(testSupport...)},
+		{"no command links a test-support package", "./cmd/...", under(testSupport...)},
+		{"no Lambda imports the local tools or a command", "./functions/...", under(module+"local", module+"cmd")},
+		{"the local tools import no Lambda", "./local/...", under(module + "functions")},
+		{"the commands import no Lambda and no local tool", "./cmd/...", under(module+"functions", module+"local")},
 	}
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {
@@ -64,6 +63,18 @@ func TestRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// under matches each of paths and every package below it.
+func under(paths ...string) func(dep string) bool {
+	return func(dep string) bool {
+		for _, p := range paths {
+			if dep == p || strings.HasPrefix(dep, p+"/") {
+				return true
+			}
+		}
+		return false
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package exam is the domain of the exam manager: the exam record, its lifecycle,
-// the catalog and the use cases. It imports no AWS package; storage, the patient
-// manager, tokens and notifications are reached through small ports.
+// the catalog and the use cases. It imports no AWS package and neither logs nor
+// counts: storage, the patient manager, tokens and notifications are reached
+// through small ports, and what the use cases did is told to an Observer.
 package exam
 
 import "time"
@@ -73,7 +74,7 @@ const (
 )
 
 // Channels is every channel the domain may choose; each needs a notifier in
-// production (finishing.Notifier, whose test holds it to this list).
+// production (wiring.Notifier, whose test holds it to this list).
 var Channels = []Channel{ChannelSMS, ChannelEmail}
 
 // Notification records the notification of a finished exam. ClaimOwner and

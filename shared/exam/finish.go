@@ -6,11 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
-
-	"github.com/zmed/exam-manager/shared/logctx"
-	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // ResultClaims is what a result token asserts.
@@ -57,6 +53,7 @@ type Finish struct {
 	Notifier Notifier
 	Now      func() time.Time
 	NewID    func() string
+	Observer Observer // the logs and metrics of each finish; nil tells nobody
 }
 
 // ResultRef is the identity of a result: a digest of its result token.
@@ -76,7 +73,7 @@ func (f Finish) Run(ctx context.Context, by Actor, examToken, resultToken string
 	if err != nil {
 		return Exam{}, err
 	}
-	ctx = logctx.WithExamID(ctx, claims.ExamID)
+	ctx = observerOr(f.Observer).ExamIdentified(ctx, claims.ExamID)
 	ref := ResultRef(resultToken)
 	e, err := f.Exams.Get(ctx, claims.ExamID)
 	if err != nil {
@@ -132,7 +129,7 @@ func (f Finish) Run(ctx context.Context, by Actor, examToken, resultToken string
 		}
 		// The write succeeded, so this invocation holds the claim.
 		if e.Status == StatusStarted {
-			metrics.Emit(ctx, metrics.One(metrics.ExamsFinished, finishPath(by)))
+			observerOr(f.Observer).ExamFinished(ctx, by)
 		}
 		return f.notify(ctx, next, *patient, owner, Notification{Status: NotificationPending})
 	}
@@ -230,16 +227,13 @@ func (f Finish) notify(ctx context.Context, e Exam, p Patient, owner string, rel
 	if err != nil {
 		return e, fmt.Errorf("record notification: %w", err)
 	}
-	channel := metrics.Dimension{Name: metrics.DimChannel, Value: string(outcome.Channel)}
 	switch outcome.Status {
 	case NotificationFailed:
-		slog.WarnContext(ctx, "patient not notified: the message was refused for good; send it again with the operator command once the contact is fixed",
-			"channel", outcome.Channel, "code", outcome.Code, metrics.One(metrics.NotificationsFailed, channel).Attr())
+		observerOr(f.Observer).NotificationFailed(ctx, outcome.Channel, outcome.Code)
 	case NotificationSent:
-		slog.InfoContext(ctx, "patient notified", "notification_status", outcome.Status, "channel", outcome.Channel,
-			metrics.One(metrics.NotificationsSent, channel).Attr())
+		observerOr(f.Observer).NotificationSent(ctx, outcome.Channel)
 	default:
-		slog.InfoContext(ctx, "patient notified", "notification_status", outcome.Status, "channel", outcome.Channel)
+		observerOr(f.Observer).NotificationSkipped(ctx)
 	}
 	return recorded, nil
 }
@@ -252,8 +246,7 @@ func (f Finish) unconfirmed(ctx context.Context, e Exam, owner string, ch Channe
 	if err != nil {
 		return e, fmt.Errorf("record notification: %w", err)
 	}
-	slog.ErrorContext(ctx, "notification may have been sent, its answer was lost; not sending again, check with the patient",
-		"channel", ch, "error", cause.Error(), metrics.One(metrics.NotificationsUnconfirmed).Attr())
+	observerOr(f.Observer).NotificationUnconfirmed(ctx, ch, cause)
 	return recorded, nil
 }
 
@@ -262,17 +255,7 @@ func (f Finish) abandon(ctx context.Context, e Exam) (Exam, error) {
 	next, err := f.Exams.UpdateNotification(ctx, e.ID, e.Notification.ClaimOwner,
 		Notification{Status: NotificationUnconfirmed, At: f.Now().UTC()})
 	if err == nil {
-		slog.ErrorContext(ctx, "notification claim expired without a recorded outcome; not sending again, check with the patient",
-			"claim_until", e.Notification.ClaimUntil, metrics.One(metrics.NotificationsUnconfirmed).Attr())
+		observerOr(f.Observer).NotificationAbandoned(ctx, e.Notification.ClaimUntil)
 	}
 	return next, err
-}
-
-// finishPath is the ExamsFinished dimension of a finish by the actor: the
-// automatic path (the results bucket) or the manual one (an attendant).
-func finishPath(by Actor) metrics.Dimension {
-	if by.Kind == ActorAutomatic {
-		return metrics.Dimension{Name: metrics.DimPath, Value: metrics.PathAutomatic}
-	}
-	return metrics.Dimension{Name: metrics.DimPath, Value: metrics.PathManual}
 }

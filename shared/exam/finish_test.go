@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/memstore"
 	"github.com/zmed/exam-manager/shared/token"
@@ -46,18 +47,18 @@ func newFinishFixture(t *testing.T) *finishFixture {
 	}
 	patients := fakes.AllPatients()
 	ctx := context.Background()
-	r, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}.Run(ctx, attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
+	r, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}}.Run(ctx, attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
 	e := r.Exam
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, f.examTok, err = exam.Start{Patients: patients, Exams: f.store, Tokens: issuer, Now: f.clock.Now}.Run(ctx, attendant, fakes.ActiveSMS.Document, e.ID, 1)
+	_, f.examTok, err = exam.Start{Patients: patients, Exams: f.store, Tokens: issuer, Now: f.clock.Now, Observer: telemetry.Observer{}}.Run(ctx, attendant, fakes.ActiveSMS.Document, e.ID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.examID = e.ID
 	f.result, _ = token.MintResultToken(resultKey, e.ID, f.clock.Now(), time.Hour)
-	f.finish = exam.Finish{Tokens: verifier, Exams: f.store, Patients: patients, Notifier: f.notifier, Now: f.clock.Now, NewID: fakes.NewID}
+	f.finish = exam.Finish{Tokens: verifier, Exams: f.store, Patients: patients, Notifier: f.notifier, Now: f.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}}
 	return f
 }
 

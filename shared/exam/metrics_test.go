@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/emftest"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
@@ -25,11 +26,11 @@ func TestUseCasesCountTheirFacts(t *testing.T) {
 		}
 	}
 	patients := fakes.AllPatients()
-	revoke := exam.Revoke{Patients: patients, Exams: f.store, Now: f.clock.Now}
+	revoke := exam.Revoke{Patients: patients, Exams: f.store, Now: f.clock.Now, Observer: telemetry.Observer{}}
 	if _, err := revoke.Run(ctx, attendant, fakes.ActiveSMS.Document, f.examID, "finished already"); err == nil {
 		t.Fatal("a finished exam was revoked")
 	}
-	other, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}.Run(ctx, attendant,
+	other, err := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}}.Run(ctx, attendant,
 		exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +39,7 @@ func TestUseCasesCountTheirFacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Replays count nothing: a keyed register sent twice, a start repeated.
-	register := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID}
+	register := exam.Register{Patients: patients, Exams: f.store, Now: f.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}}
 	keyed := exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1, Idempotency: exam.IdempotencyKey{Key: "k-1"}}
 	first, err := register.Run(ctx, attendant, keyed)
 	if err != nil {
@@ -48,7 +49,7 @@ func TestUseCasesCountTheirFacts(t *testing.T) {
 		t.Fatalf("keyed register again: %+v, %v", again, err)
 	}
 	issuer, _ := token.NewIssuer(examKey, time.Hour, f.clock.Now)
-	start := exam.Start{Patients: patients, Exams: f.store, Tokens: issuer, Now: f.clock.Now}
+	start := exam.Start{Patients: patients, Exams: f.store, Tokens: issuer, Now: f.clock.Now, Observer: telemetry.Observer{}}
 	for range 2 {
 		if _, _, err := start.Run(ctx, attendant, fakes.ActiveSMS.Document, first.Exam.ID, 1); err != nil {
 			t.Fatal(err)

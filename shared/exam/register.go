@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // Register registers a new exam for an active patient.
@@ -14,6 +12,7 @@ type Register struct {
 	Exams    Creator
 	Now      func() time.Time
 	NewID    func() string
+	Observer Observer // the logs and metrics of each register; nil tells nobody
 }
 
 // RegisterRequest is what a register asks for. Idempotency is zero unless the
@@ -76,7 +75,7 @@ func (r Register) Run(ctx context.Context, by Actor, req RegisterRequest) (Regis
 	var exists *ExistsError
 	switch {
 	case err == nil:
-		metrics.Emit(ctx, metrics.One(metrics.ExamsRegistered))
+		observerOr(r.Observer).ExamRegistered(ctx)
 		return Registered{Exam: e}, nil
 	case idem.Key != "" && errors.As(err, &exists):
 		return replay(exists.Current, e)

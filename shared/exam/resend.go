@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"github.com/zmed/exam-manager/shared/logctx"
 )
 
 // ErrNotificationNotFailed: only a failed notification of a Finished exam is
@@ -29,6 +27,7 @@ type Resend struct {
 	Notifier Notifier
 	Now      func() time.Time
 	NewID    func() string
+	Observer Observer // the logs and metrics of each resend; nil tells nobody
 }
 
 // Run sends the failed notification of the exam examID again and returns the
@@ -40,8 +39,8 @@ func (r Resend) Run(ctx context.Context, examID string) (Exam, error) {
 	if err != nil {
 		return Exam{}, err
 	}
-	ctx = logctx.WithExamID(ctx, e.ID)
-	f := Finish{Exams: r.Exams, Patients: r.Patients, Notifier: r.Notifier, Now: r.Now}
+	ctx = observerOr(r.Observer).ExamIdentified(ctx, e.ID)
+	f := Finish{Exams: r.Exams, Patients: r.Patients, Notifier: r.Notifier, Now: r.Now, Observer: r.Observer}
 	failed := e.Notification
 	switch {
 	case e.Status == StatusFinished && failed.Status == NotificationPending && failed.ClaimOwner != "" &&

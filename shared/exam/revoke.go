@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 	"unicode/utf8"
-
-	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // MaxRevokeReason is the longest revocation reason accepted, in characters.
@@ -16,6 +14,7 @@ type Revoke struct {
 	Patients PatientFinder
 	Exams    Transitioner
 	Now      func() time.Time
+	Observer Observer // the logs and metrics of each revoke; nil tells nobody
 }
 
 // Run revokes, as the actor, the exam examID of the patient with document. The patient need
@@ -45,6 +44,6 @@ func (r Revoke) Run(ctx context.Context, by Actor, document, examID, reason stri
 	if err != nil {
 		return Exam{}, classifyConflict(err, p.ID, 0)
 	}
-	metrics.Emit(ctx, metrics.One(metrics.ExamsRevoked))
+	observerOr(r.Observer).ExamRevoked(ctx)
 	return e, nil
 }

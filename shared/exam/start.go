@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/zmed/exam-manager/shared/metrics"
 )
 
 // ExamClaims is what an exam token asserts.
@@ -30,6 +28,7 @@ type Start struct {
 	Exams    Transitioner
 	Tokens   TokenIssuer
 	Now      func() time.Time
+	Observer Observer // the logs and metrics of each start; nil tells nobody
 }
 
 // Run starts, as the actor, the exam examID of the patient with document,
@@ -71,7 +70,7 @@ func (s Start) Run(ctx context.Context, by Actor, document, examID string, t Typ
 	if err != nil {
 		return Exam{}, "", classifyConflict(err, p.ID, t)
 	}
-	metrics.Emit(ctx, metrics.One(metrics.ExamsStarted))
+	observerOr(s.Observer).ExamStarted(ctx)
 	return e, token, nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/memstore"
 )
@@ -49,13 +50,13 @@ func (d *domain) IssueExamToken(c exam.ExamClaims) (string, error) {
 }
 
 func (d *domain) register() exam.Register {
-	return exam.Register{Patients: d.patients, Exams: d.store, Now: d.clock.Now, NewID: fakes.NewID}
+	return exam.Register{Patients: d.patients, Exams: d.store, Now: d.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}}
 }
 func (d *domain) start() exam.Start {
-	return exam.Start{Patients: d.patients, Exams: d.store, Tokens: d, Now: d.clock.Now}
+	return exam.Start{Patients: d.patients, Exams: d.store, Tokens: d, Now: d.clock.Now, Observer: telemetry.Observer{}}
 }
 func (d *domain) revoke() exam.Revoke {
-	return exam.Revoke{Patients: d.patients, Exams: d.store, Now: d.clock.Now}
+	return exam.Revoke{Patients: d.patients, Exams: d.store, Now: d.clock.Now, Observer: telemetry.Observer{}}
 }
 func (d *domain) list() exam.List {
 	return exam.List{Patients: d.patients, Exams: d.store, Cursors: d.cursors}

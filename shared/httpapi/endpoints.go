@@ -6,6 +6,7 @@ import (
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/telemetry"
 )
 
 // The routes of the API, one Lambda each.
@@ -19,7 +20,8 @@ var (
 
 // Ports are what the route handlers run on. Every host (a Lambda, the local
 // stack, the bench, the tests) fills the ports its endpoints use and builds the
-// handlers from Endpoints, so that all of them compose the system alike.
+// handlers from Endpoints, so that all of them compose the system alike; the
+// use cases' observer is always the production one (shared/telemetry).
 type Ports struct {
 	Patients exam.PatientFinder
 	Exams    exam.Store
@@ -45,19 +47,19 @@ type Endpoint struct {
 // that its binary links only its own handler and use case.
 var (
 	RegisterExam = Endpoint{RegisterRoute, "register-exam", func(p Ports) apigw.Handler {
-		return Register(exam.Register{Patients: p.Patients, Exams: p.Exams, Now: p.Now, NewID: p.NewID}, p.Audit)
+		return Register(exam.Register{Patients: p.Patients, Exams: p.Exams, Now: p.Now, NewID: p.NewID, Observer: telemetry.Observer{}}, p.Audit)
 	}}
 	ListExams = Endpoint{ListRoute, "list-exams", func(p Ports) apigw.Handler {
 		return List(exam.List{Patients: p.Patients, Exams: p.Exams, Cursors: p.Cursors}, p.Audit)
 	}}
 	StartExam = Endpoint{StartRoute, "start-exam", func(p Ports) apigw.Handler {
-		return Start(exam.Start{Patients: p.Patients, Exams: p.Exams, Tokens: p.Tokens, Now: p.Now}, p.Audit)
+		return Start(exam.Start{Patients: p.Patients, Exams: p.Exams, Tokens: p.Tokens, Now: p.Now, Observer: telemetry.Observer{}}, p.Audit)
 	}}
 	CommunicateResult = Endpoint{CommunicateRoute, "communicate-result", func(p Ports) apigw.Handler {
 		return Communicate(p.Finish, p.Audit)
 	}}
 	RevokeExam = Endpoint{RevokeRoute, "revoke-exam", func(p Ports) apigw.Handler {
-		return Revoke(exam.Revoke{Patients: p.Patients, Exams: p.Exams, Now: p.Now}, p.Audit)
+		return Revoke(exam.Revoke{Patients: p.Patients, Exams: p.Exams, Now: p.Now, Observer: telemetry.Observer{}}, p.Audit)
 	}}
 )
 

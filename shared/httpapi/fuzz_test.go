@@ -12,6 +12,7 @@ import (
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/cpf"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
@@ -35,7 +36,7 @@ func fuzzID(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", 
 func fuzzHarness(t testing.TB) *harness {
 	h := newHarness(t)
 	n := 0
-	h.register = Register(exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: func() string { n++; return fuzzID(n) }}, auditWriter)
+	h.register = Register(exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: func() string { n++; return fuzzID(n) }, Observer: telemetry.Observer{}}, auditWriter)
 	h.registered(fakes.ActiveSMS, 3)
 	h.started(fakes.ActiveSMS, 2)
 	h.registered(fakes.ActiveEmail, 1)

@@ -15,6 +15,7 @@ import (
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/memstore"
 	"github.com/zmed/exam-manager/shared/token"
@@ -63,7 +64,7 @@ func newHarness(t testing.TB) *harness {
 	h.handlers = Handlers(Ports{
 		Audit:    auditWriter,
 		Patients: h.patients, Exams: h.store, Cursors: cursor.ForListing(cursor.New(examKey)), Tokens: h.issuer, Now: h.clock.Now, NewID: fakes.NewID,
-		Finish: exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID},
+		Finish: exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}},
 	})
 	h.register, h.list, h.start = h.handlers[RegisterRoute], h.handlers[ListRoute], h.handlers[StartRoute]
 	h.communicate, h.revoke = h.handlers[CommunicateRoute], h.handlers[RevokeRoute]

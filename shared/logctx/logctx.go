@@ -1,5 +1,5 @@
 // Package logctx carries the ids that every log line names (request id, exam id)
-// in a context. It imports nothing, so the domain can set the exam id too.
+// in a context. It imports nothing, so any layer can set them.
 package logctx
 
 import "context"

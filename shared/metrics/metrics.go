@@ -2,7 +2,7 @@
 // inside the JSON log lines the functions already write: CloudWatch Logs
 // extracts them, so a metric costs no SDK, no client and no call. A metric is
 // an attribute of a log line (Attr) or a line of its own (Emit). It imports no
-// AWS package, so the domain may emit the facts it owns.
+// AWS package; the domain's facts reach it through shared/telemetry.
 //
 // Names and dimensions are SPEC §14's; Catalog lists them, and the tests, the
 // alarms and the dashboard are held to it.

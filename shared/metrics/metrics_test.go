@@ -12,7 +12,7 @@ import (
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/logctx"
 	"github.com/zmed/exam-manager/shared/metrics"
-	"github.com/zmed/exam-manager/shared/processor"
+	"github.com/zmed/exam-manager/shared/resultfiling"
 	"github.com/zmed/exam-manager/shared/testsupport/emftest"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
@@ -121,7 +121,7 @@ func TestCatalogIsSpec14(t *testing.T) {
 // processor's outcomes and the domain's channels, no more, no fewer.
 func TestDimensionValuesAreTheCodes(t *testing.T) {
 	var outcomes, channels []string
-	for _, o := range []processor.Outcome{processor.Processed, processor.Stuck, processor.Denied, processor.Deleted} {
+	for _, o := range []resultfiling.Outcome{resultfiling.Processed, resultfiling.Stuck, resultfiling.Denied, resultfiling.Deleted} {
 		outcomes = append(outcomes, string(o))
 	}
 	for _, c := range exam.Channels {

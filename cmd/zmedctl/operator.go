@@ -46,7 +46,7 @@ type Operator struct {
 	}
 }
 
-// Filed is one filed result, with the metadata SPEC §7 puts on it.
+// Filed is one filed result, with the metadata docs/results.md puts on it.
 type Filed struct {
 	Key, ExamID, Outcome, Reason string
 	Time                         time.Time

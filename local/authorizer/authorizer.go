@@ -1,5 +1,5 @@
 // Package authorizer emulates, for the local API, the HTTP API's JWT
-// authorizer that guards every route in AWS (SPEC §11): a request with
+// authorizer that guards every route in AWS (docs/local.md): a request with
 // `Authorization: Bearer <JWT>` signed (HS256) with the local attendant key acts
 // as that attendant; a bad or expired token is 401 UNAUTHENTICATED; a request
 // without the header acts as the local attendant (an empty header and a token

@@ -197,7 +197,7 @@ func TestLoadMore(t *testing.T) {
 	}
 }
 
-// TestSignInWithALocalToken: a pasted local attendant token (SPEC §11) makes
+// TestSignInWithALocalToken: a pasted local attendant token (docs/local.md) makes
 // the page act as that attendant: its requests carry the token; an expired or
 // malformed token is refused in the page.
 func TestSignInWithALocalToken(t *testing.T) {
@@ -244,7 +244,7 @@ func TestRefusedTokenEndsTheSession(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("the local API answers %d to a forged token, want 401 (SPEC §11)", resp.StatusCode)
+		t.Fatalf("the local API answers %d to a forged token, want 401 (docs/local.md)", resp.StatusCode)
 	}
 	e.do(chromedp.SendKeys(chromedp.CSS("#attendant-token"), forged), chromedp.Click(chromedp.CSS(`#token-form button[type="submit"]`)))
 	e.waitText("#who-name", "eve")
@@ -255,7 +255,7 @@ func TestRefusedTokenEndsTheSession(t *testing.T) {
 	}
 }
 
-// localToken is a local attendant token (SPEC §11, make attendant-token's),
+// localToken is a local attendant token (docs/local.md, make attendant-token's),
 // valid for ttl from now (a negative ttl: expired).
 func localToken(t *testing.T, name string, ttl time.Duration) string {
 	t.Helper()

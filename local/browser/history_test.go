@@ -9,7 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// specListing is a GET /exams/info answer as SPEC §3 renders exams, history
+// specListing is a GET /exams/info answer as docs/api.md renders exams, history
 // included: the page's rendering of it does not wait for the API to give it.
 const specListing = `{"exams": [{"exam_id": "0b6f3c4e-5d1a-4c2b-9e8f-1a2b3c4d5e04", "patient_id": "7f3c9a52-1d4e-4b8a-9c61-2a5b8e0d4f11",
  "exam_type": 1, "exam_name": "Complete blood count", "status": "Finished",
@@ -19,9 +19,9 @@ const specListing = `{"exams": [{"exam_id": "0b6f3c4e-5d1a-4c2b-9e8f-1a2b3c4d5e0
              {"status": "Started", "at": "2026-03-02T13:15:00Z", "by": {"kind": "attendant", "id": "9c8d7e6f", "name": "bruno"}},
              {"status": "Finished", "at": "2026-03-04T18:30:00Z", "by": {"kind": "automatic", "id": "process-result"}}]}]}`
 
-// TestHistoryAsSPECRendersIt: each transition with who and when (clinic time,
+// TestHistoryAsTheAPIRendersIt: each transition with who and when (clinic time,
 // dd/mm/aaaa), oldest first, and the notification's state.
-func TestHistoryAsSPECRendersIt(t *testing.T) {
+func TestHistoryAsTheAPIRendersIt(t *testing.T) {
 	e := answeringListing(t, specListing)
 	e.signInLocal()
 	e.search(maria)

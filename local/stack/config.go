@@ -42,7 +42,7 @@ type Config struct {
 	ExamKey, ResultKey, CursorKey []byte
 	// ActorKey keys the pseudonyms of attendants whose id is not a UUID in audit lines.
 	ActorKey []byte
-	// AttendantKey signs the local attendants' bearer tokens (SPEC §11).
+	// AttendantKey signs the local attendants' bearer tokens (docs/local.md).
 	AttendantKey  []byte
 	Table, Bucket string
 	Folders       resultfiling.Folders

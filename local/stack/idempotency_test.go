@@ -14,7 +14,7 @@ func (e *e2e) post(path, body string, headers map[string]string) (int, http.Head
 }
 
 // Retries over real HTTP: a register retried with its Idempotency-Key, and a
-// start repeated after its answer was lost (SPEC §3).
+// start repeated after its answer was lost (docs/api.md).
 func TestRetriesOverHTTP(t *testing.T) {
 	e := startStack(t)
 	register := `{"document": "` + activeSMS + `", "exam_type": 4}`

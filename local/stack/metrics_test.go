@@ -20,7 +20,7 @@ const activeEmail = "248.438.034-80" // verified e-mail only
 // TestEveryMetricOnTheLocalStack finishes exams through both paths, files a
 // result to each outcome, survives a patient-manager outage through the
 // reconciler and leaves a notification unconfirmed, then reads the EMF lines
-// back as CloudWatch would: every metric of SPEC §14 with its dimensions and
+// back as CloudWatch would: every metric of docs/operations.md with its dimensions and
 // values. The same lines carry no personal data.
 func TestEveryMetricOnTheLocalStack(t *testing.T) {
 	logs := logtest.CaptureConcurrent(t) // the stack logs from its own goroutines

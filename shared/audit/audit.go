@@ -1,4 +1,4 @@
-// Package audit writes the accountability lines of SPEC §13: one JSON log line
+// Package audit writes the accountability lines of docs/security.md: one JSON log line
 // per API call and per automatic outcome, saying who did what to which exam of
 // which patient, and how it ended. The line carries ids and codes only: the
 // actor's kind and id (never a name), the exam id (only in its validated UUID

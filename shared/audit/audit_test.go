@@ -13,7 +13,7 @@ import (
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
 
-// TestLine: one JSON line as SPEC §13 shows it, with the request id; the
+// TestLine: one JSON line as docs/security.md shows it, with the request id; the
 // actor's name never, and an exam id only as a UUID.
 func TestLine(t *testing.T) {
 	ctx := logctx.WithRequestID(context.Background(), "req-1")

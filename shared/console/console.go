@@ -1,4 +1,4 @@
-// Package console serves the attendants' console (SPEC §16): one HTML page,
+// Package console serves the attendants' console (docs/console.md): one HTML page,
 // its stylesheet and ES modules, embedded in the binary, at GET / and under
 // /console/. The page calls the same HTTP API, same origin.
 package console

@@ -17,7 +17,7 @@ const (
 	ActorAutomatic ActorKind = "automatic"
 )
 
-// Actor is who made a change: every transition records one (SPEC §13).
+// Actor is who made a change: every transition records one (docs/security.md).
 type Actor struct {
 	Kind ActorKind
 	ID   string

@@ -25,7 +25,7 @@ func (p punctuating) FindByDocument(ctx context.Context, digits string) (exam.Pa
 }
 
 // The exam keeps the 11 digits whatever form the patient manager returns, so
-// the result path finds the patient again by them (SPEC §9).
+// the result path finds the patient again by them (docs/results.md).
 func TestStoredDocumentIsDigits(t *testing.T) {
 	d := newDomain()
 	register := d.register()

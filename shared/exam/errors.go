@@ -38,7 +38,7 @@ var (
 )
 
 // Why a result cannot finish its exam, for the S3 processing to file it by
-// reason (SPEC §7). Each wraps the error the API maps, so errors.Is with the
+// reason (docs/results.md). Each wraps the error the API maps, so errors.Is with the
 // wrapped error keeps holding.
 var (
 	// ErrTokenExpired: a token is well signed but past its exp (wraps ErrInvalidToken).

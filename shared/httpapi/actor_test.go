@@ -76,7 +76,7 @@ func TestCallWithoutClaimsIsRefused(t *testing.T) {
 
 // TestHistoryNamesTheCaller: each step's history entry names the attendant of
 // the authorizer's claims (username or cognito:username as the name) and is
-// rendered as SPEC §3 shows.
+// rendered as docs/api.md shows.
 func TestHistoryNamesTheCaller(t *testing.T) {
 	h := newHarness(t)
 	p := fakes.ActiveSMS

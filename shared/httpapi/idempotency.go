@@ -4,7 +4,7 @@ import (
 	"github.com/zmed/exam-manager/shared/exam"
 )
 
-// The headers of a retry-safe register (SPEC §3). API Gateway and the local
+// The headers of a retry-safe register (docs/api.md). API Gateway and the local
 // API hand handlers lower-case header names.
 const (
 	IdempotencyKeyHeader = "idempotency-key"
@@ -12,7 +12,7 @@ const (
 )
 
 // idempotencyKey is the request's Idempotency-Key, if it sent one, scoped to
-// the caller (SPEC §13): two attendants' keys never name the same exam. The
+// the caller (docs/security.md): two attendants' keys never name the same exam. The
 // key is checked by the use case; a header sent empty is malformed, not absent.
 func idempotencyKey(req request, by exam.Actor) (exam.IdempotencyKey, error) {
 	key, ok := req.Headers[IdempotencyKeyHeader]

@@ -4,7 +4,7 @@
 // an attribute of a log line (Attr) or a line of its own (Emit). It imports no
 // AWS package; the domain's facts reach it through shared/telemetry.
 //
-// Names and dimensions are SPEC §14's; Catalog lists them, and the tests, the
+// Names and dimensions are those of docs/operations.md; Catalog lists them, and the tests, the
 // alarms and the dashboard are held to it.
 package metrics
 
@@ -21,7 +21,7 @@ const Namespace = "ZMED/ExamManager"
 // Name is a metric's name.
 type Name string
 
-// The metrics (SPEC §14), and the reconciler's age of the oldest result waiting.
+// The metrics (docs/operations.md), and the reconciler's age of the oldest result waiting.
 const (
 	ResultsFiled             Name = "ResultsFiled"             // Outcome
 	ResultsRetried           Name = "ResultsRetried"           // transient failures
@@ -34,7 +34,7 @@ const (
 	ExamsFinished            Name = "ExamsFinished"            // Path
 	PatientManagerLatency    Name = "PatientManagerLatency"    // milliseconds
 	OldestCompletedAge       Name = "OldestCompletedAge"       // seconds, by the reconciler
-	// Beyond SPEC §14's list, each for an alarm SPEC asks for elsewhere:
+	// Beyond the operations list, each for an alarm of its own (docs/operations.md):
 	ResultsUnfileable     Name = "ResultsUnfileable"     // S3 refused for good to file a result even to stuck/ (§7)
 	ApiCallsWithoutClaims Name = "ApiCallsWithoutClaims" // an API call arrived without the authorizer's claims (§13)
 )
@@ -142,7 +142,7 @@ func currentStage() string {
 // key: slog's JSON handler writes its members at the top level). One line
 // carries at most one metric: EMF has one _aws member per line.
 func (m Metric) Attr() slog.Attr {
-	// Two dimension sets: SPEC §14's own, and the same with the stage, which
+	// Two dimension sets: the documented one, and the same with the stage, which
 	// the alarms and the dashboard read so that two stages never mix.
 	specDims := make([]string, 0, len(m.Dimensions))
 	attrs := make([]any, 0, 3+len(m.Dimensions))

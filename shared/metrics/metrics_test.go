@@ -84,13 +84,13 @@ func TestMetricsAreEMFInTheLogLine(t *testing.T) {
 	}
 }
 
-// TestCatalogIsSpec14: every metric of SPEC §14 with its dimension.
-func TestCatalogIsSpec14(t *testing.T) {
+// TestCatalogIsTheDocumentedOne: every metric of docs/operations.md with its dimension.
+func TestCatalogIsTheDocumentedOne(t *testing.T) {
 	want := map[metrics.Name][]string{
 		"ResultsFiled": {"Outcome"}, "ResultsRetried": nil, "NotificationsSent": {"Channel"},
 		"NotificationsUnconfirmed": nil, "ExamsRegistered": nil, "ExamsStarted": nil, "ExamsRevoked": nil,
 		"ExamsFinished": {"Path"}, "PatientManagerLatency": nil, "OldestCompletedAge": nil,
-		// The alarms of SPEC §7 (a result S3 will not file) and §13 (a call without claims).
+		// The alarms for a result S3 will not file and for a call without claims.
 		"ResultsUnfileable": nil, "ApiCallsWithoutClaims": nil,
 		// A notification refused for good, or with no contact that may be sent to.
 		"NotificationsFailed": {"Channel"},
@@ -150,7 +150,7 @@ func TestEveryMetricCarriesItsStage(t *testing.T) {
 	if len(points) != 1 || points[0].Dimensions["Stage"] != "prod" || points[0].Dimensions["Outcome"] != "stuck" {
 		t.Fatalf("points %+v, want ResultsFiled{Stage=prod, Outcome=stuck}", points)
 	}
-	// Published under SPEC §14's own dimension set too (emftest.Read checks
+	// Published under the documented dimension set too (emftest.Read checks
 	// the pair on every line); here, as written.
 	var line struct {
 		AWS struct {

@@ -42,7 +42,7 @@ func answering(t *testing.T, status int, body string, n *atomic.Int32) string {
 	return srv.URL
 }
 
-// A send goes out once whatever happens to it (SPEC §9), and the error says
+// A send goes out once whatever happens to it (docs/results.md), and the error says
 // whether the message may have been accepted, so that finishing never sends it again.
 func TestEverySendIsMadeOnce(t *testing.T) {
 	for channel, sender := range senders {

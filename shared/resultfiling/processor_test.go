@@ -171,7 +171,7 @@ func TestOutcomes(t *testing.T) {
 }
 
 // TestEveryReasonIsProduced: the tests above and TestPermanentRefusals
-// between them file a result for each of SPEC §7's reasons.
+// between them file a result for each of the documented reasons (docs/results.md).
 func TestEveryReasonIsProduced(t *testing.T) {
 	produced := map[resultfiling.Reason]bool{resultfiling.Unfileable: true} // TestPermanentRefusals
 	for _, c := range outcomeCases() {
@@ -183,7 +183,7 @@ func TestEveryReasonIsProduced(t *testing.T) {
 		}
 	}
 	if len(resultfiling.Reasons) != 16 || len(produced) != 16 {
-		t.Fatalf("%d reasons, %d produced; SPEC §7 has 16", len(resultfiling.Reasons), len(produced))
+		t.Fatalf("%d reasons, %d produced; docs/results.md lists 16", len(resultfiling.Reasons), len(produced))
 	}
 }
 

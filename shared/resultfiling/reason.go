@@ -6,11 +6,11 @@ import (
 	"github.com/zmed/exam-manager/shared/exam"
 )
 
-// Reason says why a result was filed where it is (SPEC §7): the user metadata
+// Reason says why a result was filed where it is (docs/results.md): the user metadata
 // zmed-reason of every filed object.
 type Reason string
 
-// The reasons, spelled as SPEC §7 spells them.
+// The reasons, spelled as docs/results.md spells them.
 const (
 	Finished              Reason = "finished" // processed
 	MissingTokens         Reason = "missing_tokens"
@@ -30,7 +30,7 @@ const (
 	ExamRevoked           Reason = "exam_revoked" // deleted
 )
 
-// Reasons are all the reasons, in SPEC §7's order.
+// Reasons are all the reasons, in docs/results.md's order.
 var Reasons = []Reason{
 	Finished, MissingTokens, UnreadableBody, InvalidExamToken, InvalidResultToken, TokenExpired, TokensMismatch,
 	UnknownExam, ExamTypeMismatch, NotStarted, FinishedByOtherResult, Unfileable,

@@ -39,7 +39,7 @@ const (
 	ResultTokenMeta = "result-token"
 )
 
-// User metadata of a filed object (SPEC §7). The zmed- prefix is this
+// User metadata of a filed object (docs/results.md). The zmed- prefix is this
 // system's: an uploader's own zmed-* entries are not carried over.
 const (
 	OutcomeMeta = "zmed-outcome"

@@ -10,7 +10,7 @@ import (
 	"github.com/zmed/exam-manager/shared/metrics"
 )
 
-// TestAccessLogNamesTheCaller (SPEC §13): the HTTP API's access log carries
+// TestAccessLogNamesTheCaller (docs/security.md): the HTTP API's access log carries
 // the caller's sub, the source IP, the request time and the authorizer's
 // error, and nothing a client sent (no query string, no body, no header) nor
 // any claim but the sub (a username or e-mail is personal data).
@@ -52,7 +52,7 @@ func TestAccessLogNamesTheCaller(t *testing.T) {
 	}
 }
 
-// TestAuditLinesKeptFiveYearsInProd (SPEC §13): the audit lines live in the
+// TestAuditLinesKeptFiveYearsInProd (docs/security.md): the audit lines live in the
 // functions' log groups, and who called from where in the access log; in
 // prod each of these keeps its lines at least 1,827 days.
 func TestAuditLinesKeptFiveYearsInProd(t *testing.T) {
@@ -80,7 +80,7 @@ func TestAuditLinesKeptFiveYearsInProd(t *testing.T) {
 	}
 }
 
-// TestCallsWithoutClaimsRaiseTheAlarm (SPEC §13): a call refused for want of
+// TestCallsWithoutClaimsRaiseTheAlarm (docs/security.md): a call refused for want of
 // the authorizer's claims is counted (apigw emits metrics.ApiCallsWithoutClaims
 // in its log line, as EMF), and an alarm that tells someone watches the count.
 func TestCallsWithoutClaimsRaiseTheAlarm(t *testing.T) {

@@ -14,8 +14,8 @@ import (
 	"github.com/zmed/exam-manager/shared/metrics"
 )
 
-// spec14Alarms maps each alarm of SPEC §14 to the alarms that raise it.
-var spec14Alarms = map[string][]string{
+// operationsAlarms maps each item of docs/operations.md's alarm list to the alarms that raise it.
+var operationsAlarms = map[string][]string{
 	"the on-failure queue is not empty":               {"FailureQueueNotEmptyAlarm"},
 	"the on-failure queue's oldest message's age":     {"FailureQueueOldestMessageAlarm"},
 	"process-result errors":                           {"ProcessResultErrorsAlarm"},
@@ -30,9 +30,9 @@ var spec14Alarms = map[string][]string{
 	"failed notifications": {"NotificationsFailedAlarm"},
 }
 
-func TestAnAlarmForEachItemOfSpec14(t *testing.T) {
+func TestAnAlarmForEachOperationsItem(t *testing.T) {
 	alarms := load(t).Resources("AWS::CloudWatch::Alarm")
-	for item, ids := range spec14Alarms {
+	for item, ids := range operationsAlarms {
 		for _, id := range ids {
 			if alarms[id] == nil {
 				t.Errorf("%s: no AWS::CloudWatch::Alarm %s", item, id)

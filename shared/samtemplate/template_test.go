@@ -284,7 +284,7 @@ func TestProcessResultCanOnlyTouchItsFolders(t *testing.T) {
 }
 
 // TestResultsBucketIsVersioned: processing files and deletes exactly the
-// version its event names, which needs a versioned bucket (SPEC §7).
+// version its event names, which needs a versioned bucket (docs/results.md).
 func TestResultsBucketIsVersioned(t *testing.T) {
 	bucket := load(t).Resources("AWS::S3::Bucket")["ResultsBucket"]
 	if got := Get(bucket, "Properties", "VersioningConfiguration", "Status"); got != "Enabled" {

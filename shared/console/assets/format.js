@@ -1,4 +1,4 @@
-// CPF mask and check digits, and dates as dd/mm/aaaa (SPEC §3, §16).
+// CPF mask and check digits, and dates as dd/mm/aaaa (docs/api.md, docs/console.md).
 
 export function cpfDigits(text) {
   return String(text).replace(/\D/g, '').slice(0, 11);

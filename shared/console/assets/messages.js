@@ -1,4 +1,4 @@
-// Portuguese text for every error code of the API (SPEC §3) and for the
+// Portuguese text for every error code of the API (docs/api.md) and for the
 // states the page shows. A test holds this table to the codes the API answers.
 export const errorMessages = {
   INVALID_REQUEST: 'Pedido inválido. Confira os dados e tente de novo.',

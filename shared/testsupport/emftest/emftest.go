@@ -102,15 +102,15 @@ func Sums(points []Point) map[string]float64 {
 }
 
 // dimensionSets checks that a metric is published under exactly two dimension
-// sets, SPEC §14's own and the same with Stage, and returns the values of the
+// sets, the documented and the same with Stage, and returns the values of the
 // staged one (so each point counts once).
 func dimensionSets(rec map[string]json.RawMessage, sets [][]string) (map[string]string, error) {
 	if len(sets) != 2 {
-		return nil, fmt.Errorf("%d dimension sets, want SPEC §14's and the staged one", len(sets))
+		return nil, fmt.Errorf("%d dimension sets, want the documented one and the staged one", len(sets))
 	}
 	spec, staged := sets[0], sets[1]
 	if len(staged) == 0 || staged[0] != "Stage" || !slices.Equal(staged[1:], spec) || slices.Contains(spec, "Stage") {
-		return nil, fmt.Errorf("dimension sets %v and %v: want SPEC §14's, then Stage with the same", spec, staged)
+		return nil, fmt.Errorf("dimension sets %v and %v: want the documented one, then Stage with the same", spec, staged)
 	}
 	dims := map[string]string{}
 	for _, n := range staged {

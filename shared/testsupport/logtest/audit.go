@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// AuditLine is an audit line (SPEC §13) as a test reads it.
+// AuditLine is an audit line (docs/security.md) as a test reads it.
 type AuditLine struct {
 	Action    string            `json:"action"`
 	Actor     map[string]string `json:"actor"`

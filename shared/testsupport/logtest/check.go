@@ -60,7 +60,7 @@ func Records(t testing.TB, logs []byte) []map[string]any {
 }
 
 // What logging makes up, whose digits are arbitrary: a UUID (a request id;
-// also the one form in which an id may be logged, SPEC §12), an RFC 3339 time
+// also the one form in which an id may be logged, docs/security.md), an RFC 3339 time
 // (the line's own and any logged one: its fraction of a second), the EMF
 // timestamp, and a fractional number (a measured duration).
 var (

@@ -20,7 +20,7 @@ CHECKOV_VENV := $(CURDIR)/.venv-checkov
 CHECKOV_VERSION := 3.3.30
 # A finding about one resource is skipped beside it in template.yaml (Metadata checkov skip, with the reason;
 # .ci/sam_translate.py carries a function's skips to the role SAM makes for it). Accepted here, for every
-# function alike (reasons in the README, Deploy to AWS): no dead-letter queue (synchronous calls, or an
+# function alike (reasons in docs/security.md): no dead-letter queue (synchronous calls, or an
 # on-failure destination), no VPC (only public AWS endpoints and the https patient manager), variables not
 # encrypted with a customer key (they hold no secret).
 CHECKOV_ACCEPTED := CKV_AWS_116,CKV_AWS_117,CKV_AWS_173
@@ -36,7 +36,7 @@ help: ## list the targets
 
 build: $(addprefix build-fn-,$(FUNCTIONS)) zmedctl ## build every function's bootstrap (linux/arm64) into bin/<function>/, and bin/zmedctl
 
-zmedctl: ## build the operator's command into bin/zmedctl (README, Operations); against the local stack: make -s ops ARGS="list"
+zmedctl: ## build the operator's command into bin/zmedctl (docs/operations.md); against the local stack: make -s ops ARGS="list"
 	go build -o $(BIN)/zmedctl ./cmd/zmedctl
 
 # The operator's command against the local stack's endpoints (make run), e.g. make -s ops ARGS="list -outcome stuck".
@@ -116,7 +116,7 @@ chromium:
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; }
 
-console-screenshot: chromium ## write the README's screenshot of the console (local/browser/console.png)
+console-screenshot: chromium ## write the console's screenshot (docs/console.md) (local/browser/console.png)
 	ZMED_README_SCREENSHOT=$(CURDIR)/local/browser/console.png go test -count=1 -run TestREADMEScreenshot ./local/browser
 
 $(STATICCHECK):

@@ -1,4 +1,4 @@
-// Command zmedctl is the operator's command (README, Operations): it lists
+// Command zmedctl is the operator's command (docs/operations.md): it lists
 // filed results by outcome, month and reason, moves a stuck result back to
 // completed/, replays the on-failure queue, shows an exam and sends a failed
 // notification again. It uses the

@@ -22,7 +22,7 @@ import (
 	"github.com/zmed/exam-manager/shared/apigw"
 )
 
-// Local identity, documented in the README.
+// Local identity, documented in docs/local.md.
 const (
 	// DefaultKey signs local attendant tokens (ZMED_LOCAL_ATTENDANT_KEY overrides it).
 	DefaultKey = "local-attendant-token-key-0123456789abcdef"

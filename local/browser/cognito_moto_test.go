@@ -95,7 +95,7 @@ func TestCognitoSignInOnMoto(t *testing.T) {
 	m.call("AdminCreateUser", map[string]any{"UserPoolId": pool, "Username": user, "MessageAction": "SUPPRESS",
 		"UserAttributes": []map[string]string{{"Name": "email", "Value": user}, {"Name": "email_verified", "Value": "true"}}})
 	m.call("AdminSetUserPassword", map[string]any{"UserPoolId": pool, "Username": user, "Password": password, "Permanent": true})
-	// The operator's first sign-in registers the authenticator (README: An attendant and a first call).
+	// The operator's first sign-in registers the authenticator (docs/deployment.md, the first attendant).
 	access := m.call("AdminInitiateAuth", map[string]any{"UserPoolId": pool, "ClientId": client, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
 		"AuthParameters": map[string]string{"USERNAME": user, "PASSWORD": password}})["AuthenticationResult"].(map[string]any)["AccessToken"].(string)
 	secret := m.call("AssociateSoftwareToken", map[string]any{"AccessToken": access})["SecretCode"].(string)

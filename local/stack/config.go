@@ -11,7 +11,7 @@ import (
 	"github.com/zmed/exam-manager/shared/resultfiling"
 )
 
-// Local keys, documented in the README; each can be overridden by its variable.
+// Local keys, documented in docs/local.md; each can be overridden by its variable.
 const (
 	LocalExamKey   = "local-exam-token-key-0123456789abcdef"
 	LocalResultKey = "local-result-token-key-0123456789abcdef"

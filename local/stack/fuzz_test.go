@@ -15,7 +15,7 @@ var methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 // FuzzAPI sends any method, path, query and body to the local API over HTTP
 // (one stack per fuzzing process, on 127.0.0.1): every answer but the
-// console's page and files is JSON; an error is a code of the README's table
+// console's page and files is JSON; an error is a code of the API's error table (shared/apigw)
 // with its status and a fixed message; no answer is a 5xx (every dependency is
 // up) or carries personal data.
 func FuzzAPI(f *testing.F) {

@@ -116,7 +116,7 @@ func (u upload) run(ctx context.Context, w io.Writer) error {
 	folder, _, _ := strings.Cut(filed, "/")
 	fmt.Fprintf(w, "filed as s3://%s/%s (%s)\n", u.stack.Bucket, filed, folder)
 	if processed := u.stack.Folders.Processed; folder != processed {
-		return fmt.Errorf("the result was filed under %s/, not %s/: the stack's log says why (README: Result objects)", folder, processed)
+		return fmt.Errorf("the result was filed under %s/, not %s/: the stack's log says why (docs/results.md)", folder, processed)
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ import (
 // FuzzAdapter feeds any body and route to the adapter: a body decodes only if
 // it is one JSON object (or null), and then each field holds exactly the
 // member of its name; every refusal, and every other route, is an error body
-// of the README's table with a fixed message.
+// of the error table with a fixed message.
 func FuzzAdapter(f *testing.F) {
 	f.Add(`{"document": "529.982.247-25", "exam_type": 1}`, false, "POST", "/exam/new")
 	f.Add(base64.StdEncoding.EncodeToString([]byte(`{"document": "52998224725", "exam_type": 1}`)), true, "POST", "/exam/new/")

@@ -1,4 +1,4 @@
-// Package architecture holds, as tests, the layout rules the README states:
+// Package architecture holds, as tests, the layout rules docs/architecture.md states:
 // the domain, the processor's and the reconciler's use cases and the metrics
 // import no AWS package, the domain neither logs, counts nor speaks HTTP (its
 // observer port does that outside it), no Lambda

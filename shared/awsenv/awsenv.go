@@ -20,7 +20,7 @@ import (
 //
 // It stands in for config.LoadDefaultConfig, whose shared-file, SSO, STS and
 // IMDS providers a Lambda never uses and which would add 1.6 MiB to every
-// binary and work to every cold start (see the README's performance section).
+// binary and work to every cold start (docs/testing.md, Performance).
 func FromEnv() (aws.Config, error) { return fromEnv(os.LookupEnv) }
 
 func fromEnv(lookup func(string) (string, bool)) (aws.Config, error) {

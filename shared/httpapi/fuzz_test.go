@@ -44,7 +44,7 @@ func fuzzHarness(t testing.TB) *harness {
 }
 
 // fuzzCall runs req and checks what every answer of the API promises: a JSON
-// body; for an error, a code of the README's table with its status and a fixed
+// body; for an error, a code of the error table with its status and a fixed
 // message; no personal data (nor any of secrets) in the body or in any log
 // line. The fakes never fail, so a 5xx is a bug.
 func fuzzCall(t *testing.T, h *harness, handler apigw.Handler, req events.APIGatewayV2HTTPRequest, secrets ...string) reply {

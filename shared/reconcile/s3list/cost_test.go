@@ -30,7 +30,7 @@ func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
 	return c.next.RoundTrip(r)
 }
 
-// TestARunWithAnEmptyFolderCostsOneListing is the README's cost figure: a run
+// TestARunWithAnEmptyFolderCostsOneListing is docs/operations.md's cost figure: a run
 // over an empty completed/ (other folders full) makes one S3 request and
 // invokes nothing.
 func TestARunWithAnEmptyFolderCostsOneListing(t *testing.T) {

@@ -116,7 +116,7 @@ chromium:
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; }
 
-console-screenshot: chromium ## write the console's screenshot (docs/console.md) (local/browser/console.png)
+console-screenshot: chromium ## write the console's screenshot (local/browser/console.png, shown in docs/console.md)
 	ZMED_README_SCREENSHOT=$(CURDIR)/local/browser/console.png go test -count=1 -run TestREADMEScreenshot ./local/browser
 
 $(STATICCHECK):

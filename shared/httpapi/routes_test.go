@@ -70,10 +70,10 @@ func validRequests(h *harness) map[apigw.Route]events.APIGatewayV2HTTPRequest {
 	id, tok := h.started(fakes.ActiveSMS, 1)
 	registered := h.registered(fakes.ActiveSMS, 1)
 	return map[apigw.Route]events.APIGatewayV2HTTPRequest{
-		RegisterExam.Route:    post(RegisterExam.Route, `{"document": "52998224725", "exam_type": 1}`),
-		ListExams.Route:        get(map[string]string{"document": fakes.ActiveSMS.Document}),
-		StartExam.Route:       post(StartExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "exam_type": 1})),
+		RegisterExam.Route:      post(RegisterExam.Route, `{"document": "52998224725", "exam_type": 1}`),
+		ListExams.Route:         get(map[string]string{"document": fakes.ActiveSMS.Document}),
+		StartExam.Route:         post(StartExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "exam_type": 1})),
 		CommunicateResult.Route: post(CommunicateResult.Route, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})),
-		RevokeExam.Route:      post(RevokeExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "reason": "x"})),
+		RevokeExam.Route:        post(RevokeExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "reason": "x"})),
 	}
 }

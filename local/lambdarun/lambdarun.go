@@ -54,7 +54,7 @@ func Start(ctx context.Context, root, rie, workDir string, console io.Writer) (*
 	if s.Stack, err = stack.Start(ctx, cfg, console); err != nil {
 		return nil, err
 	}
-	if err := seed(ctx, s.Stack, fixtures); err != nil {
+	if err := Seed(ctx, s.Stack, fixtures); err != nil {
 		s.Close()
 		return nil, err
 	}

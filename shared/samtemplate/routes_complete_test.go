@@ -53,7 +53,7 @@ func TestEveryRouteIsComplete(t *testing.T) {
 			!strings.Contains(string(out), "./functions/"+fn+"\n") {
 			lacks("the build target make build-%s (made from the functions/%s folder)", id, fn)
 		}
-		if !hasSampleEvent(t, filepath.Join(root, "events", fn), e.Route) {
+		if _, _, err := RouteEvent(root, fn, e.Route); err != nil {
 			lacks("a sample event events/%s/*.json with routeKey %q", fn, e.Route.String())
 		}
 		switch action := auditAction(t, e); {
@@ -82,22 +82,6 @@ func routedTo(tpl Template, id string, route apigw.Route) bool {
 	evs, _ := Get(fn, "Properties", "Events").(map[string]any)
 	for _, ev := range evs {
 		if Get(ev, "Type") == "HttpApi" && Get(ev, "Properties", "Method") == route.Method && Get(ev, "Properties", "Path") == route.Path {
-			return true
-		}
-	}
-	return false
-}
-
-// hasSampleEvent reports whether dir holds an API Gateway event for route.
-func hasSampleEvent(t *testing.T, dir string, route apigw.Route) bool {
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ev events.APIGatewayV2HTTPRequest
-		if json.Unmarshal(raw, &ev) == nil && ev.RouteKey == route.String() {
 			return true
 		}
 	}

@@ -1,3 +1,5 @@
+// The request helpers the endpoints' handlers share.
+
 package httpapi
 
 import (

@@ -42,8 +42,8 @@ func LoadFixtures(path string) (Fixtures, error) {
 	return f, nil
 }
 
-// seed writes the fixtures into a running stack through its own adapters.
-func seed(ctx context.Context, s *stack.Stack, f Fixtures) error {
+// Seed writes the fixtures f into the running stack s through its own adapters.
+func Seed(ctx context.Context, s *stack.Stack, f Fixtures) error {
 	var patientID string
 	for _, p := range s.Patients {
 		if p.Document == f.PatientDocument {

@@ -7,7 +7,6 @@ package lambdarun
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -54,7 +53,7 @@ func Start(ctx context.Context, root, rie, workDir string, console io.Writer) (*
 	if s.Stack, err = stack.Start(ctx, cfg, console); err != nil {
 		return nil, err
 	}
-	if err := seed(ctx, s.Stack, fixtures); err != nil {
+	if err := Seed(ctx, s.Stack, fixtures); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -143,20 +142,13 @@ type Endpoints struct {
 }
 
 // Environment is what Lambda would give functions/<folder>: its variables
-// from events/env.json under root (the file `sam local invoke --env-vars`
-// takes), with the SDK pointed at e through its own settings.
+// from events/env.json under root, as `sam local invoke --env-vars` resolves
+// that file (samtemplate.LocalVariables), with the SDK pointed at e through
+// its own settings.
 func Environment(root, folder string, e Endpoints) ([]string, error) {
-	raw, err := os.ReadFile(filepath.Join(root, "events", "env.json"))
+	vars, err := samtemplate.LocalVariables(root, samtemplate.LogicalID(folder))
 	if err != nil {
 		return nil, err
-	}
-	var all map[string]map[string]string
-	if err := json.Unmarshal(raw, &all); err != nil {
-		return nil, fmt.Errorf("events/env.json: %w", err)
-	}
-	vars, ok := all[samtemplate.LogicalID(folder)]
-	if !ok {
-		return nil, fmt.Errorf("events/env.json has no variables for %s", samtemplate.LogicalID(folder))
 	}
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),

@@ -37,7 +37,7 @@ func FuzzAdapter(f *testing.F) {
 			Document *string `json:"document"`
 			ExamType *int    `json:"exam_type"`
 		}
-		resp, _ := apigw.Serve(route, audit.ExamRegister, audit.Writer{}, func(ctx context.Context, _ exam.Actor, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		resp, _ := apigw.Serve(route, audit.Action("exam.register"), audit.Writer{}, func(ctx context.Context, _ exam.Actor, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			if err := apigw.DecodeJSON(req, &in); err != nil {
 				if !errors.Is(err, apigw.ErrPayloadTooLarge) && !errors.Is(err, exam.ErrInvalidRequest) {
 					t.Fatalf("DecodeJSON err = %v", err)

@@ -14,18 +14,12 @@ import (
 	"github.com/zmed/exam-manager/shared/logctx"
 )
 
-// Action is what was done, one per route and one for the automatic path.
+// Action is what was done: each route's own, declared in its row of the
+// endpoint table (shared/httpapi), and the automatic path's.
 type Action string
 
-// Actions.
-const (
-	ExamRegister    Action = "exam.register"
-	ExamList        Action = "exam.list"
-	ExamStart       Action = "exam.start"
-	ExamRevoke      Action = "exam.revoke"
-	ExamCommunicate Action = "exam.communicate"
-	ResultProcess   Action = "result.process"
-)
+// ResultProcess is the action of the automatic path: a result file processed.
+const ResultProcess Action = "result.process"
 
 // OK is the outcome of a call that succeeded; any other outcome is an error code.
 const OK = "ok"

@@ -23,10 +23,10 @@ func TestLine(t *testing.T) {
 		entry audit.Entry
 		want  map[string]any
 	}{
-		{"a change", audit.Entry{Action: audit.ExamStart, Actor: actor, ExamID: "0b6f3c4e-5d1a-4c2b-9e8f-1a2b3c4d5e01", PatientID: "p-1", Outcome: audit.OK},
+		{"a change", audit.Entry{Action: audit.Action("exam.start"), Actor: actor, ExamID: "0b6f3c4e-5d1a-4c2b-9e8f-1a2b3c4d5e01", PatientID: "p-1", Outcome: audit.OK},
 			map[string]any{"level": "INFO", "msg": "audit", "audit": true, "action": "exam.start", "request_id": "req-1",
 				"actor": map[string]any{"kind": "attendant", "id": actor.ID}, "exam_id": "0b6f3c4e-5d1a-4c2b-9e8f-1a2b3c4d5e01", "patient_id": "p-1", "outcome": "ok"}},
-		{"a refusal before the exam id validated", audit.Entry{Action: audit.ExamRevoke, Actor: actor, ExamID: "Maria 52998224725", Outcome: "INVALID_REQUEST"},
+		{"a refusal before the exam id validated", audit.Entry{Action: audit.Action("exam.revoke"), Actor: actor, ExamID: "Maria 52998224725", Outcome: "INVALID_REQUEST"},
 			map[string]any{"level": "INFO", "msg": "audit", "audit": true, "action": "exam.revoke", "request_id": "req-1",
 				"actor": map[string]any{"kind": "attendant", "id": actor.ID}, "outcome": "INVALID_REQUEST"}},
 		{"the automatic path", audit.Entry{Action: audit.ResultProcess, Actor: exam.ProcessResultActor, Outcome: "INVALID_TOKEN"},

@@ -41,7 +41,7 @@ func TestWriterLogsANonUUIDActorAsItsPseudonym(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			buf := logtest.Capture(t)
-			w.Write(ctx, audit.Entry{Action: audit.ExamStart, Actor: tc.actor, Outcome: audit.OK})
+			w.Write(ctx, audit.Entry{Action: audit.Action("exam.start"), Actor: tc.actor, Outcome: audit.OK})
 			lines := logtest.AuditLines(t, buf.String())
 			if len(lines) != 1 || lines[0].Actor["id"] != tc.logged {
 				t.Fatalf("lines %v, want one naming %s", lines, tc.logged)
@@ -78,7 +78,7 @@ func TestPseudonym(t *testing.T) {
 // UUID is withheld, never logged as it is.
 func TestWriteWithoutKeyWithholdsANonUUIDActor(t *testing.T) {
 	buf := logtest.Capture(t)
-	audit.Write(context.Background(), audit.Entry{Action: audit.ExamList, Actor: exam.Actor{Kind: exam.ActorAttendant, ID: "52998224725"}, Outcome: audit.OK})
+	audit.Write(context.Background(), audit.Entry{Action: audit.Action("exam.list"), Actor: exam.Actor{Kind: exam.ActorAttendant, ID: "52998224725"}, Outcome: audit.OK})
 	if lines := logtest.AuditLines(t, buf.String()); len(lines) != 1 || lines[0].Actor["id"] != "withheld" {
 		t.Fatalf("lines %v, want the id withheld", lines)
 	}

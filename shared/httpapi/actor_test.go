@@ -80,15 +80,15 @@ func TestCallWithoutClaimsIsRefused(t *testing.T) {
 func TestHistoryNamesTheCaller(t *testing.T) {
 	h := newHarness(t)
 	p := fakes.ActiveSMS
-	r := h.call(h.register, as(fakes.Attendant, post(RegisterRoute, js(map[string]any{"document": p.Document, "exam_type": 2}))))
+	r := h.call(h.register, as(fakes.Attendant, post(RegisterExam.Route, js(map[string]any{"document": p.Document, "exam_type": 2}))))
 	r.expect(t, 201, "")
 	id := r.body["exam_id"].(string)
-	start := as(fakes.OtherAttendant, post(StartRoute, js(map[string]any{"document": p.Document, "exam_id": id, "exam_type": 2})))
+	start := as(fakes.OtherAttendant, post(StartExam.Route, js(map[string]any{"document": p.Document, "exam_id": id, "exam_type": 2})))
 	start.RequestContext.Authorizer.JWT.Claims = map[string]string{"sub": fakes.OtherAttendant.ID, "cognito:username": fakes.OtherAttendant.Name}
 	r = h.call(h.start, start)
 	r.expect(t, 200, "")
 	tok := r.body["exam_token"].(string)
-	r = h.call(h.communicate, as(fakes.Attendant, post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))))
+	r = h.call(h.communicate, as(fakes.Attendant, post(CommunicateResult.Route, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))))
 	r.expect(t, 200, "")
 
 	view := r.body["exam"].(map[string]any)
@@ -118,7 +118,7 @@ func TestExamWithoutHistory(t *testing.T) {
 	if history := r.body["exams"].([]any)[0].(map[string]any)["history"]; !reflect.DeepEqual(history, []any{}) {
 		t.Fatalf("history of an exam without one: %v, want []", history)
 	}
-	r = h.call(h.revoke, post(RevokeRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": legacy.ID, "reason": "old"})))
+	r = h.call(h.revoke, post(RevokeExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": legacy.ID, "reason": "old"})))
 	r.expect(t, 200, "")
 	if history, _ := r.body["history"].([]any); len(history) != 1 || history[0].(map[string]any)["status"] != "Revoked" {
 		t.Fatalf("history after revoking: %v", r.body["history"])

@@ -36,7 +36,7 @@ func call(b *testing.B, handler func(context.Context, events.APIGatewayV2HTTPReq
 
 func BenchmarkRegister(b *testing.B) {
 	h := benchHarness(b)
-	req := post(RegisterRoute, `{"document": "529.982.247-25", "exam_type": 1}`)
+	req := post(RegisterExam.Route, `{"document": "529.982.247-25", "exam_type": 1}`)
 	b.ReportAllocs()
 	for b.Loop() {
 		call(b, h.register, req, 201)
@@ -64,7 +64,7 @@ func BenchmarkStart(b *testing.B) {
 		if len(reqs) == 0 {
 			for range 1024 {
 				id := h.registered(fakes.ActiveSMS, 1)
-				reqs = append(reqs, post(StartRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 1})))
+				reqs = append(reqs, post(StartExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 1})))
 			}
 		}
 		req := reqs[len(reqs)-1]
@@ -80,7 +80,7 @@ func BenchmarkRevoke(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		id := h.registered(fakes.ActiveSMS, 1)
-		req := post(RevokeRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "reason": "duplicated"}))
+		req := post(RevokeExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "reason": "duplicated"}))
 		b.StartTimer()
 		call(b, h.revoke, req, 200)
 	}
@@ -92,7 +92,7 @@ func BenchmarkCommunicate(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		id, tok := h.started(fakes.ActiveSMS, 1)
-		req := post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))
+		req := post(CommunicateResult.Route, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))
 		b.StartTimer()
 		call(b, h.communicate, req, 200)
 	}

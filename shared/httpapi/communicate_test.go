@@ -64,12 +64,12 @@ func TestCommunicate(t *testing.T) {
 		}, 422, "TOKEN_MISMATCH", ""},
 		{"revoked exam", func(h *harness) (string, string) {
 			id, tok := h.started(fakes.ActiveSMS, 2)
-			h.call(h.revoke, post(RevokeRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "reason": "x"}))).expect(h.t, 200, "")
+			h.call(h.revoke, post(RevokeExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "reason": "x"}))).expect(h.t, 200, "")
 			return tok, h.resultToken(id)
 		}, 409, "INVALID_TRANSITION", ""},
 		{"finished by another result", func(h *harness) (string, string) {
 			id, tok := h.started(fakes.ActiveSMS, 2)
-			h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))).expect(h.t, 200, "")
+			h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))).expect(h.t, 200, "")
 			h.clock.Advance(time.Second) // another result token: issued at another time
 			return tok, h.resultToken(id)
 		}, 409, "INVALID_TRANSITION", ""},
@@ -96,7 +96,7 @@ func TestCommunicate(t *testing.T) {
 			h := newHarness(t)
 			examToken, resultToken := tt.arrange(h)
 			sentBefore := len(h.notifier.Sent())
-			r := h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": examToken, "result_token": resultToken})))
+			r := h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": examToken, "result_token": resultToken})))
 			r.expect(t, tt.status, tt.code)
 			sent := h.notifier.Sent()[sentBefore:]
 			if tt.status != 200 {
@@ -152,7 +152,7 @@ func TestCommunicateRepeatedNotifiesOnce(t *testing.T) {
 	result := h.resultToken(id)
 	body := js(map[string]string{"exam_token": tok, "result_token": result})
 	for range 3 {
-		h.call(h.communicate, post(CommunicateRoute, body)).expect(t, 200, "")
+		h.call(h.communicate, post(CommunicateResult.Route, body)).expect(t, 200, "")
 	}
 	if n := len(h.notifier.Sent()); n != 1 {
 		t.Fatalf("%d notifications, want 1", n)
@@ -165,12 +165,12 @@ func TestCommunicateNotifierFailureThenRetry(t *testing.T) {
 	body := js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})
 
 	h.notifier.FailNext(1)
-	h.call(h.communicate, post(CommunicateRoute, body)).expect(t, 503, "DEPENDENCY_UNAVAILABLE")
+	h.call(h.communicate, post(CommunicateResult.Route, body)).expect(t, 503, "DEPENDENCY_UNAVAILABLE")
 	if e := h.stored(id); e.Status != exam.StatusFinished || e.Notification.Status != exam.NotificationPending || e.Notification.ClaimOwner != "" {
 		t.Fatalf("after a failed send: %+v", e)
 	}
-	h.call(h.communicate, post(CommunicateRoute, body)).expect(t, 200, "")
-	h.call(h.communicate, post(CommunicateRoute, body)).expect(t, 200, "")
+	h.call(h.communicate, post(CommunicateResult.Route, body)).expect(t, 200, "")
+	h.call(h.communicate, post(CommunicateResult.Route, body)).expect(t, 200, "")
 	if sent := h.notifier.Sent(); len(sent) != 1 || sent[0].Channel != exam.ChannelEmail {
 		t.Fatalf("sent %+v, want one e-mail", sent)
 	}
@@ -179,7 +179,7 @@ func TestCommunicateNotifierFailureThenRetry(t *testing.T) {
 func TestCommunicateMissingFields(t *testing.T) {
 	h := newHarness(t)
 	for _, body := range []string{`{}`, `{"exam_token": "x"}`, `{"result_token": "x"}`, `{"exam_token": 1, "result_token": "x"}`} {
-		h.call(h.communicate, post(CommunicateRoute, body)).expect(t, 400, "INVALID_REQUEST")
+		h.call(h.communicate, post(CommunicateResult.Route, body)).expect(t, 400, "INVALID_REQUEST")
 	}
 }
 
@@ -191,7 +191,7 @@ func TestCommunicateShowsAFailedNotification(t *testing.T) {
 	foreign.Cellphone, foreign.EmailVerified = "+12025550143", false
 	h.patients.Put(foreign)
 	id, tok := h.started(foreign, 5)
-	r := h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})))
+	r := h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})))
 	r.expect(t, 200, "")
 	n, _ := r.body["exam"].(map[string]any)["notification"].(map[string]any)
 	if n["status"] != "failed" || n["code"] != exam.InvalidDestination || n["channel"] != "sms" {

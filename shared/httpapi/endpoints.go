@@ -1,21 +1,17 @@
 package httpapi
 
 import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/telemetry"
-)
-
-// The routes of the API, one Lambda each.
-var (
-	RegisterRoute    = apigw.Route{Method: "POST", Path: "/exam/new"}
-	ListRoute        = apigw.Route{Method: "GET", Path: "/exams/info"}
-	StartRoute       = apigw.Route{Method: "POST", Path: "/exam/start"}
-	CommunicateRoute = apigw.Route{Method: "POST", Path: "/exams/communicate"}
-	RevokeRoute      = apigw.Route{Method: "POST", Path: "/exam/revoke"}
 )
 
 // Ports are what the route handlers run on. Every host (a Lambda, the local
@@ -34,39 +30,206 @@ type Ports struct {
 	Audit audit.Writer
 }
 
-// Endpoint is one route of the API: the functions/ folder of the Lambda that
-// serves it and its handler over the ports.
+// Endpoint is one route of the API and all the code it needs: the functions/
+// folder of the Lambda that serves it, the action its audit lines name, and
+// its own work over the ports. Adding a route is adding a row below (the
+// other pieces are listed in docs/architecture.md#add-a-route).
 type Endpoint struct {
 	Route    apigw.Route
 	Function string
-	Handler  func(Ports) apigw.Handler
+	Action   audit.Action // one of its own: a log query tells the routes apart by it
+	Handle   func(Ports) apigw.Func
+}
+
+// Handler is e's handler over p: e's work served for its route alone (see
+// apigw.Serve), each call's audit line written with p.Audit under e's action.
+func (e Endpoint) Handler(p Ports) apigw.Handler {
+	return apigw.Serve(e.Route, e.Action, p.Audit, e.Handle(p))
 }
 
 // The endpoints, one per route, named after the function that serves it. A
 // Lambda's main starts its own endpoint's handler and refers to no other, so
 // that its binary links only its own handler and use case.
-var (
-	RegisterExam = Endpoint{RegisterRoute, "register-exam", func(p Ports) apigw.Handler {
-		return Register(exam.Register{Patients: p.Patients, Exams: p.Exams, Now: p.Now, NewID: p.NewID, Observer: telemetry.Observer{}}, p.Audit)
-	}}
-	ListExams = Endpoint{ListRoute, "list-exams", func(p Ports) apigw.Handler {
-		return List(exam.List{Patients: p.Patients, Exams: p.Exams, Cursors: p.Cursors}, p.Audit)
-	}}
-	StartExam = Endpoint{StartRoute, "start-exam", func(p Ports) apigw.Handler {
-		return Start(exam.Start{Patients: p.Patients, Exams: p.Exams, Tokens: p.Tokens, Now: p.Now, Observer: telemetry.Observer{}}, p.Audit)
-	}}
-	CommunicateResult = Endpoint{CommunicateRoute, "communicate-result", func(p Ports) apigw.Handler {
-		return Communicate(p.Finish, p.Audit)
-	}}
-	RevokeExam = Endpoint{RevokeRoute, "revoke-exam", func(p Ports) apigw.Handler {
-		return Revoke(exam.Revoke{Patients: p.Patients, Exams: p.Exams, Now: p.Now, Observer: telemetry.Observer{}}, p.Audit)
-	}}
-)
+
+// RegisterExam registers an exam.
+var RegisterExam = Endpoint{
+	Route: apigw.Route{Method: "POST", Path: "/exam/new"}, Function: "register-exam", Action: "exam.register",
+	Handle: func(p Ports) apigw.Func {
+		uc := exam.Register{Patients: p.Patients, Exams: p.Exams, Now: p.Now, NewID: p.NewID, Observer: telemetry.Observer{}}
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			var in struct {
+				Document *string `json:"document"`
+				ExamType *int    `json:"exam_type"`
+			}
+			if err := apigw.DecodeJSON(req, &in); err != nil {
+				return response{}, err
+			}
+			document, err := required("document", in.Document)
+			if err != nil {
+				return response{}, err
+			}
+			examType, err := required("exam_type", in.ExamType)
+			if err != nil {
+				return response{}, err
+			}
+			idem, err := idempotencyKey(req, by)
+			if err != nil {
+				return response{}, err
+			}
+			r, err := uc.Run(ctx, by, exam.RegisterRequest{Document: document, Type: exam.Type(examType), Idempotency: idem})
+			if err != nil {
+				return response{}, err
+			}
+			ctx = apigw.Touched(ctx, r.Exam)
+			if r.Replayed {
+				logOutcome(ctx, "exam registration replayed", r.Exam)
+				resp := apigw.JSON(http.StatusCreated, render(r.Exam))
+				resp.Headers[ReplayedHeader] = "true"
+				return resp, nil
+			}
+			logOutcome(ctx, "exam registered", r.Exam)
+			return apigw.JSON(http.StatusCreated, render(r.Exam)), nil
+		}
+	},
+}
+
+// StartExam starts an exam and returns its exam token.
+var StartExam = Endpoint{
+	Route: apigw.Route{Method: "POST", Path: "/exam/start"}, Function: "start-exam", Action: "exam.start",
+	Handle: func(p Ports) apigw.Func {
+		uc := exam.Start{Patients: p.Patients, Exams: p.Exams, Tokens: p.Tokens, Now: p.Now, Observer: telemetry.Observer{}}
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			var in struct {
+				Document *string `json:"document"`
+				ExamID   *string `json:"exam_id"`
+				ExamType *int    `json:"exam_type"`
+			}
+			if err := apigw.DecodeJSON(req, &in); err != nil {
+				return response{}, err
+			}
+			document, err1 := required("document", in.Document)
+			examID, err2 := required("exam_id", in.ExamID)
+			examType, err3 := required("exam_type", in.ExamType)
+			if err := firstOf(err1, err2, err3); err != nil {
+				return response{}, err
+			}
+			e, token, err := uc.Run(ctx, by, document, examID, exam.Type(examType))
+			if err != nil {
+				return response{}, refusedFound(ctx, examID, err)
+			}
+			ctx = apigw.Touched(ctx, e)
+			logOutcome(ctx, "exam started", e)
+			return apigw.JSON(http.StatusOK, struct {
+				Exam      examView `json:"exam"`
+				ExamToken string   `json:"exam_token"`
+			}{render(e), token}), nil
+		}
+	},
+}
+
+// ListExams lists a patient's exams, a page at a time (?document=&limit=&cursor=).
+var ListExams = Endpoint{
+	Route: apigw.Route{Method: "GET", Path: "/exams/info"}, Function: "list-exams", Action: "exam.list",
+	Handle: func(p Ports) apigw.Func {
+		uc := exam.List{Patients: p.Patients, Exams: p.Exams, Cursors: p.Cursors}
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			q := req.QueryStringParameters
+			limit := exam.DefaultPageSize
+			if s, ok := q["limit"]; ok {
+				n, err := strconv.Atoi(s)
+				if err != nil {
+					return response{}, exam.InvalidRequest("limit must be a whole number between 1 and 100")
+				}
+				limit = n
+			}
+			document, ok := q["document"]
+			if !ok {
+				return response{}, exam.InvalidRequest("query parameter \"document\" is required")
+			}
+			page, err := uc.Run(ctx, document, limit, q["cursor"])
+			if err != nil {
+				return response{}, err
+			}
+			apigw.WithPatientID(ctx, page.PatientID)
+			slog.InfoContext(ctx, "exams listed", "count", len(page.Exams), "more", page.NextCursor != "")
+			return apigw.JSON(http.StatusOK, struct {
+				Exams      []examView `json:"exams"`
+				NextCursor string     `json:"next_cursor,omitempty"`
+			}{renderAll(page.Exams), page.NextCursor}), nil
+		}
+	},
+}
+
+// CommunicateResult communicates a result: the manual path to finish an exam.
+var CommunicateResult = Endpoint{
+	Route: apigw.Route{Method: "POST", Path: "/exams/communicate"}, Function: "communicate-result", Action: "exam.communicate",
+	Handle: func(p Ports) apigw.Func {
+		uc := p.Finish
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			var in struct {
+				ExamToken   *string `json:"exam_token"`
+				ResultToken *string `json:"result_token"`
+			}
+			if err := apigw.DecodeJSON(req, &in); err != nil {
+				return response{}, err
+			}
+			examToken, err1 := required("exam_token", in.ExamToken)
+			resultToken, err2 := required("result_token", in.ResultToken)
+			if err := firstOf(err1, err2); err != nil {
+				return response{}, err
+			}
+			e, err := uc.Run(ctx, by, examToken, resultToken)
+			if e.ID != "" {
+				ctx = apigw.Touched(ctx, e)
+			}
+			// Another request is sending this very notification: the exam is
+			// finished by this result, which is all this caller needs to know.
+			if err != nil && !errors.Is(err, exam.ErrNotificationClaimed) {
+				return response{}, err
+			}
+			logOutcome(ctx, "result communicated", e)
+			return apigw.JSON(http.StatusOK, struct {
+				Exam examView `json:"exam"`
+			}{render(e)}), nil
+		}
+	},
+}
+
+// RevokeExam revokes an exam.
+var RevokeExam = Endpoint{
+	Route: apigw.Route{Method: "POST", Path: "/exam/revoke"}, Function: "revoke-exam", Action: "exam.revoke",
+	Handle: func(p Ports) apigw.Func {
+		uc := exam.Revoke{Patients: p.Patients, Exams: p.Exams, Now: p.Now, Observer: telemetry.Observer{}}
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			var in struct {
+				Document *string `json:"document"`
+				ExamID   *string `json:"exam_id"`
+				Reason   *string `json:"reason"`
+			}
+			if err := apigw.DecodeJSON(req, &in); err != nil {
+				return response{}, err
+			}
+			document, err1 := required("document", in.Document)
+			examID, err2 := required("exam_id", in.ExamID)
+			reason, err3 := required("reason", in.Reason)
+			if err := firstOf(err1, err2, err3); err != nil {
+				return response{}, err
+			}
+			e, err := uc.Run(ctx, by, document, examID, reason)
+			if err != nil {
+				return response{}, refusedFound(ctx, examID, err)
+			}
+			ctx = apigw.Touched(ctx, e)
+			logOutcome(ctx, "exam revoked", e)
+			return apigw.JSON(http.StatusOK, render(e)), nil
+		}
+	},
+}
 
 // Endpoints is every route of the API: the local stack, the bench and the
 // tests iterate it. (A function, not a variable, so that no Lambda links it.)
 func Endpoints() []Endpoint {
-	return []Endpoint{RegisterExam, ListExams, StartExam, CommunicateResult, RevokeExam}
+	return []Endpoint{RegisterExam, StartExam, ListExams, CommunicateResult, RevokeExam}
 }
 
 // Handlers is the handler of every route over p (the local stack, the bench, the tests).

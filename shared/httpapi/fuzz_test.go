@@ -12,7 +12,6 @@ import (
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/cpf"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
@@ -36,7 +35,7 @@ func fuzzID(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", 
 func fuzzHarness(t testing.TB) *harness {
 	h := newHarness(t)
 	n := 0
-	h.register = Register(exam.Register{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: func() string { n++; return fuzzID(n) }, Observer: telemetry.Observer{}}, auditWriter)
+	h.register = RegisterExam.Handler(Ports{Patients: h.patients, Exams: h.store, Now: h.clock.Now, NewID: func() string { n++; return fuzzID(n) }, Audit: auditWriter})
 	h.registered(fakes.ActiveSMS, 3)
 	h.started(fakes.ActiveSMS, 2)
 	h.registered(fakes.ActiveEmail, 1)
@@ -77,7 +76,7 @@ func FuzzRegister(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		h := fuzzHarness(t)
-		r := fuzzCall(t, h, h.register, post(RegisterRoute, body))
+		r := fuzzCall(t, h, h.register, post(RegisterExam.Route, body))
 		if r.status != 201 {
 			return
 		}
@@ -143,7 +142,7 @@ func FuzzList(f *testing.F) {
 // returns the reply with the patient the document names (err: not a CPF).
 func fuzzExamCall(t *testing.T, route apigw.Route, body, document string) (*harness, reply, exam.Patient, error) {
 	h := fuzzHarness(t)
-	handler := map[apigw.Route]apigw.Handler{StartRoute: h.start, RevokeRoute: h.revoke}[route]
+	handler := map[apigw.Route]apigw.Handler{StartExam.Route: h.start, RevokeExam.Route: h.revoke}[route]
 	r := fuzzCall(t, h, handler, post(route, body))
 	digits, err := cpf.Normalize(document)
 	p, _ := h.patients.FindByDocument(t.Context(), digits)
@@ -159,7 +158,7 @@ func FuzzStart(f *testing.F) {
 	f.Add("111.444.777-35", registeredID, 0)
 	f.Fuzz(func(t *testing.T, document, examID string, examType int) {
 		body := js(map[string]any{"document": document, "exam_id": examID, "exam_type": examType})
-		h, r, p, err := fuzzExamCall(t, StartRoute, body, document)
+		h, r, p, err := fuzzExamCall(t, StartExam.Route, body, document)
 		if r.status != 200 {
 			return
 		}
@@ -186,7 +185,7 @@ func FuzzRevoke(f *testing.F) {
 	f.Add("529.982.247-25", "maria.silva@example.com", "x")
 	f.Fuzz(func(t *testing.T, document, examID, reason string) {
 		body := js(map[string]any{"document": document, "exam_id": examID, "reason": reason})
-		h, r, p, err := fuzzExamCall(t, RevokeRoute, body, document)
+		h, r, p, err := fuzzExamCall(t, RevokeExam.Route, body, document)
 		if r.status != 200 {
 			return
 		}
@@ -211,7 +210,7 @@ func FuzzCommunicate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, examTok, resultTok string) {
 		h := fuzzHarness(t)
 		body := js(map[string]string{"exam_token": examTok, "result_token": resultTok})
-		r := fuzzCall(t, h, h.communicate, post(CommunicateRoute, body), signature(examTok), signature(resultTok))
+		r := fuzzCall(t, h, h.communicate, post(CommunicateResult.Route, body), signature(examTok), signature(resultTok))
 		if r.status != 200 {
 			return
 		}

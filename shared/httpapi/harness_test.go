@@ -66,8 +66,8 @@ func newHarness(t testing.TB) *harness {
 		Patients: h.patients, Exams: h.store, Cursors: cursor.ForListing(cursor.New(examKey)), Tokens: h.issuer, Now: h.clock.Now, NewID: fakes.NewID,
 		Finish: exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}},
 	})
-	h.register, h.list, h.start = h.handlers[RegisterRoute], h.handlers[ListRoute], h.handlers[StartRoute]
-	h.communicate, h.revoke = h.handlers[CommunicateRoute], h.handlers[RevokeRoute]
+	h.register, h.list, h.start = h.handlers[RegisterExam.Route], h.handlers[ListExams.Route], h.handlers[StartExam.Route]
+	h.communicate, h.revoke = h.handlers[CommunicateResult.Route], h.handlers[RevokeExam.Route]
 	return h
 }
 
@@ -103,7 +103,7 @@ func as(a exam.Actor, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTT
 
 // get builds the event of GET /exams/info with query parameters.
 func get(query map[string]string) events.APIGatewayV2HTTPRequest {
-	req := post(ListRoute, "")
+	req := post(ListExams.Route, "")
 	req.Headers = nil
 	req.QueryStringParameters = query
 	v := url.Values{}
@@ -166,7 +166,7 @@ func (r reply) expect(t testing.TB, status int, code string) {
 // registered registers an exam through the handler and returns its id.
 func (h *harness) registered(p exam.Patient, examType int) string {
 	h.t.Helper()
-	r := h.call(h.register, post(RegisterRoute, js(map[string]any{"document": p.Document, "exam_type": examType})))
+	r := h.call(h.register, post(RegisterExam.Route, js(map[string]any{"document": p.Document, "exam_type": examType})))
 	r.expect(h.t, 201, "")
 	return r.body["exam_id"].(string)
 }
@@ -175,7 +175,7 @@ func (h *harness) registered(p exam.Patient, examType int) string {
 func (h *harness) started(p exam.Patient, examType int) (string, string) {
 	h.t.Helper()
 	id := h.registered(p, examType)
-	r := h.call(h.start, post(StartRoute, js(map[string]any{"document": p.Document, "exam_id": id, "exam_type": examType})))
+	r := h.call(h.start, post(StartExam.Route, js(map[string]any{"document": p.Document, "exam_id": id, "exam_type": examType})))
 	r.expect(h.t, 200, "")
 	return id, r.body["exam_token"].(string)
 }

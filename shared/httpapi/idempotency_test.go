@@ -17,7 +17,7 @@ import (
 // withKey is a register request carrying an Idempotency-Key header, as API
 // Gateway hands it over (lower-case name).
 func withKey(body, key string) events.APIGatewayV2HTTPRequest {
-	req := post(RegisterRoute, body)
+	req := post(RegisterExam.Route, body)
 	if req.Headers == nil {
 		req.Headers = map[string]string{}
 	}
@@ -40,7 +40,7 @@ func TestIdempotencyKeyOnRegister(t *testing.T) {
 		{"another exam type", withKey(`{"document": "52998224725", "exam_type": 3}`, "form-1"), 422, "IDEMPOTENCY_KEY_REUSED", false},
 		{"another key", withKey(original, "form-2"), 201, "", false},
 		{"another attendant's key of the same name (keys are scoped to the caller)", as(fakes.OtherAttendant, withKey(original, "form-1")), 201, "", false},
-		{"no key", post(RegisterRoute, original), 201, "", false},
+		{"no key", post(RegisterExam.Route, original), 201, "", false},
 		{"empty key", withKey(original, ""), 400, "INVALID_REQUEST", false},
 		{"key of 65 characters", withKey(original, strings.Repeat("k", 65)), 400, "INVALID_REQUEST", false},
 		{"key with a space", withKey(original, "form 1"), 400, "INVALID_REQUEST", false},
@@ -93,7 +93,7 @@ func TestConcurrentStartsThroughTheAPI(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			replies[i], _ = h.start(context.Background(), post(StartRoute, body))
+			replies[i], _ = h.start(context.Background(), post(StartExam.Route, body))
 		}()
 	}
 	wg.Wait()

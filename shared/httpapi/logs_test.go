@@ -26,31 +26,31 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	p := fakes.ActiveSMS
 	id, examTok := h.started(p, 4)
 	resultTok := h.resultToken(id)
-	h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": examTok, "result_token": resultTok}))).expect(t, 200, "")
+	h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": examTok, "result_token": resultTok}))).expect(t, 200, "")
 	h.call(h.list, get(map[string]string{"document": "529.982.247-25"})).expect(t, 200, "")
 	// Refusals and failures log too.
-	h.call(h.register, post(RegisterRoute, `{"document": "529.982.247-26", "exam_type": 1}`)).expect(t, 400, "INVALID_DOCUMENT")
-	h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": examTok, "result_token": examTok}))).expect(t, 422, "INVALID_TOKEN")
+	h.call(h.register, post(RegisterExam.Route, `{"document": "529.982.247-26", "exam_type": 1}`)).expect(t, 400, "INVALID_DOCUMENT")
+	h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": examTok, "result_token": examTok}))).expect(t, 422, "INVALID_TOKEN")
 	// An exam_id that is not a UUID never reaches a log line, whatever it carries.
-	h.call(h.start, post(StartRoute, js(map[string]any{"document": p.Document, "exam_id": "Maria 52998224725", "exam_type": 4}))).expect(t, 400, "INVALID_REQUEST")
-	h.call(h.revoke, post(RevokeRoute, js(map[string]any{"document": p.Document, "exam_id": "Silva " + examTok, "reason": "x"}))).expect(t, 400, "INVALID_REQUEST")
+	h.call(h.start, post(StartExam.Route, js(map[string]any{"document": p.Document, "exam_id": "Maria 52998224725", "exam_type": 4}))).expect(t, 400, "INVALID_REQUEST")
+	h.call(h.revoke, post(RevokeExam.Route, js(map[string]any{"document": p.Document, "exam_id": "Silva " + examTok, "reason": "x"}))).expect(t, 400, "INVALID_REQUEST")
 	calls := 8 // the lifecycle and refusals above
 	// Invalid input carrying personal data on every route and in every field.
 	poison := apitest.Poison(examTok)
 	for _, v := range poison.Values {
 		for _, req := range []events.APIGatewayV2HTTPRequest{
-			post(RegisterRoute, js(map[string]any{"document": v, "exam_type": 1})),
-			post(RegisterRoute, js(map[string]any{"document": p.Document, "exam_type": v})),
+			post(RegisterExam.Route, js(map[string]any{"document": v, "exam_type": 1})),
+			post(RegisterExam.Route, js(map[string]any{"document": p.Document, "exam_type": v})),
 			get(map[string]string{"document": v}),
 			get(map[string]string{"document": p.Document, "limit": v}),
 			get(map[string]string{"document": p.Document, "cursor": v}),
-			post(StartRoute, js(map[string]any{"document": p.Document, "exam_id": v, "exam_type": 4})),
-			post(StartRoute, js(map[string]any{"document": v, "exam_id": id, "exam_type": 4})),
-			post(RevokeRoute, js(map[string]any{"document": p.Document, "exam_id": v, "reason": v})),
-			post(RevokeRoute, js(map[string]any{"document": v, "exam_id": id, "reason": v})),
-			post(CommunicateRoute, js(map[string]any{"exam_token": v, "result_token": v})),
-			post(CommunicateRoute, js(map[string]any{"exam_token": examTok, "result_token": v})),
-			post(RegisterRoute, `{"document": "`+v),
+			post(StartExam.Route, js(map[string]any{"document": p.Document, "exam_id": v, "exam_type": 4})),
+			post(StartExam.Route, js(map[string]any{"document": v, "exam_id": id, "exam_type": 4})),
+			post(RevokeExam.Route, js(map[string]any{"document": p.Document, "exam_id": v, "reason": v})),
+			post(RevokeExam.Route, js(map[string]any{"document": v, "exam_id": id, "reason": v})),
+			post(CommunicateResult.Route, js(map[string]any{"exam_token": v, "result_token": v})),
+			post(CommunicateResult.Route, js(map[string]any{"exam_token": examTok, "result_token": v})),
+			post(RegisterExam.Route, `{"document": "`+v),
 		} {
 			if r := h.call(h.handlers[routeOf(req)], req); r.status >= 500 {
 				t.Fatalf("%s with %q: %d %s", req.RouteKey, v, r.status, r.raw)
@@ -59,7 +59,7 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 		}
 	}
 	h.patients.FailWith(fmt.Errorf("%w: patient manager timeout", exam.ErrDependency))
-	h.call(h.register, post(RegisterRoute, js(map[string]any{"document": p.Document, "exam_type": 1}))).expect(t, 503, "DEPENDENCY_UNAVAILABLE")
+	h.call(h.register, post(RegisterExam.Route, js(map[string]any{"document": p.Document, "exam_type": 1}))).expect(t, 503, "DEPENDENCY_UNAVAILABLE")
 	calls++
 
 	forbidden := append(poison.Forbidden,
@@ -123,7 +123,7 @@ func TestRefusalNamesTheExamTheHandlerNamed(t *testing.T) {
 	buf := logtest.Capture(t)
 	h := newHarness(t)
 	id := h.registered(fakes.ActiveSMS, 1)
-	h.call(h.start, post(StartRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 2}))).
+	h.call(h.start, post(StartExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 2}))).
 		expect(t, 422, "EXAM_TYPE_MISMATCH")
 	sc := bufio.NewScanner(buf)
 	for sc.Scan() {

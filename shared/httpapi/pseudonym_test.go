@@ -22,13 +22,13 @@ func TestDigitSubIsNeverLogged(t *testing.T) {
 			buf := logtest.Capture(t)
 			h := newHarness(t)
 			a := exam.Actor{Kind: exam.ActorAttendant, ID: sub, Name: "gov.br"}
-			r := h.call(h.register, as(a, post(RegisterRoute, js(map[string]any{"document": p.Document, "exam_type": 1}))))
+			r := h.call(h.register, as(a, post(RegisterExam.Route, js(map[string]any{"document": p.Document, "exam_type": 1}))))
 			r.expect(t, 201, "")
 			id := r.body["exam_id"].(string)
-			h.call(h.start, as(a, post(StartRoute, js(map[string]any{"document": p.Document, "exam_id": id, "exam_type": 1})))).expect(t, 200, "")
+			h.call(h.start, as(a, post(StartExam.Route, js(map[string]any{"document": p.Document, "exam_id": id, "exam_type": 1})))).expect(t, 200, "")
 			h.call(h.list, as(a, get(map[string]string{"document": p.Document}))).expect(t, 200, "")
-			h.call(h.revoke, as(a, post(RevokeRoute, js(map[string]any{"document": p.Document, "exam_id": id, "reason": "x"})))).expect(t, 200, "")
-			h.call(h.start, as(a, post(StartRoute, js(map[string]any{"document": p.Document, "exam_id": apitest.CPFInUUID, "exam_type": 1})))).
+			h.call(h.revoke, as(a, post(RevokeExam.Route, js(map[string]any{"document": p.Document, "exam_id": id, "reason": "x"})))).expect(t, 200, "")
+			h.call(h.start, as(a, post(StartExam.Route, js(map[string]any{"document": p.Document, "exam_id": apitest.CPFInUUID, "exam_type": 1})))).
 				expect(t, 404, "EXAM_NOT_FOUND")
 			if _, err := h.store.Store.Get(context.Background(), apitest.CPFInUUID); !errors.Is(err, exam.ErrExamNotFound) {
 				t.Fatalf("an exam id hiding a CPF was stored: %v", err)

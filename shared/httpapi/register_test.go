@@ -50,7 +50,7 @@ func TestRegister(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(h)
 			}
-			r := h.call(h.register, post(RegisterRoute, tt.body))
+			r := h.call(h.register, post(RegisterExam.Route, tt.body))
 			r.expect(t, tt.status, tt.code)
 			if tt.status != 201 {
 				return
@@ -73,7 +73,7 @@ func TestRegister(t *testing.T) {
 
 func TestBase64Body(t *testing.T) {
 	h := newHarness(t)
-	req := post(RegisterRoute, base64.StdEncoding.EncodeToString([]byte(`{"document":"52998224725","exam_type":2}`)))
+	req := post(RegisterExam.Route, base64.StdEncoding.EncodeToString([]byte(`{"document":"52998224725","exam_type":2}`)))
 	req.IsBase64Encoded = true
 	h.call(h.register, req).expect(t, 201, "")
 	req.Body = "!!!"
@@ -82,16 +82,16 @@ func TestBase64Body(t *testing.T) {
 
 func TestWrongRouteOrMethod(t *testing.T) {
 	h := newHarness(t)
-	wrongMethod := post(RegisterRoute, `{}`)
+	wrongMethod := post(RegisterExam.Route, `{}`)
 	wrongMethod.RouteKey, wrongMethod.RequestContext.HTTP.Method = "GET /exam/new", "GET"
 	h.call(h.register, wrongMethod).expect(t, 405, "METHOD_NOT_ALLOWED")
 
-	wrongPath := post(RegisterRoute, `{}`)
+	wrongPath := post(RegisterExam.Route, `{}`)
 	wrongPath.RouteKey, wrongPath.RawPath = "", "/exam/old"
 	h.call(h.register, wrongPath).expect(t, 404, "ROUTE_NOT_FOUND")
 
 	// Without a route key (the $default route) the method and raw path decide.
-	byPath := post(RegisterRoute, `{"document":"52998224725","exam_type":2}`)
+	byPath := post(RegisterExam.Route, `{"document":"52998224725","exam_type":2}`)
 	byPath.RouteKey = "$default"
 	h.call(h.register, byPath).expect(t, 201, "")
 }

@@ -1,6 +1,7 @@
-// Package httpapi holds the handlers of the five HTTP routes. Each one decodes
-// its request, runs its use case and renders the result; the Lambdas and the
-// local stack serve the very same handlers.
+// Package httpapi holds the API's routes: the endpoint table (endpoints.go),
+// one row per route with its handler, which decodes its request, runs its use
+// case and renders the result; the Lambdas and the local stack serve the very
+// same handlers.
 package httpapi
 
 import (

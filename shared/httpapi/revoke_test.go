@@ -35,12 +35,12 @@ func TestRevoke(t *testing.T) {
 		}, 200, ""},
 		{"finished exam", func(h *harness) map[string]any {
 			id, tok := h.started(fakes.ActiveSMS, 1)
-			h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))).expect(h.t, 200, "")
+			h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))).expect(h.t, 200, "")
 			return body(fakes.ActiveSMS, id)
 		}, 409, "INVALID_TRANSITION"},
 		{"revoked exam", func(h *harness) map[string]any {
 			id := h.registered(fakes.ActiveSMS, 1)
-			h.call(h.revoke, post(RevokeRoute, js(body(fakes.ActiveSMS, id)))).expect(h.t, 200, "")
+			h.call(h.revoke, post(RevokeExam.Route, js(body(fakes.ActiveSMS, id)))).expect(h.t, 200, "")
 			return body(fakes.ActiveSMS, id)
 		}, 409, "INVALID_TRANSITION"},
 		{"another patient's exam", func(h *harness) map[string]any { return body(fakes.ActiveSMS, h.registered(fakes.ActiveEmail, 1)) }, 404, "EXAM_NOT_FOUND"},
@@ -78,7 +78,7 @@ func TestRevoke(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			b := tt.arrange(h)
-			r := h.call(h.revoke, post(RevokeRoute, js(b)))
+			r := h.call(h.revoke, post(RevokeExam.Route, js(b)))
 			r.expect(t, tt.status, tt.code)
 			if tt.status != 200 {
 				return

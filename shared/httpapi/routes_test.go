@@ -52,14 +52,14 @@ func TestCommunicatePatientAndTypeErrors(t *testing.T) {
 		h := newHarness(t)
 		id, tok := h.started(fakes.ActiveSMS, 1)
 		h.patients.Remove(fakes.ActiveSMS.Document)
-		h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))).
+		h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))).
 			expect(t, 404, "PATIENT_NOT_FOUND")
 	})
 	t.Run("token of another exam type", func(t *testing.T) {
 		h := newHarness(t)
 		id, _ := h.started(fakes.ActiveSMS, 1)
 		tok, _ := h.issuer.IssueExamToken(exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: 2})
-		h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))).
+		h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)}))).
 			expect(t, 422, "EXAM_TYPE_MISMATCH")
 	})
 }
@@ -70,10 +70,10 @@ func validRequests(h *harness) map[apigw.Route]events.APIGatewayV2HTTPRequest {
 	id, tok := h.started(fakes.ActiveSMS, 1)
 	registered := h.registered(fakes.ActiveSMS, 1)
 	return map[apigw.Route]events.APIGatewayV2HTTPRequest{
-		RegisterRoute:    post(RegisterRoute, `{"document": "52998224725", "exam_type": 1}`),
-		ListRoute:        get(map[string]string{"document": fakes.ActiveSMS.Document}),
-		StartRoute:       post(StartRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "exam_type": 1})),
-		CommunicateRoute: post(CommunicateRoute, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})),
-		RevokeRoute:      post(RevokeRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "reason": "x"})),
+		RegisterExam.Route:      post(RegisterExam.Route, `{"document": "52998224725", "exam_type": 1}`),
+		ListExams.Route:         get(map[string]string{"document": fakes.ActiveSMS.Document}),
+		StartExam.Route:         post(StartExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "exam_type": 1})),
+		CommunicateResult.Route: post(CommunicateResult.Route, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})),
+		RevokeExam.Route:        post(RevokeExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "reason": "x"})),
 	}
 }

@@ -27,7 +27,7 @@ func TestStart(t *testing.T) {
 		}, 200, ""},
 		{"finished", func(h *harness) map[string]any {
 			id, tok := h.started(fakes.ActiveSMS, 3)
-			h.call(h.communicate, post(CommunicateRoute, js(map[string]any{"exam_token": tok, "result_token": h.resultToken(id)}))).expect(h.t, 200, "")
+			h.call(h.communicate, post(CommunicateResult.Route, js(map[string]any{"exam_token": tok, "result_token": h.resultToken(id)}))).expect(h.t, 200, "")
 			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 3}
 		}, 409, "INVALID_TRANSITION"},
 		{"started, of another type", func(h *harness) map[string]any {
@@ -36,7 +36,7 @@ func TestStart(t *testing.T) {
 		}, 422, "EXAM_TYPE_MISMATCH"},
 		{"revoked", func(h *harness) map[string]any {
 			id := h.registered(fakes.ActiveSMS, 3)
-			h.call(h.revoke, post(RevokeRoute, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "reason": "x"}))).expect(h.t, 200, "")
+			h.call(h.revoke, post(RevokeExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "reason": "x"}))).expect(h.t, 200, "")
 			return map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "exam_type": 3}
 		}, 409, "INVALID_TRANSITION"},
 		{"another patient's exam", func(h *harness) map[string]any {
@@ -99,7 +99,7 @@ func TestStart(t *testing.T) {
 			if e, err := h.store.Store.Get(t.Context(), id); err == nil {
 				before = e
 			}
-			r := h.call(h.start, post(StartRoute, js(body)))
+			r := h.call(h.start, post(StartExam.Route, js(body)))
 			r.expect(t, tt.status, tt.code)
 			if tt.status != 200 {
 				if before.ID != "" && !reflect.DeepEqual(h.stored(id), before) {

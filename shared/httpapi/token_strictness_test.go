@@ -22,7 +22,7 @@ func TestReSpelledResultTokenIsNotASecondResult(t *testing.T) {
 	id, examTok := h.started(fakes.ActiveSMS, 2)
 	resultTok := h.resultToken(id)
 	communicate := func(result string) reply {
-		return h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": examTok, "result_token": result})))
+		return h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": examTok, "result_token": result})))
 	}
 	communicate(resultTok).expect(t, 200, "")
 	sig := strings.LastIndex(resultTok, ".") + 1
@@ -72,7 +72,7 @@ func TestClaimsOfAnotherCaseOrTypeAre422(t *testing.T) {
 			h := newHarness(t)
 			id, examTok := h.started(fakes.ActiveSMS, 2)
 			e, r := tt.make(id, examTok, h.resultToken(id))
-			h.call(h.communicate, post(CommunicateRoute, js(map[string]string{"exam_token": e, "result_token": r}))).expect(t, 422, "INVALID_TOKEN")
+			h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": e, "result_token": r}))).expect(t, 422, "INVALID_TOKEN")
 			if got := h.stored(id).Status; got != exam.StatusStarted {
 				t.Fatalf("exam is %s", got)
 			}

@@ -59,10 +59,14 @@ func CheckFunction(t *testing.T, folder string, read func(*config.Reader)) {
 	}
 
 	// `sam local invoke <Function> --env-vars events/env.json` gives the function
-	// every value of that file (SAM applies only declared variables), and its
-	// configuration reads them without a problem.
+	// the values LocalVariables resolves from that file (the local tools run it
+	// with those), and its configuration reads them without a problem.
 	local := SAMLocalEnvironment(t)[id]
-	for name, want := range EnvFile(t)[id] {
+	vars, err := LocalVariables(root, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range vars {
 		if got, ok := local[name]; !ok || got != want {
 			t.Errorf("sam local invoke %s --env-vars events/env.json: %s = %q, want %q (is it declared in template.yaml?)", id, name, got, want)
 		}

@@ -14,15 +14,20 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/zmed/exam-manager/shared/apigw"
+	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
 
 // TestEveryRouteIsComplete: each route of the endpoint table (httpapi.Endpoints)
-// has every piece a route needs besides its handler, and the test names each
-// one a route lacks: its function's main and test, the template function and
-// its HttpApi event, the build target, a sample event, an audit action of its
-// own, its operation in docs/openapi.yaml, its row in the bench's report.
+// has every piece a route needs besides its row, and the test names each one
+// a route lacks: its function's main and test, the template function and its
+// HttpApi event, the build target, a sample event, an audit action of its own,
+// its operation in docs/openapi.yaml and its section in docs/api.md. The rest
+// is derived from the row: the bench measures the route by replaying its
+// sample event (local/bench's TestEveryRouteIsMeasured names a route whose
+// event does not replay), and an error code new to the API needs a console
+// message (shared/console's TestEveryErrorCodeHasAMessage names it).
 func TestEveryRouteIsComplete(t *testing.T) {
 	root := Root()
 	tpl, err := Load(filepath.Join(root, "template.yaml"))
@@ -30,11 +35,12 @@ func TestEveryRouteIsComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	openAPI := loadOpenAPI(t).operations()
-	bench, err := os.ReadFile(filepath.Join(root, "local", "bench", "calls.go"))
+	apiDoc, err := os.ReadFile(filepath.Join(root, "docs", "api.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	actions := map[string]apigw.Route{}
+	// The automatic path's action is taken.
+	actions := map[audit.Action]string{audit.ResultProcess: "the automatic path"}
 	for _, e := range httpapi.Endpoints() {
 		var missing []string
 		lacks := func(format string, args ...any) { missing = append(missing, fmt.Sprintf(format, args...)) }
@@ -53,22 +59,31 @@ func TestEveryRouteIsComplete(t *testing.T) {
 			!strings.Contains(string(out), "./functions/"+fn+"\n") {
 			lacks("the build target make build-%s (made from the functions/%s folder)", id, fn)
 		}
-		if !hasSampleEvent(t, filepath.Join(root, "events", fn), e.Route) {
-			lacks("a sample event events/%s/*.json with routeKey %q", fn, e.Route.String())
+		if _, _, err := RouteEvent(root, fn, e.Route); err != nil {
+			lacks("a sample event events/%s/*.json with routeKey %q (sam local invoke, the event tests and the bench's calls-per-operation report replay it)", fn, e.Route.String())
 		}
-		switch action := auditAction(t, e); {
-		case action == "":
-			lacks("an audit action (the audit.Action its handler passes to apigw.Serve)")
-		case actions[action] != apigw.Route{}:
-			lacks("an audit action of its own (%s is also %s's)", action, actions[action])
+		if e.Handle == nil {
+			lacks("its handler (Handle in its row of shared/httpapi/endpoints.go)")
+		}
+		switch written := auditAction(t, e); {
+		case e.Action == "":
+			lacks("an audit action (Action in its row of shared/httpapi/endpoints.go)")
+		case actions[e.Action] != "":
+			lacks("an audit action of its own (%s is also %s's)", e.Action, actions[e.Action])
+		case written != string(e.Action) && e.Handle != nil:
+			lacks("an audit line naming its action %s (its handler writes %q)", e.Action, written)
 		default:
-			actions[action] = e.Route
+			actions[e.Action] = e.Route.String()
 		}
 		if !openAPI[e.Route] {
 			lacks("its operation in docs/openapi.yaml (%s under paths)", e.Route)
 		}
-		if !regexp.MustCompile(`\{"` + regexp.QuoteMeta(fn) + `", "[^"]+", "[^"]+"\}`).Match(bench) {
-			lacks("a row in the bench's calls-per-operation report (operations in local/bench/calls.go)")
+		if !documented(string(apiDoc), e) {
+			action := "its audit action"
+			if e.Action != "" {
+				action = "`" + string(e.Action) + "`"
+			}
+			lacks("its section in docs/api.md (a row of the routes table naming `%s`, %s and %s; a heading \"### …: `%s`\")", e.Route, fn, action, e.Route)
 		}
 		if len(missing) > 0 {
 			t.Errorf("route %s (functions/%s) lacks:\n  - %s", e.Route, fn, strings.Join(missing, "\n  - "))
@@ -88,25 +103,21 @@ func routedTo(tpl Template, id string, route apigw.Route) bool {
 	return false
 }
 
-// hasSampleEvent reports whether dir holds an API Gateway event for route.
-func hasSampleEvent(t *testing.T, dir string, route apigw.Route) bool {
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ev events.APIGatewayV2HTTPRequest
-		if json.Unmarshal(raw, &ev) == nil && ev.RouteKey == route.String() {
-			return true
-		}
-	}
-	return false
+// documented reports whether docs/api.md (doc) has e's row in its routes
+// table, naming its function and audit action, and a section of its own.
+func documented(doc string, e httpapi.Endpoint) bool {
+	route := "`" + e.Route.String() + "`"
+	row := regexp.MustCompile(`(?m)^\| ` + regexp.QuoteMeta(route) + ` \| ` + regexp.QuoteMeta(e.Function) + ` \|.*` + regexp.QuoteMeta("`"+string(e.Action)+"`"))
+	section := regexp.MustCompile(`(?m)^### .*` + regexp.QuoteMeta(route))
+	return row.MatchString(doc) && section.MatchString(doc)
 }
 
 // auditAction is the action of the audit line e's handler writes for a call
 // of a method its route does not serve (answered before any port is used).
 func auditAction(t *testing.T, e httpapi.Endpoint) string {
+	if e.Handle == nil {
+		return ""
+	}
 	logs := logtest.Capture(t)
 	wrong := "PATCH " + e.Route.Path
 	if _, err := e.Handler(httpapi.Ports{})(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: wrong}); err != nil {

@@ -71,17 +71,3 @@ type scriptError struct {
 }
 
 func (e *scriptError) Error() string { return e.err.Error() + "\n" + string(e.stderr) }
-
-// EnvFile returns events/env.json, by logical id.
-func EnvFile(t *testing.T) map[string]map[string]string {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(Root(), "events", "env.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var env map[string]map[string]string
-	if err := json.Unmarshal(raw, &env); err != nil {
-		t.Fatalf("events/env.json: %v", err)
-	}
-	return env
-}

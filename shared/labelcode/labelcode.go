@@ -22,22 +22,23 @@ import (
 // The format, version 1: Prefix, then Len-len(Prefix) characters of Alphabet,
 // five bits each, 230 bits in all, most significant first:
 //
-//	key id (5) | expiry day (15) | exam id (128) | MAC (82)
+//	key id (3) | expiry hour (19) | exam id (128) | MAC (80)
 const (
 	Prefix   = "Z1"
 	Len      = len(Prefix) + bodyChars
 	Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ" // Crockford's base32: no I, L, O, U
 
-	keyIDBits  = 5
-	dayBits    = 15
+	keyIDBits  = 3
+	hourBits   = 19
 	examIDBits = 128
-	macBits    = 82
-	bodyBits   = keyIDBits + dayBits + examIDBits + macBits
+	macBits    = 80
+	bodyBits   = keyIDBits + hourBits + examIDBits + macBits
 	bodyChars  = bodyBits / 5
 )
 
-// Epoch is day 0 of a code's expiry day, counted in whole UTC days.
-var Epoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+// Epoch is hour 0 of a code's expiry, counted in whole hours; the last hour a
+// code can name begins in 2085.
+var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // domain separates the label code's MACs from any other use of the key.
 const domain = "zmed-exam-manager label code v1\x00"
@@ -55,7 +56,7 @@ var (
 
 // Exam is what a code is made for and verified against: the exam as stored.
 type Exam struct {
-	ID        string // a UUID in its canonical 36-character lowercase form
+	ID        string // a UUID in its 36-character form
 	PatientID string
 	Type      int
 }
@@ -63,7 +64,7 @@ type Exam struct {
 // Code is a parsed, unverified label code.
 type Code struct {
 	KeyID   uint8
-	Expires time.Time // the start of the UTC day from which the code is refused
+	Expires time.Time // the start of the hour from which the code is refused
 	ExamID  string
 	text    string
 }
@@ -92,10 +93,10 @@ func Parse(code string) (Code, error) {
 		}
 		body.put(uint64(v-1), 5)
 	}
-	id, _ := uuid.FromBytes(body.bytes(keyIDBits+dayBits, examIDBits)) // 16 bytes: never an error
+	id, _ := uuid.FromBytes(body.bytes(keyIDBits+hourBits, examIDBits)) // 16 bytes: never an error
 	return Code{
 		KeyID:   uint8(body.get(0, keyIDBits)),
-		Expires: Epoch.AddDate(0, 0, int(body.get(keyIDBits, dayBits))),
+		Expires: Epoch.Add(time.Duration(body.get(keyIDBits, hourBits)) * time.Hour),
 		ExamID:  id.String(),
 		text:    code,
 	}, nil
@@ -109,26 +110,36 @@ var alphabetIndex = func() (t [256]uint8) {
 	return t
 }()
 
-// Sign makes the label code of e with key, refused from the start of the UTC
-// day in which expiresBy falls (so never later than expiresBy).
+// Sign makes the label code of e with key, refused from the start of the hour
+// in which expiresBy falls (so never later than expiresBy).
 func Sign(key []byte, e Exam, expiresBy time.Time) (string, error) {
-	id, err := uuid.Parse(e.ID)
-	if err != nil || id.String() != e.ID {
-		return "", errors.New("label code: the exam id is not a UUID in its canonical form")
+	id, err := examUUID(e.ID)
+	if err != nil {
+		return "", err
 	}
-	day := expiresBy.Sub(Epoch) / (24 * time.Hour)
-	if expiresBy.Before(Epoch) || day >= 1<<dayBits {
+	hour := expiresBy.Sub(Epoch) / time.Hour
+	if expiresBy.Before(Epoch) || hour >= 1<<hourBits {
 		return "", fmt.Errorf("label code: expiry %s out of range", expiresBy.UTC().Format(time.DateOnly))
 	}
-	return sign(key, KeyID(key), uint64(day), id, e), nil
+	return sign(key, KeyID(key), uint64(hour), id, e), nil
 }
 
-func sign(key []byte, keyID uint8, day uint64, id uuid.UUID, e Exam) string {
+// examUUID reads an exam id, a UUID in its 36-character form (exam ids have
+// no other); the code holds its 16 bytes and names it in lowercase.
+func examUUID(id string) (uuid.UUID, error) {
+	u, err := uuid.Parse(id)
+	if err != nil || len(id) != 36 {
+		return uuid.UUID{}, errors.New("label code: the exam id is not a UUID in its 36-character form")
+	}
+	return u, nil
+}
+
+func sign(key []byte, keyID uint8, hour uint64, id uuid.UUID, e Exam) string {
 	var body bitString
 	body.put(uint64(keyID), keyIDBits)
-	body.put(day, dayBits)
+	body.put(hour, hourBits)
 	body.putBytes(id[:], examIDBits)
-	body.putBytes(mac(key, keyID, day, id, e), macBits)
+	body.putBytes(mac(key, keyID, hour, id, e), macBits)
 	text := make([]byte, 0, Len)
 	text = append(text, Prefix...)
 	for i := range bodyChars {
@@ -139,11 +150,11 @@ func sign(key []byte, keyID uint8, day uint64, id uuid.UUID, e Exam) string {
 
 // mac is HMAC-SHA256 over the domain string and every field, the exam's
 // patient and type included though the code does not carry them.
-func mac(key []byte, keyID uint8, day uint64, id uuid.UUID, e Exam) []byte {
+func mac(key []byte, keyID uint8, hour uint64, id uuid.UUID, e Exam) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(domain))
 	m.Write([]byte{keyID})
-	m.Write(binary.BigEndian.AppendUint16(nil, uint16(day)))
+	m.Write(binary.BigEndian.AppendUint32(nil, uint32(hour)))
 	m.Write(id[:])
 	m.Write(binary.BigEndian.AppendUint64(nil, uint64(int64(e.Type))))
 	m.Write(binary.BigEndian.AppendUint32(nil, uint32(len(e.PatientID))))
@@ -151,9 +162,9 @@ func mac(key []byte, keyID uint8, day uint64, id uuid.UUID, e Exam) []byte {
 	return m.Sum(nil)
 }
 
-// KeyID is the key's five-bit fingerprint written in each code, so that a
+// KeyID is the key's three-bit fingerprint written in each code, so that a
 // verifier holding the current and the previous key picks the one that made
-// the code (both, in the rare case that their fingerprints are equal).
+// the code (both, when their fingerprints happen to be equal: one in eight).
 func KeyID(key []byte) uint8 {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("zmed-exam-manager label code key id"))
@@ -164,14 +175,14 @@ func KeyID(key []byte) uint8 {
 // that it has not expired at now. The MAC is checked first, so ErrExpired
 // means a genuine code.
 func (c Code) Verify(keys [][]byte, e Exam, now time.Time) error {
-	id, err := uuid.Parse(c.ExamID)
-	if err != nil || c.ExamID != e.ID || c.text == "" {
+	id, err := examUUID(e.ID)
+	if err != nil || id.String() != c.ExamID || c.text == "" {
 		return ErrInvalid
 	}
-	day := uint64(c.Expires.Sub(Epoch) / (24 * time.Hour))
+	hour := uint64(c.Expires.Sub(Epoch) / time.Hour)
 	genuine := false
 	for _, key := range keys {
-		if KeyID(key) == c.KeyID && subtle.ConstantTimeCompare([]byte(sign(key, c.KeyID, day, id, e)), []byte(c.text)) == 1 {
+		if KeyID(key) == c.KeyID && subtle.ConstantTimeCompare([]byte(sign(key, c.KeyID, hour, id, e)), []byte(c.text)) == 1 {
 			genuine = true
 		}
 	}

@@ -105,29 +105,29 @@ func TestACodeBindsItsExamPatientTypeAndKey(t *testing.T) {
 	}
 }
 
-// TestACodeExpiresAtTheStartOfItsExpiryDay: never later than the exam token
+// TestACodeExpiresAtTheStartOfItsExpiryHour: never later than the exam token
 // issued with it, and an expired code is told apart only when it is genuine.
-func TestACodeExpiresAtTheStartOfItsExpiryDay(t *testing.T) {
+func TestACodeExpiresAtTheStartOfItsExpiryHour(t *testing.T) {
 	c := randomCases(1)[0]
 	code := mustSign(t, c.key, c.e, expiresBy)
-	dayStart := expiresBy.Truncate(24 * time.Hour)
+	hourStart := expiresBy.Truncate(time.Hour)
 	for _, tt := range []struct {
 		key  []byte
 		now  time.Time
 		want error
 	}{
-		{c.key, dayStart.Add(-time.Nanosecond), nil},
-		{c.key, dayStart, ErrExpired},
+		{c.key, hourStart.Add(-time.Nanosecond), nil},
+		{c.key, hourStart, ErrExpired},
 		{c.key, expiresBy, ErrExpired},
-		{bytes.Repeat([]byte("k"), 32), dayStart, ErrInvalid}, // a forged expired code is just invalid
+		{bytes.Repeat([]byte("k"), 32), hourStart, ErrInvalid}, // a forged expired code is just invalid
 	} {
 		if err := Verify([][]byte{tt.key}, code, c.e, tt.now); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 			t.Errorf("Verify at %s = %v, want %v", tt.now, err, tt.want)
 		}
 	}
 	parsed, _ := Parse(code)
-	if !parsed.Expires.Equal(dayStart) {
-		t.Errorf("Expires = %s, want %s", parsed.Expires, dayStart)
+	if !parsed.Expires.Equal(hourStart) {
+		t.Errorf("Expires = %s, want %s", parsed.Expires, hourStart)
 	}
 }
 
@@ -191,14 +191,29 @@ func TestSignRefuses(t *testing.T) {
 		id      string
 		expires time.Time
 	}{
-		"uppercase id":       {strings.ToUpper(c.e.ID), expiresBy},
 		"id not a uuid":      {"exam-1", expiresBy},
 		"id without hyphens": {strings.ReplaceAll(c.e.ID, "-", ""), expiresBy},
-		"expiry before 2020": {c.e.ID, Epoch.Add(-time.Hour)},
-		"expiry past 2109":   {c.e.ID, Epoch.AddDate(0, 0, 1<<dayBits)},
+		"expiry before 2026": {c.e.ID, Epoch.Add(-time.Hour)},
+		"expiry past 2085":   {c.e.ID, Epoch.Add(1 << hourBits * time.Hour)},
 	} {
 		if code, err := Sign(c.key, Exam{ID: tt.id, PatientID: c.e.PatientID, Type: c.e.Type}, tt.expires); err == nil {
 			t.Errorf("%s: Sign = %q, want an error", name, code)
+		}
+	}
+}
+
+// TestAnUppercaseExamIDIsNamedInLowercase: exam ids are made lowercase; one
+// given in uppercase names the same exam.
+func TestAnUppercaseExamIDIsNamedInLowercase(t *testing.T) {
+	c := randomCases(1)[0]
+	upper := Exam{ID: strings.ToUpper(c.e.ID), PatientID: c.e.PatientID, Type: c.e.Type}
+	code := mustSign(t, c.key, upper, expiresBy)
+	if id, err := ExamID(code); id != c.e.ID || err != nil {
+		t.Errorf("ExamID = %q, %v; want %q", id, err, c.e.ID)
+	}
+	for _, e := range []Exam{c.e, upper} {
+		if err := Verify([][]byte{c.key}, code, e, issued); err != nil {
+			t.Errorf("Verify(%s) = %v", e.ID, err)
 		}
 	}
 }

@@ -112,7 +112,7 @@ func Start(uc exam.Start, log audit.Writer) apigw.Handler {
 		if err := firstOf(err1, err2, err3); err != nil {
 			return response{}, err
 		}
-		e, token, err := uc.Run(ctx, by, document, examID, exam.Type(examType))
+		e, issued, err := uc.Run(ctx, by, document, examID, exam.Type(examType))
 		if err != nil {
 			return response{}, refusedFound(ctx, examID, err)
 		}
@@ -121,7 +121,8 @@ func Start(uc exam.Start, log audit.Writer) apigw.Handler {
 		return apigw.JSON(http.StatusOK, struct {
 			Exam      examView `json:"exam"`
 			ExamToken string   `json:"exam_token"`
-		}{render(e), token}), nil
+			LabelCode string   `json:"label_code"`
+		}{render(e), issued.ExamToken, issued.LabelCode}), nil
 	})
 }
 

@@ -181,11 +181,11 @@ func (h *harness) startedExam(p exam.Patient) (exam.Exam, string) {
 	h.t.Helper()
 	ctx := context.Background()
 	e := h.registeredExam(p)
-	e, tok, err := exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now, Observer: telemetry.Observer{}}.Run(ctx, fakes.Attendant, p.Document, e.ID, 6)
+	e, issued, err := exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now, Observer: telemetry.Observer{}}.Run(ctx, fakes.Attendant, p.Document, e.ID, 6)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return e, tok
+	return e, issued.ExamToken
 }
 
 func (h *harness) resultToken(examID string) string {

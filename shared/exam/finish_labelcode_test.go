@@ -144,3 +144,31 @@ func revoke(t *testing.T, f *finishFixture) {
 		t.Fatal(err)
 	}
 }
+
+// countedGets counts the exam reads of a store.
+type countedGets struct {
+	exam.FinishStore
+	gets int
+}
+
+func (c *countedGets) Get(ctx context.Context, id string) (exam.Exam, error) {
+	c.gets++
+	return c.FinishStore.Get(ctx, id)
+}
+
+// TestALabelCodeCostsNoExtraRead: the seal is checked against the exam that
+// finishing reads anyway, so a label code costs the reads an exam token does.
+func TestALabelCodeCostsNoExtraRead(t *testing.T) {
+	for _, form := range []string{"exam token", "label code"} {
+		f := newFinishFixture(t)
+		store := &countedGets{FinishStore: f.store}
+		f.finish.Exams = store
+		tok := map[string]string{"exam token": f.examTok, "label code": f.labelCode}[form]
+		if _, err := f.finish.Run(context.Background(), attendant, tok, f.result); err != nil {
+			t.Fatalf("%s: %v", form, err)
+		}
+		if store.gets != 1 {
+			t.Errorf("%s: %d reads of the exam, want 1", form, store.gets)
+		}
+	}
+}

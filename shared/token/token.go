@@ -63,13 +63,19 @@ type Issuer struct {
 	now func() time.Time
 }
 
-// NewIssuer returns an Issuer; key must be at least MinKeyLen bytes.
+// NewIssuer returns an Issuer; key must be at least MinKeyLen bytes. The
+// lifetime is at least an hour, since a label code expires on the hour (never
+// after its exam token), and short enough for a label code to name its expiry.
 func NewIssuer(examKey []byte, ttl time.Duration, now func() time.Time) (*Issuer, error) {
 	if err := CheckKey(examKey); err != nil {
 		return nil, fmt.Errorf("exam token key: %w", err)
 	}
-	if ttl <= 0 {
-		return nil, errors.New("exam token lifetime must be positive")
+	if ttl < time.Hour {
+		return nil, errors.New("exam token lifetime must be at least an hour")
+	}
+	probe := labelcode.Exam{ID: "00000000-0000-0000-0000-000000000000"}
+	if _, err := labelcode.Sign(examKey, probe, now().Add(ttl)); err != nil {
+		return nil, fmt.Errorf("exam token lifetime: %w", err)
 	}
 	return &Issuer{key: examKey, ttl: ttl, now: now}, nil
 }

@@ -19,11 +19,11 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/makiuchi-d/gozxing/qrcode/decoder"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
 
 	"github.com/zmed/exam-manager/local/stack"
-	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/token"
+	"github.com/zmed/exam-manager/shared/labelcode"
 )
 
 // paper is a print format of the label: its width and the printer's resolution.
@@ -93,26 +93,47 @@ func stain(img image.Image, qr image.Rectangle) image.Image {
 	return out
 }
 
+// scanned is what a QR code read back holds, and how it was printed.
+type scanned struct {
+	text    string
+	level   string // error correction: L, M, Q or H
+	modules int    // the side in modules, quiet zone excluded: 17 + 4 × version
+}
+
 // decodeQR reads the QR code in img with a Go decoder (gozxing, a port of
-// ZXing). Its finder-pattern detection misses about one version 15 code in 40
-// in a given orientation (every code decodes at 8 pixels a module once turned),
-// so, as a scanner held at another angle would, it reads the label turned a
-// quarter at a time until one reading succeeds.
+// ZXing), as its QR code reader does (find the code, sample its modules,
+// decode them), keeping the module count. As a scanner held at another angle
+// would, it reads the label turned a quarter at a time until one reading
+// succeeds.
 func decodeQR(img image.Image) (string, error) {
+	s, err := scanQR(img)
+	return s.text, err
+}
+
+func scanQR(img image.Image) (scanned, error) {
 	var errs []error
+	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
 	for turn := range 4 {
 		bmp, err := gozxing.NewBinaryBitmapFromImage(img)
 		if err != nil {
-			return "", err
+			return scanned{}, err
 		}
-		res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+		matrix, err := bmp.GetBlackMatrix()
+		if err != nil {
+			return scanned{}, err
+		}
+		found, err := detector.NewDetector(matrix).Detect(hints)
 		if err == nil {
-			return res.GetText(), nil
+			read, derr := decoder.NewDecoder().Decode(found.GetBits(), hints)
+			if derr == nil {
+				return scanned{read.GetText(), read.GetECLevel(), found.GetBits().GetWidth()}, nil
+			}
+			err = derr
 		}
 		errs = append(errs, fmt.Errorf("turned %d°: %w", 90*turn, err))
 		img = quarterTurn(img)
 	}
-	return "", errors.Join(errs...)
+	return scanned{}, errors.Join(errs...)
 }
 
 // quarterTurn turns img 90° clockwise.
@@ -127,27 +148,30 @@ func quarterTurn(img image.Image) image.Image {
 	return out
 }
 
-// verifiedExamToken checks that tok is an exam token signed with the local
-// exam key and naming exam id.
-func verifiedExamToken(t *testing.T, tok, id string, examType int) exam.ExamClaims {
+// verifiedLabelCode checks that code is a label code naming exam id, made
+// with the local exam key for that exam as the API lists it (its patient and type).
+func (e *env) verifiedLabelCode(t *testing.T, code, id, cpf string) {
 	t.Helper()
-	v, err := token.NewVerifier([]byte(stack.LocalExamKey), []byte(stack.LocalResultKey), time.Now)
-	if err != nil {
-		t.Fatal(err)
+	if named, err := labelcode.ExamID(code); err != nil || named != id {
+		t.Fatalf("the label's code %q names exam %q (%v), want %s", code, named, err, id)
 	}
-	claims, err := v.VerifyExamToken(tok)
-	if err != nil {
-		t.Fatalf("the label's token does not verify with the exam key: %v", err)
+	for _, listed := range e.listed(cpf) {
+		if listed["exam_id"] == id {
+			stored := labelcode.Exam{ID: id, PatientID: listed["patient_id"].(string), Type: int(listed["exam_type"].(float64))}
+			if err := labelcode.Verify([][]byte{[]byte(stack.LocalExamKey)}, code, stored, time.Now()); err != nil {
+				t.Fatalf("the label's code does not verify with the exam key: %v", err)
+			}
+			return
+		}
 	}
-	if claims.ExamID != id || int(claims.ExamType) != examType {
-		t.Fatalf("the label's token names exam %s type %d, want %s type %d", claims.ExamID, claims.ExamType, id, examType)
-	}
-	return claims
+	t.Fatalf("exam %s is not listed", id)
 }
 
 // TestPrintedLabel: start an exam, and the printed label (on the 62 mm label
-// printer and on A4) shows the exam's name, id and date and a QR code that a
-// Go decoder reads back into the exam token, which verifies with the exam key.
+// printer and on A4) shows the exam's name, id and date and a QR code of
+// version 3 or lower at level M, about 15 mm wide, that a Go decoder reads
+// back into the exam's label code, which verifies with the exam key and is
+// printed as text under the code.
 func TestPrintedLabel(t *testing.T) {
 	e := start(t)
 	e.signInLocal()
@@ -159,33 +183,34 @@ func TestPrintedLabel(t *testing.T) {
 	if got := e.text("#label"); !containsAll(got, "Glycated hemoglobin (HbA1c)", id) || !ddmmyyyy.MatchString(got) {
 		t.Errorf("label text %q", got)
 	}
-	if n := len(eval[string](e, `document.querySelector('#label-qr svg') ? 'x'.repeat(Number(document.querySelector('#label-qr svg').dataset.version)) : ''`)); n < 10 {
-		t.Errorf("QR version %d: the token should need a version of 10 or more", n)
-	}
 	var first string
 	for _, p := range []paper{labelPrinter, labelPrinter203, a4Sheet} {
 		t.Run(fmt.Sprintf("%s at %.0f dpi", p.name, p.dpi), func(t *testing.T) {
 			img, qr := e.printedLabelAndQR(p)
-			if mm := float64(qr.Dx()) / p.dpi * 25.4; mm < 40 {
-				t.Errorf("the QR code is %.0f mm wide", mm)
+			// The SVG holds the quiet zone too: 4 modules each side of 29.
+			if mm := float64(qr.Dx()) / p.dpi * 25.4 * 29 / 37; mm < 13 || mm > 17 {
+				t.Errorf("the QR code is %.1f mm wide without its quiet zone, want about 15", mm)
 			}
-			tok, err := decodeQR(img)
+			s, err := scanQR(img)
 			if err != nil {
 				t.Fatalf("decoding the QR code of the %s label: %v", p.name, err)
 			}
-			if len(tok) < 300 {
-				t.Errorf("a %d-character token; the label is sized for 300 and more", len(tok))
+			if s.modules > 29 || s.level != "M" {
+				t.Errorf("a QR code of %d modules at level %s, want version 3 or lower (29 modules or fewer) at M", s.modules, s.level)
 			}
-			verifiedExamToken(t, tok, id, 4)
+			e.verifiedLabelCode(t, s.text, id, maria)
+			if printed := e.text("#label-code"); printed != s.text {
+				t.Errorf("the text under the code is %q, want the code %q", printed, s.text)
+			}
 			// A stain over the middle of the code (a tenth of its width and height)
 			// is within what error correction M recovers.
-			if stained, err := decodeQR(stain(img, qr)); err != nil || stained != tok {
+			if stained, err := decodeQR(stain(img, qr)); err != nil || stained != s.text {
 				t.Errorf("a stained label does not scan: %v", err)
 			}
 			if first == "" {
-				first = tok
-			} else if tok != first {
-				t.Error("the two formats carry different tokens")
+				first = s.text
+			} else if s.text != first {
+				t.Error("the two formats carry different codes")
 			}
 		})
 	}

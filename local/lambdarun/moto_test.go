@@ -64,7 +64,7 @@ func TestAutomaticPathOnMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	issuer, _ := token.NewIssuer([]byte(stack.LocalExamKey), time.Hour, time.Now)
-	_, examToken, err := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: time.Now}.Run(ctx, fakes.Attendant, "529.982.247-25", e.ID, 3)
+	_, issued, err := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: time.Now}.Run(ctx, fakes.Attendant, "529.982.247-25", e.ID, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestAutomaticPathOnMoto(t *testing.T) {
 
 	// The execution team's upload.
 	key := stack.ResultKey("completed", e.ID, ".pdf", time.Now())
-	if err := stack.Upload(ctx, s3c, "zmed-exams-result", key, "application/pdf", []byte("%PDF-1.4 result"), examToken, resultToken); err != nil {
+	if err := stack.Upload(ctx, s3c, "zmed-exams-result", key, "application/pdf", []byte("%PDF-1.4 result"), issued.ExamToken, resultToken); err != nil {
 		t.Fatal(err)
 	}
 	head, err := s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("zmed-exams-result"), Key: &key})

@@ -14,7 +14,8 @@ type ResultClaims struct {
 	ExamID string
 }
 
-// TokenVerifier verifies both kinds of token. Errors wrap ErrInvalidToken.
+// TokenVerifier verifies both kinds of token; an exam token is a JWT or a
+// label code, whose claims come with a Seal. Errors wrap ErrInvalidToken.
 type TokenVerifier interface {
 	VerifyExamToken(token string) (ExamClaims, error)
 	VerifyResultToken(token string) (ResultClaims, error)
@@ -69,16 +70,21 @@ func (f Finish) Run(ctx context.Context, by Actor, examToken, resultToken string
 	if err := requireActor(by); err != nil {
 		return Exam{}, err
 	}
-	claims, err := f.verify(examToken, resultToken)
+	claims, result, err := f.verify(examToken, resultToken)
 	if err != nil {
 		return Exam{}, err
 	}
-	ctx = observerOr(f.Observer).ExamIdentified(ctx, claims.ExamID)
+	var e Exam
+	if claims.Seal == nil {
+		ctx = observerOr(f.Observer).ExamIdentified(ctx, claims.ExamID)
+		e, err = f.Exams.Get(ctx, claims.ExamID)
+	} else {
+		ctx, e, claims, err = f.unseal(ctx, claims, result)
+	}
+	if err != nil {
+		return Exam{}, err
+	}
 	ref := ResultRef(resultToken)
-	e, err := f.Exams.Get(ctx, claims.ExamID)
-	if err != nil {
-		return Exam{}, err
-	}
 	if e.PatientID != claims.PatientID {
 		return e, ErrPatientMismatch
 	}
@@ -141,19 +147,44 @@ func (f Finish) Run(ctx context.Context, by Actor, examToken, resultToken string
 	return e, ErrNotificationClaimed
 }
 
-func (f Finish) verify(examToken, resultToken string) (ExamClaims, error) {
+// verify checks both tokens. A label code's claims come back sealed (unseal
+// checks them), and the exam ids are compared once both tokens are verified.
+func (f Finish) verify(examToken, resultToken string) (ExamClaims, ResultClaims, error) {
 	claims, err := f.Tokens.VerifyExamToken(examToken)
 	if err != nil {
-		return ExamClaims{}, &TokenError{Kind: ExamToken, Err: err}
+		return ExamClaims{}, ResultClaims{}, &TokenError{Kind: ExamToken, Err: err}
 	}
 	result, err := f.Tokens.VerifyResultToken(resultToken)
 	if err != nil {
-		return ExamClaims{}, &TokenError{Kind: ResultToken, Err: err}
+		return ExamClaims{}, ResultClaims{}, &TokenError{Kind: ResultToken, Err: err}
 	}
-	if claims.ExamID != result.ExamID {
-		return ExamClaims{}, ErrTokenMismatch
+	if claims.Seal == nil && claims.ExamID != result.ExamID {
+		return ExamClaims{}, ResultClaims{}, ErrTokenMismatch
 	}
-	return claims, nil
+	return claims, result, nil
+}
+
+// unseal reads the exam a label code names (the read Finish makes anyway) and
+// checks the code's seal against it, which gives the claims the code does not
+// carry. Until the seal holds the code is anyone's text: an exam it names that
+// does not exist makes it invalid, and its exam id is not told to the observer.
+func (f Finish) unseal(ctx context.Context, claims ExamClaims, result ResultClaims) (context.Context, Exam, ExamClaims, error) {
+	e, err := f.Exams.Get(ctx, claims.ExamID)
+	switch {
+	case errors.Is(err, ErrExamNotFound):
+		return ctx, Exam{}, claims, &TokenError{Kind: ExamToken, Err: fmt.Errorf("%w: label code names no exam", ErrInvalidToken)}
+	case err != nil:
+		return ctx, Exam{}, claims, err
+	}
+	if err := claims.Seal.Check(e); err != nil {
+		return ctx, Exam{}, claims, &TokenError{Kind: ExamToken, Err: err}
+	}
+	ctx = observerOr(f.Observer).ExamIdentified(ctx, e.ID)
+	if e.ID != result.ExamID {
+		return ctx, Exam{}, claims, ErrTokenMismatch
+	}
+	claims.PatientID, claims.ExamType = e.PatientID, e.Type
+	return ctx, e, claims, nil
 }
 
 // checkFinishable refuses exams that this result cannot finish.

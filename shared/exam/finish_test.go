@@ -21,27 +21,34 @@ var (
 )
 
 type finishFixture struct {
-	store    *memstore.Store
-	notifier *fakes.Notifier
-	clock    *fakes.Clock
-	finish   exam.Finish
-	examID   string
-	examTok  string
-	result   string
+	store     *memstore.Store
+	notifier  *fakes.Notifier
+	clock     *fakes.Clock
+	finish    exam.Finish
+	examID    string
+	examTok   string
+	labelCode string
+	result    string
 }
 
 func newFinishFixture(t *testing.T) *finishFixture {
+	t.Helper()
+	return newSignedFinishFixture(t, examKey, [][]byte{examKey})
+}
+
+// newSignedFinishFixture starts the exam with signer and verifies with ring.
+func newSignedFinishFixture(t *testing.T, signer []byte, ring [][]byte) *finishFixture {
 	t.Helper()
 	f := &finishFixture{
 		store:    memstore.New(),
 		notifier: &fakes.Notifier{},
 		clock:    fakes.NewClock(time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)),
 	}
-	issuer, err := token.NewIssuer(examKey, time.Hour, f.clock.Now)
+	issuer, err := token.NewIssuer(signer, time.Hour, f.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier, err := token.NewVerifier(examKey, resultKey, f.clock.Now)
+	verifier, err := token.NewRotatingVerifier(ring, [][]byte{resultKey}, f.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,10 +59,11 @@ func newFinishFixture(t *testing.T) *finishFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, f.examTok, err = exam.Start{Patients: patients, Exams: f.store, Tokens: issuer, Now: f.clock.Now, Observer: telemetry.Observer{}}.Run(ctx, attendant, fakes.ActiveSMS.Document, e.ID, 1)
+	_, issued, err := exam.Start{Patients: patients, Exams: f.store, Tokens: issuer, Now: f.clock.Now, Observer: telemetry.Observer{}}.Run(ctx, attendant, fakes.ActiveSMS.Document, e.ID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.examTok, f.labelCode = issued.ExamToken, issued.LabelCode
 	f.examID = e.ID
 	f.result, _ = token.MintResultToken(resultKey, e.ID, f.clock.Now(), time.Hour)
 	f.finish = exam.Finish{Tokens: verifier, Exams: f.store, Patients: patients, Notifier: f.notifier, Now: f.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}}

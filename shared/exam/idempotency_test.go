@@ -145,7 +145,7 @@ func TestRepeatedStartAnswersTheStartedExamWithANewToken(t *testing.T) {
 	first := d.started(t, fakes.ActiveSMS)
 	d.clock.Advance(time.Hour)
 	d.issued = nil
-	again, tok, err := d.start().Run(context.Background(), attendant, fakes.ActiveSMS.Document, first.ID, 1)
+	again, issued, err := d.start().Run(context.Background(), attendant, fakes.ActiveSMS.Document, first.ID, 1)
 	if err != nil {
 		t.Fatalf("repeated start: %v", err)
 	}
@@ -153,8 +153,8 @@ func TestRepeatedStartAnswersTheStartedExamWithANewToken(t *testing.T) {
 	if !reflect.DeepEqual(again, first) || !reflect.DeepEqual(d.stored(t, first.ID), first) || len(first.History) != 2 {
 		t.Fatalf("repeated start answered %+v, stored %+v; want the exam unchanged: %+v", again, d.stored(t, first.ID), first)
 	}
-	if len(d.issued) != 1 || tok != "token-of-"+first.ID {
-		t.Fatalf("repeated start issued %+v and answered %q, want one new token", d.issued, tok)
+	if len(d.issued) != 1 || issued != (exam.Issued{ExamToken: "token-of-" + first.ID, LabelCode: "label-of-" + first.ID}) {
+		t.Fatalf("repeated start issued %+v and answered %+v, want one new token and label code", d.issued, issued)
 	}
 }
 

@@ -8,21 +8,42 @@ import (
 	"github.com/google/uuid"
 )
 
-// ExamClaims is what an exam token asserts.
+// ExamClaims is what an exam token asserts. A label code (the compact exam
+// token of the exam's label) names its exam only: its claims come with a Seal
+// and without patient or type, which Finish takes from the exam as stored
+// once the seal holds for it.
 type ExamClaims struct {
 	ExamID    string
 	PatientID string
 	ExamType  Type
+	Seal      Seal // nil for an exam token that carries every claim
 }
 
-// TokenIssuer signs exam tokens.
+// Seal is what is left to verify of a label code once its exam is read: its
+// MAC covers the exam's patient and type, which the code does not carry.
+// Check's error wraps ErrInvalidToken, and ErrTokenExpired for a genuine code
+// past its expiry.
+type Seal interface {
+	Check(e Exam) error
+}
+
+// TokenIssuer signs exam tokens, in both forms.
 type TokenIssuer interface {
 	IssueExamToken(c ExamClaims) (string, error)
+	IssueLabelCode(c ExamClaims) (string, error)
 }
 
-// Start moves a Registered exam to Started and issues its exam token. It is
-// idempotent: an exam already Started is answered as it stands, with a newly
-// signed token, so a lost response or a label printed again never blocks it.
+// Issued is what a start hands out for the exam: its exam token and its label
+// code, each accepted wherever the other is.
+type Issued struct {
+	ExamToken string
+	LabelCode string
+}
+
+// Start moves a Registered exam to Started and issues its exam token and label
+// code. It is idempotent: an exam already Started is answered as it stands,
+// with newly signed tokens, so a lost response or a label printed again never
+// blocks it.
 type Start struct {
 	Patients PatientFinder
 	Exams    Transitioner
@@ -37,27 +58,31 @@ type Start struct {
 // exam the refusal returns is the answer (its history unchanged: only a
 // transition's write appends to it), so a repeated start costs no more calls
 // than the first.
-func (s Start) Run(ctx context.Context, by Actor, document, examID string, t Type) (Exam, string, error) {
+func (s Start) Run(ctx context.Context, by Actor, document, examID string, t Type) (Exam, Issued, error) {
 	if err := requireActor(by); err != nil {
-		return Exam{}, "", err
+		return Exam{}, Issued{}, err
 	}
 	if _, err := normalizeDocument(document); err != nil {
-		return Exam{}, "", err
+		return Exam{}, Issued{}, err
 	}
 	if err := validateExamID(examID); err != nil {
-		return Exam{}, "", err
+		return Exam{}, Issued{}, err
 	}
 	if !t.Known() {
-		return Exam{}, "", ErrUnknownExamType
+		return Exam{}, Issued{}, ErrUnknownExamType
 	}
 	p, err := findActivePatient(ctx, s.Patients, document)
 	if err != nil {
-		return Exam{}, "", err
+		return Exam{}, Issued{}, err
 	}
 	// Signed before the write: a token that could not be issued leaves nothing started.
-	token, err := s.Tokens.IssueExamToken(ExamClaims{ExamID: examID, PatientID: p.ID, ExamType: t})
-	if err != nil {
-		return Exam{}, "", err
+	claims := ExamClaims{ExamID: examID, PatientID: p.ID, ExamType: t}
+	var issued Issued
+	if issued.ExamToken, err = s.Tokens.IssueExamToken(claims); err != nil {
+		return Exam{}, Issued{}, err
+	}
+	if issued.LabelCode, err = s.Tokens.IssueLabelCode(claims); err != nil {
+		return Exam{}, Issued{}, err
 	}
 	e, err := s.Exams.Transition(ctx, Transition{
 		ExamID: examID, PatientID: p.ID, ExamType: t,
@@ -65,13 +90,13 @@ func (s Start) Run(ctx context.Context, by Actor, document, examID string, t Typ
 	})
 	var conflict *ConflictError
 	if errors.As(err, &conflict) && startedAlready(conflict.Current, p.ID, t) {
-		return conflict.Current, token, nil
+		return conflict.Current, issued, nil
 	}
 	if err != nil {
-		return Exam{}, "", classifyConflict(err, p.ID, t)
+		return Exam{}, Issued{}, classifyConflict(err, p.ID, t)
 	}
 	observerOr(s.Observer).ExamStarted(ctx)
-	return e, token, nil
+	return e, issued, nil
 }
 
 // startedAlready reports whether cur is this patient's exam of this type,

@@ -26,7 +26,8 @@ type domain struct {
 	clock    *fakes.Clock
 	issueMu  sync.Mutex // concurrent starts issue tokens at once
 	issued   []exam.ExamClaims
-	issueErr error
+	issueErr error // refuses exam tokens
+	labelErr error // refuses label codes
 	cursors  exam.Cursors
 }
 
@@ -47,6 +48,13 @@ func (d *domain) IssueExamToken(c exam.ExamClaims) (string, error) {
 	}
 	d.issued = append(d.issued, c)
 	return "token-of-" + c.ExamID, nil
+}
+
+func (d *domain) IssueLabelCode(c exam.ExamClaims) (string, error) {
+	if d.labelErr != nil {
+		return "", d.labelErr
+	}
+	return "label-of-" + c.ExamID, nil
 }
 
 func (d *domain) register() exam.Register {
@@ -199,6 +207,11 @@ func TestStart(t *testing.T) {
 			d.issueErr = errDown
 			return fakes.ActiveSMS.Document, id, 1
 		}, errDown},
+		{"label code not issued: nothing started", func(t *testing.T, d *domain) (string, string, exam.Type) {
+			id := d.registered(t, fakes.ActiveSMS).ID
+			d.labelErr = errDown
+			return fakes.ActiveSMS.Document, id, 1
+		}, errDown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDomain()
@@ -206,13 +219,13 @@ func TestStart(t *testing.T) {
 			d.issued = nil
 			d.clock.Advance(time.Hour)
 			now := d.nextNow()
-			e, tok, err := d.start().Run(context.Background(), attendant, document, id, examType)
+			e, issued, err := d.start().Run(context.Background(), attendant, document, id, examType)
 			if !errors.Is(err, tc.want) || (tc.want != nil && err == nil) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 			if tc.want != nil {
-				if tok != "" || !reflect.DeepEqual(e, exam.Exam{}) {
-					t.Fatalf("refused start returned %+v, %q", e, tok)
+				if issued != (exam.Issued{}) || !reflect.DeepEqual(e, exam.Exam{}) {
+					t.Fatalf("refused start returned %+v, %+v", e, issued)
 				}
 				if got, err := d.store.Get(context.Background(), id); err == nil && got.StartedAt.Equal(now) {
 					t.Fatalf("refused start was stored: %+v", got)
@@ -220,8 +233,8 @@ func TestStart(t *testing.T) {
 				return
 			}
 			claims := exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: examType}
-			if tok != "token-of-"+id || len(d.issued) != 1 || d.issued[0] != claims {
-				t.Fatalf("token %q from claims %+v, want one from %+v", tok, d.issued, claims)
+			if want := (exam.Issued{ExamToken: "token-of-" + id, LabelCode: "label-of-" + id}); issued != want || len(d.issued) != 1 || d.issued[0] != claims {
+				t.Fatalf("issued %+v from claims %+v, want %+v from %+v", issued, d.issued, want, claims)
 			}
 			if e.Status != exam.StatusStarted || e.StartedAt != now || e.UpdatedAt != now || !reflect.DeepEqual(d.stored(t, id), e) {
 				t.Fatalf("started %+v, stored %+v", e, d.stored(t, id))

@@ -34,6 +34,41 @@ func TestCommunicate(t *testing.T) {
 			id, tok := h.started(fakes.ActiveNone, 2)
 			return tok, h.resultToken(id)
 		}, 200, "", ""},
+		{"the label code in place of the exam token", func(h *harness) (string, string) {
+			id, code := h.labelled(fakes.ActiveSMS, 2)
+			return code, h.resultToken(id)
+		}, 200, "", exam.ChannelSMS},
+		{"the label code of a revoked exam", func(h *harness) (string, string) {
+			id, code := h.labelled(fakes.ActiveSMS, 2)
+			h.call(h.revoke, post(RevokeExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "reason": "x"}))).expect(h.t, 200, "")
+			return code, h.resultToken(id)
+		}, 409, "INVALID_TRANSITION", ""},
+		{"an expired label code", func(h *harness) (string, string) {
+			id, code := h.labelled(fakes.ActiveSMS, 2)
+			h.clock.Advance(token.DefaultExamTokenTTL)
+			return code, h.resultToken(id)
+		}, 422, "INVALID_TOKEN", ""},
+		{"a label code naming another patient", func(h *harness) (string, string) {
+			id, _ := h.started(fakes.ActiveSMS, 2)
+			code, _ := h.issuer.IssueLabelCode(exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveEmail.ID, ExamType: 2})
+			return code, h.resultToken(id)
+		}, 422, "INVALID_TOKEN", ""},
+		{"a label code of an exam that does not exist", func(h *harness) (string, string) {
+			id := uuid.NewString()
+			code, _ := h.issuer.IssueLabelCode(exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: 2})
+			return code, h.resultToken(id)
+		}, 422, "INVALID_TOKEN", ""},
+		{"a label code with a result of another exam", func(h *harness) (string, string) {
+			_, code := h.labelled(fakes.ActiveSMS, 2)
+			other, _ := h.started(fakes.ActiveSMS, 2)
+			return code, h.resultToken(other)
+		}, 422, "TOKEN_MISMATCH", ""},
+		{"a label code changed in one character", func(h *harness) (string, string) {
+			id, code := h.labelled(fakes.ActiveSMS, 2)
+			changed := []byte(code)
+			changed[20] = map[bool]byte{true: '1', false: '0'}[changed[20] == '0']
+			return string(changed), h.resultToken(id)
+		}, 422, "INVALID_TOKEN", ""},
 		{"invalid exam token", func(h *harness) (string, string) {
 			id, tok := h.started(fakes.ActiveSMS, 2)
 			return tok[:len(tok)-3] + "abc", h.resultToken(id)

@@ -113,7 +113,7 @@ var StartExam = Endpoint{
 			if err := firstOf(err1, err2, err3); err != nil {
 				return response{}, err
 			}
-			e, token, err := uc.Run(ctx, by, document, examID, exam.Type(examType))
+			e, issued, err := uc.Run(ctx, by, document, examID, exam.Type(examType))
 			if err != nil {
 				return response{}, refusedFound(ctx, examID, err)
 			}
@@ -122,7 +122,8 @@ var StartExam = Endpoint{
 			return apigw.JSON(http.StatusOK, struct {
 				Exam      examView `json:"exam"`
 				ExamToken string   `json:"exam_token"`
-			}{render(e), token}), nil
+				LabelCode string   `json:"label_code"`
+			}{render(e), issued.ExamToken, issued.LabelCode}), nil
 		}
 	},
 }

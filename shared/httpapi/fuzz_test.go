@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -170,8 +171,15 @@ func FuzzStart(f *testing.F) {
 		}
 		tok, _ := r.body["exam_token"].(string)
 		claims, verr := h.verifier.VerifyExamToken(tok)
+		code, _ := r.body["label_code"].(string)
+		sealed, cerr := h.verifier.VerifyExamToken(code)
+		if cerr == nil && (sealed.Seal == nil || sealed.ExamID != examID) {
+			cerr = errors.New("not the exam's label code")
+		} else if cerr == nil {
+			cerr = sealed.Seal.Check(e)
+		}
 		if err != nil || p.Status != exam.PatientActive || e.PatientID != p.ID || int(e.Type) != examType ||
-			e.Status != exam.StatusStarted || verr != nil || claims != (exam.ExamClaims{ExamID: examID, PatientID: p.ID, ExamType: e.Type}) {
+			e.Status != exam.StatusStarted || verr != nil || claims != (exam.ExamClaims{ExamID: examID, PatientID: p.ID, ExamType: e.Type}) || cerr != nil {
 			t.Fatalf("200 for %s: %s", body, r.raw)
 		}
 	})
@@ -199,6 +207,7 @@ func FuzzRevoke(f *testing.F) {
 func FuzzCommunicate(f *testing.F) {
 	issuer, _ := token.NewIssuer(examKey, time.Hour, func() time.Time { return epoch })
 	examTok, _ := issuer.IssueExamToken(exam.ExamClaims{ExamID: startedID, PatientID: fakes.ActiveSMS.ID, ExamType: 2})
+	labelCode, _ := issuer.IssueLabelCode(exam.ExamClaims{ExamID: startedID, PatientID: fakes.ActiveSMS.ID, ExamType: 2})
 	resultTok, _ := token.MintResultToken(resultKey, startedID, epoch, time.Hour)
 	otherResult, _ := token.MintResultToken(resultKey, otherID, epoch, time.Hour)
 	f.Add(examTok, resultTok)
@@ -206,6 +215,8 @@ func FuzzCommunicate(f *testing.F) {
 	f.Add(examTok, otherResult)
 	f.Add(resultTok, examTok)
 	f.Add(examTok[:len(examTok)-1], resultTok)
+	f.Add(labelCode, resultTok)
+	f.Add(labelCode[:len(labelCode)-1]+"0", resultTok)
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, examTok, resultTok string) {
 		h := fuzzHarness(t)
@@ -217,7 +228,7 @@ func FuzzCommunicate(f *testing.F) {
 		// Accepted tokens are exactly as their keys' holders signed them, and
 		// the exam is finished by this result, once.
 		e := h.stored(startedID)
-		if !tokentest.SignedAsIs(examKey, examTok) || !tokentest.SignedAsIs(resultKey, resultTok) ||
+		if !(tokentest.SignedAsIs(examKey, examTok) || examTok == labelCode) || !tokentest.SignedAsIs(resultKey, resultTok) ||
 			e.Status != exam.StatusFinished || e.ResultRef != exam.ResultRef(resultTok) || len(h.notifier.Sent()) != 1 {
 			t.Fatalf("200 for %s: %+v", body, e)
 		}

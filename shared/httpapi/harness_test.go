@@ -174,10 +174,23 @@ func (h *harness) registered(p exam.Patient, examType int) string {
 // started registers and starts an exam and returns its id and exam token.
 func (h *harness) started(p exam.Patient, examType int) (string, string) {
 	h.t.Helper()
+	id, r := h.start200(p, examType)
+	return id, r.body["exam_token"].(string)
+}
+
+// labelled starts an exam and returns its id and its label code.
+func (h *harness) labelled(p exam.Patient, examType int) (string, string) {
+	h.t.Helper()
+	id, r := h.start200(p, examType)
+	return id, r.body["label_code"].(string)
+}
+
+func (h *harness) start200(p exam.Patient, examType int) (string, reply) {
+	h.t.Helper()
 	id := h.registered(p, examType)
 	r := h.call(h.start, post(StartExam.Route, js(map[string]any{"document": p.Document, "exam_id": id, "exam_type": examType})))
 	r.expect(h.t, 200, "")
-	return id, r.body["exam_token"].(string)
+	return id, r
 }
 
 func (h *harness) resultToken(examID string) string {

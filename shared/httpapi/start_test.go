@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/labelcode"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 )
 
@@ -115,6 +116,18 @@ func TestStart(t *testing.T) {
 			claims, err := h.verifier.VerifyExamToken(r.body["exam_token"].(string))
 			if err != nil || claims != (exam.ExamClaims{ExamID: id, PatientID: fakes.ActiveSMS.ID, ExamType: 3}) {
 				t.Fatalf("exam token claims %+v, %v", claims, err)
+			}
+			// The label code names the exam without a key and its seal holds for the exam as stored.
+			code, _ := r.body["label_code"].(string)
+			if named, err := labelcode.ExamID(code); err != nil || named != id || len(code) > 48 {
+				t.Fatalf("label code %q names %q, %v", code, named, err)
+			}
+			sealed, err := h.verifier.VerifyExamToken(code)
+			if err != nil || sealed.Seal == nil || sealed.Seal.Check(e) != nil {
+				t.Fatalf("label code %q: %+v, %v", code, sealed, err)
+			}
+			if len(r.body) != 3 {
+				t.Fatalf("body members %s, want exam, exam_token and label_code", r.raw)
 			}
 		})
 	}

@@ -56,10 +56,10 @@ func BenchmarkProcessResult(b *testing.B) {
 		b.StopTimer()
 		r, _ := exam.Register{Patients: patients, Exams: store, Now: clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}}.Run(ctx, fakes.Attendant, exam.RegisterRequest{Document: fakes.ActiveSMS.Document, Type: 1})
 		e := r.Exam
-		_, tok, _ := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now, Observer: telemetry.Observer{}}.Run(ctx, fakes.Attendant, fakes.ActiveSMS.Document, e.ID, 1)
+		_, issued, _ := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now, Observer: telemetry.Observer{}}.Run(ctx, fakes.Attendant, fakes.ActiveSMS.Document, e.ID, 1)
 		result, _ := token.MintResultToken(resultKey, e.ID, clock.Now(), time.Hour)
 		key := "completed/2026_11/" + e.ID + ".pdf"
-		objects[key] = resultfiling.Object{Bucket: bucket, Key: key, ETag: `"etag"`, ExamToken: tok, ResultToken: result}
+		objects[key] = resultfiling.Object{Bucket: bucket, Key: key, ETag: `"etag"`, ExamToken: issued.ExamToken, ResultToken: result}
 		ev := s3event.ObjectCreated("us-east-1", bucket, key, "v1", 100, "etag", "01", clock.Now())
 		b.StartTimer()
 		if err := handle(ctx, ev); err != nil {

@@ -179,13 +179,26 @@ func (h *harness) registeredExam(p exam.Patient) exam.Exam {
 // startedExam registers and starts an exam of p and returns it with its exam token.
 func (h *harness) startedExam(p exam.Patient) (exam.Exam, string) {
 	h.t.Helper()
+	e, issued := h.start(p)
+	return e, issued.ExamToken
+}
+
+// labelledExam starts an exam and returns it with its label code.
+func (h *harness) labelledExam(p exam.Patient) (exam.Exam, string) {
+	h.t.Helper()
+	e, issued := h.start(p)
+	return e, issued.LabelCode
+}
+
+func (h *harness) start(p exam.Patient) (exam.Exam, exam.Issued) {
+	h.t.Helper()
 	ctx := context.Background()
 	e := h.registeredExam(p)
-	e, tok, err := exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now, Observer: telemetry.Observer{}}.Run(ctx, fakes.Attendant, p.Document, e.ID, 6)
+	e, issued, err := exam.Start{Patients: h.patients, Exams: h.store, Tokens: h.issuer, Now: h.clock.Now, Observer: telemetry.Observer{}}.Run(ctx, fakes.Attendant, p.Document, e.ID, 6)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return e, tok
+	return e, issued
 }
 
 func (h *harness) resultToken(examID string) string {

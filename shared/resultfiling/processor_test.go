@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/labelcode"
 	"github.com/zmed/exam-manager/shared/resultfiling"
 	"github.com/zmed/exam-manager/shared/s3results"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
@@ -42,6 +43,40 @@ func outcomeCases() []outcomeCase {
 			body, _ := json.Marshal(map[string]any{"exam_token": tok, "result_token": h.resultToken(e.ID), "values": map[string]float64{"glucose": 92}})
 			return h.put("completed/2026_11/"+e.ID+".json", "application/json", body, nil), e.ID
 		}, resultfiling.Finished, true},
+		{"label code as metadata of a PDF", func(h *harness) (events.S3Event, string) {
+			e, code := h.labelledExam(fakes.ActiveSMS)
+			return h.putPDF("completed/2026_11/"+e.ID+".pdf", code, h.resultToken(e.ID)), e.ID
+		}, resultfiling.Finished, true},
+		{"label code in a JSON body", func(h *harness) (events.S3Event, string) {
+			e, code := h.labelledExam(fakes.ActiveEmail)
+			body, _ := json.Marshal(map[string]any{"exam_token": code, "result_token": h.resultToken(e.ID)})
+			return h.put("completed/2026_11/"+e.ID+".json", "application/json", body, nil), e.ID
+		}, resultfiling.Finished, true},
+		{"label code of a revoked exam", func(h *harness) (events.S3Event, string) {
+			e, code := h.labelledExam(fakes.ActiveSMS)
+			if _, err := (exam.Revoke{Patients: h.patients, Exams: h.store, Now: h.clock.Now}).Run(context.Background(), fakes.Attendant, fakes.ActiveSMS.Document, e.ID, "x"); err != nil {
+				h.t.Fatal(err)
+			}
+			return h.putPDF("completed/2026_11/r.pdf", code, h.resultToken(e.ID)), e.ID
+		}, resultfiling.ExamRevoked, true},
+		{"expired label code", func(h *harness) (events.S3Event, string) {
+			e, _ := h.startedExam(fakes.ActiveSMS)
+			code, err := labelcode.Sign(examKey, labelcode.Exam{ID: e.ID, PatientID: fakes.ActiveSMS.ID, Type: 6}, h.clock.Now().Add(-time.Hour))
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			return h.putPDF("completed/2026_11/r.pdf", code, h.resultToken(e.ID)), e.ID
+		}, resultfiling.TokenExpired, false},
+		{"label code naming another patient", func(h *harness) (events.S3Event, string) {
+			e, _ := h.startedExam(fakes.ActiveSMS)
+			code, _ := h.issuer.IssueLabelCode(exam.ExamClaims{ExamID: e.ID, PatientID: fakes.ActiveEmail.ID, ExamType: 6})
+			return h.putPDF("completed/2026_11/r.pdf", code, h.resultToken(e.ID)), e.ID
+		}, resultfiling.InvalidExamToken, false},
+		{"label code of another exam type", func(h *harness) (events.S3Event, string) {
+			e, _ := h.startedExam(fakes.ActiveSMS)
+			code, _ := h.issuer.IssueLabelCode(exam.ExamClaims{ExamID: e.ID, PatientID: fakes.ActiveSMS.ID, ExamType: 3})
+			return h.putPDF("completed/2026_11/r.pdf", code, h.resultToken(e.ID)), e.ID
+		}, resultfiling.InvalidExamToken, false},
 		{"no tokens", func(h *harness) (events.S3Event, string) {
 			return h.putPDF("completed/2026_11/r.pdf", "", ""), ""
 		}, resultfiling.MissingTokens, false},

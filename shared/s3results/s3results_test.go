@@ -10,11 +10,13 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/zmed/exam-manager/shared/labelcode"
 	"github.com/zmed/exam-manager/shared/resultfiling"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
@@ -157,18 +159,33 @@ func (f *fixture) body(key string) string {
 
 var tokens = map[string]string{ExamTokenMeta: "exam.jwt.token", ResultTokenMeta: "result.jwt.token"}
 
+// aLabelCode is a label code, the exam token's compact form, read like the JWT.
+var aLabelCode = func() string {
+	code, err := labelcode.Sign([]byte("s3results-test-exam-key-0123456789ab"),
+		labelcode.Exam{ID: "7d0f3c0e-2b1a-4d5e-9f60-1a2b3c4d5e6f", PatientID: "patient-1", Type: 1}, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		panic(err)
+	}
+	return code
+}()
+
 func testMetadata(f *fixture) {
 	f.put("completed/2026_11/r.pdf", "application/pdf", []byte("%PDF-1.4"), tokens)
 	obj := f.readObject("completed/2026_11/r.pdf")
 	if obj.ExamToken != "exam.jwt.token" || obj.ResultToken != "result.jwt.token" || obj.TokenProblem != nil || obj.ETag == "" {
 		f.t.Fatalf("read %+v", obj)
 	}
+	f.put("completed/2026_11/l.pdf", "application/pdf", []byte("%PDF-1.4"), map[string]string{ExamTokenMeta: aLabelCode, ResultTokenMeta: "result.jwt.token"})
+	if obj := f.readObject("completed/2026_11/l.pdf"); obj.ExamToken != aLabelCode || obj.TokenProblem != nil {
+		f.t.Fatalf("read a label code as %+v", obj)
+	}
 }
 
 func testJSONBody(f *fixture) {
 	f.put("completed/2026_11/r.json", "application/json", []byte(`{"values": [1, 2], "exam_token": "e.t.x", "result_token": "r.t.x"}`), nil)
 	f.put("completed/2026_11/r2.json", "binary/octet-stream", []byte(`{"exam_token": "e.t.y", "result_token": "r.t.y"}`), nil)
-	for key, want := range map[string]string{"completed/2026_11/r.json": "e.t.x", "completed/2026_11/r2.json": "e.t.y"} {
+	f.put("completed/2026_11/l.json", "application/json", []byte(`{"exam_token": "`+aLabelCode+`", "result_token": "r.t.z"}`), nil)
+	for key, want := range map[string]string{"completed/2026_11/r.json": "e.t.x", "completed/2026_11/r2.json": "e.t.y", "completed/2026_11/l.json": aLabelCode} {
 		if obj := f.readObject(key); obj.ExamToken != want || obj.ResultToken == "" || obj.TokenProblem != nil {
 			f.t.Fatalf("read %s: %+v", key, obj)
 		}

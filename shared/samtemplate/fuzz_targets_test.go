@@ -18,6 +18,7 @@ var wantFuzzTargets = map[string][]string{
 	"shared/httpapi":      {"FuzzRegister", "FuzzList", "FuzzStart", "FuzzRevoke", "FuzzCommunicate"},
 	"shared/cursor":       {"FuzzDecode"},
 	"shared/token":        {"FuzzVerify", "FuzzClaims"},
+	"shared/labelcode":    {"FuzzParse"},
 	"shared/s3event":      {"FuzzKey"},
 	"shared/s3results":    {"FuzzRead"},
 	"shared/resultfiling": {"FuzzHandle"},

@@ -16,13 +16,19 @@ import (
 func FuzzVerify(f *testing.F) {
 	s := newService(f, now)
 	examTok, _ := s.IssueExamToken(claims)
+	labelCode, _ := s.IssueLabelCode(claims)
 	resultTok, _ := MintResultToken(resultKey, claims.ExamID, now, time.Hour)
-	for _, tok := range []string{examTok, resultTok, examTok + "\n", resultTok[:len(resultTok)-1] + "h", "a.b.c", ""} {
+	for _, tok := range []string{examTok, labelCode, resultTok, examTok + "\n", labelCode[:len(labelCode)-1] + "0", resultTok[:len(resultTok)-1] + "h", "a.b.c", ""} {
 		f.Add(tok)
 	}
 	f.Fuzz(func(t *testing.T, tok string) {
 		s := newService(t, now)
-		if _, err := s.VerifyExamToken(tok); err == nil && !tokentest.SignedAsIs(examKey, tok) {
+		if c, err := s.VerifyExamToken(tok); err == nil && c.Seal != nil {
+			// A label code: it holds only for the exam the service made it for, as made.
+			if c.Seal.Check(exam.Exam{ID: c.ExamID, PatientID: claims.PatientID, Type: claims.ExamType}) == nil && tok != labelCode {
+				t.Fatalf("label code %q accepted but not as signed", tok)
+			}
+		} else if err == nil && !tokentest.SignedAsIs(examKey, tok) {
 			t.Fatalf("exam token %q accepted but not as signed", tok)
 		} else if err != nil && !errors.Is(err, exam.ErrInvalidToken) {
 			t.Fatalf("err = %v", err)

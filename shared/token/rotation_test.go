@@ -29,6 +29,17 @@ func TestRotation(t *testing.T) {
 		}
 		return tok
 	}
+	labelCode := func(k []byte) string {
+		i, err := NewIssuer(k, DefaultExamTokenTTL, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := i.IssueLabelCode(claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
 	resultToken := func(k []byte) string {
 		tok, err := MintResultToken(k, claims.ExamID, now, time.Hour)
 		if err != nil {
@@ -59,6 +70,13 @@ func TestRotation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := tt.v.VerifyExamToken(examToken(tt.examKey)); (err == nil) != tt.examOK || (err != nil && !errors.Is(err, exam.ErrInvalidToken)) {
 				t.Errorf("exam token: %v, want accepted %v", err, tt.examOK)
+			}
+			sealed, err := tt.v.VerifyExamToken(labelCode(tt.examKey))
+			if err == nil {
+				err = sealed.Seal.Check(exam.Exam{ID: claims.ExamID, PatientID: claims.PatientID, Type: claims.ExamType})
+			}
+			if (err == nil) != tt.examOK || (err != nil && !errors.Is(err, exam.ErrInvalidToken)) {
+				t.Errorf("label code: %v, want accepted %v", err, tt.examOK)
 			}
 			if _, err := tt.v.VerifyResultToken(resultToken(tt.resultKey)); (err == nil) != tt.resultOK || (err != nil && !errors.Is(err, exam.ErrInvalidToken)) {
 				t.Errorf("result token: %v, want accepted %v", err, tt.resultOK)

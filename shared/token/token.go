@@ -2,6 +2,8 @@
 // the exam token (issued at start with the exam key) and the result token
 // (issued by the exam execution team with its own key). Verification pins the
 // algorithm, requires exp, checks iss, and so refuses a token of the other kind.
+// The exam token has a second form, the label code (shared/labelcode), made
+// with the same key and lifetime and accepted wherever the JWT is.
 package token
 
 import (
@@ -15,6 +17,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/base64url"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/labelcode"
 	"github.com/zmed/exam-manager/shared/strictjson"
 )
 
@@ -60,13 +63,19 @@ type Issuer struct {
 	now func() time.Time
 }
 
-// NewIssuer returns an Issuer; key must be at least MinKeyLen bytes.
+// NewIssuer returns an Issuer; key must be at least MinKeyLen bytes. The
+// lifetime is at least an hour, since a label code expires on the hour (never
+// after its exam token), and short enough for a label code to name its expiry.
 func NewIssuer(examKey []byte, ttl time.Duration, now func() time.Time) (*Issuer, error) {
 	if err := CheckKey(examKey); err != nil {
 		return nil, fmt.Errorf("exam token key: %w", err)
 	}
-	if ttl <= 0 {
-		return nil, errors.New("exam token lifetime must be positive")
+	if ttl < time.Hour {
+		return nil, errors.New("exam token lifetime must be at least an hour")
+	}
+	probe := labelcode.Exam{ID: "00000000-0000-0000-0000-000000000000"}
+	if _, err := labelcode.Sign(examKey, probe, now().Add(ttl)); err != nil {
+		return nil, fmt.Errorf("exam token lifetime: %w", err)
 	}
 	return &Issuer{key: examKey, ttl: ttl, now: now}, nil
 }
@@ -74,6 +83,7 @@ func NewIssuer(examKey []byte, ttl time.Duration, now func() time.Time) (*Issuer
 // Verifier verifies exam and result tokens.
 type Verifier struct {
 	examKeys, resultKeys jwt.VerificationKeySet
+	examRing             [][]byte // examKeys again, for label codes
 	now                  func() time.Time
 }
 
@@ -103,6 +113,7 @@ func NewRotatingVerifier(examKeys, resultKeys [][]byte, now func() time.Time) (*
 			set.into.Keys = append(set.into.Keys, k)
 		}
 	}
+	v.examRing = examKeys
 	for _, e := range examKeys {
 		for _, r := range resultKeys {
 			if string(e) == string(r) {
@@ -128,8 +139,19 @@ func (s *Issuer) IssueExamToken(c exam.ExamClaims) (string, error) {
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.key)
 }
 
-// VerifyExamToken checks an exam token and returns its claims.
+// IssueLabelCode makes the label code of c, refused from the start of the UTC
+// day in which the exam token issued now expires.
+func (s *Issuer) IssueLabelCode(c exam.ExamClaims) (string, error) {
+	return labelcode.Sign(s.key, labelcode.Exam{ID: c.ExamID, PatientID: c.PatientID, Type: int(c.ExamType)}, s.now().Add(s.ttl))
+}
+
+// VerifyExamToken checks an exam token and returns its claims. A label code is
+// only read here: its claims name the exam and carry the seal that Finish
+// checks against the exam as stored.
 func (s *Verifier) VerifyExamToken(token string) (exam.ExamClaims, error) {
+	if code, err := labelcode.Parse(token); err == nil {
+		return exam.ExamClaims{ExamID: code.ExamID, Seal: labelSeal{code, s}}, nil
+	}
 	var c struct {
 		ExamID    string `json:"exam_id"`
 		PatientID string `json:"patient_id"`
@@ -143,6 +165,23 @@ func (s *Verifier) VerifyExamToken(token string) (exam.ExamClaims, error) {
 		return exam.ExamClaims{}, fmt.Errorf("%w: exam token lacks exam_id, patient_id or exam_type", exam.ErrInvalidToken)
 	}
 	return exam.ExamClaims{ExamID: c.ExamID, PatientID: c.PatientID, ExamType: exam.Type(c.ExamType)}, nil
+}
+
+// labelSeal checks a label code with the verifier's exam keys and clock.
+type labelSeal struct {
+	code labelcode.Code
+	v    *Verifier
+}
+
+func (l labelSeal) Check(e exam.Exam) error {
+	err := l.code.Verify(l.v.examRing, labelcode.Exam{ID: e.ID, PatientID: e.PatientID, Type: int(e.Type)}, l.v.now())
+	switch {
+	case errors.Is(err, labelcode.ErrExpired):
+		return fmt.Errorf("%w: %w", exam.ErrTokenExpired, err)
+	case err != nil:
+		return fmt.Errorf("%w: %w", exam.ErrInvalidToken, err)
+	}
+	return nil
 }
 
 // VerifyResultToken checks a result token and returns its claims.

@@ -169,8 +169,10 @@ func TestKeys(t *testing.T) {
 	if _, err := NewIssuer(short, time.Hour, time.Now); !errors.Is(err, ErrShortKey) {
 		t.Fatalf("NewIssuer with a short key = %v", err)
 	}
-	if _, err := NewIssuer(examKey, 0, time.Now); err == nil {
-		t.Fatal("NewIssuer accepted a zero lifetime")
+	for _, ttl := range []time.Duration{0, time.Hour - time.Second, 60 * 365 * 24 * time.Hour} {
+		if _, err := NewIssuer(examKey, ttl, time.Now); err == nil {
+			t.Fatalf("NewIssuer accepted a lifetime of %s: under an hour, or past what a label code can name", ttl)
+		}
 	}
 	if _, err := MintResultToken(short, "x", now, time.Hour); !errors.Is(err, ErrShortKey) {
 		t.Fatalf("MintResultToken with a short key = %v", err)

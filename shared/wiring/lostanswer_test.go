@@ -37,7 +37,7 @@ func TestAcceptedSMSWhoseAnswerIsLostIsSentOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, examTok, err := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now, Observer: telemetry.Observer{}}.
+	_, issued, err := exam.Start{Patients: patients, Exams: store, Tokens: issuer, Now: clock.Now, Observer: telemetry.Observer{}}.
 		Run(ctx, fakes.Attendant, fakes.ActiveSMS.Document, registered.Exam.ID, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +51,7 @@ func TestAcceptedSMSWhoseAnswerIsLostIsSentOnce(t *testing.T) {
 		Notifier: Notifier(emulators.Config(sns.URL), "resultados@zmed.example"), Observer: telemetry.Observer{},
 	}
 	for delivery := range 3 {
-		e, err := finish.Run(ctx, exam.ProcessResultActor, examTok, resultTok)
+		e, err := finish.Run(ctx, exam.ProcessResultActor, issued.ExamToken, resultTok)
 		if err != nil {
 			t.Fatalf("delivery %d: %v", delivery, err)
 		}

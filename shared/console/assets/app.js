@@ -196,7 +196,7 @@ async function startExam(exam, button) {
     state.tokens.set(r.exam.exam_id, r.exam_token);
     replaceExam(r.exam);
     say(exam.status === 'Started' ? 'Etiqueta pronta para reimpressão.' : 'Exame iniciado. Etiqueta pronta para impressão.');
-    showLabel(r.exam, r.exam_token);
+    showLabel(r.exam, r.label_code);
   } catch (err) {
     button.disabled = false;
     failWith(err);

@@ -8,14 +8,15 @@ import (
 
 	"github.com/zmed/exam-manager/shared/document"
 	"github.com/zmed/exam-manager/shared/document/pdfinfo"
+	"github.com/zmed/exam-manager/shared/testsupport/pdfs"
 )
 
 // FuzzPDFInfo: any bytes end, within the budget and without a panic, as an
 // Info or as ErrUnreadable / ErrTooLarge.
 func FuzzPDFInfo(f *testing.F) {
-	born := writePDF(2, tokenEntries...)
+	born := pdfs.Write(2, tokenEntries...)
 	f.Add(born)
-	f.Add(appendUpdate(writePDF(1), 5, "/ZMEDExamToken "+hexString(examTok)))
+	f.Add(pdfs.AppendUpdate(pdfs.Write(1), 5, "/ZMEDExamToken "+pdfs.HexString(examTok)))
 	f.Add(born[:len(born)/3])
 	f.Add([]byte("%PDF-1.5\n1 0 obj << /Type /XRef /Size 99999999 /W [1 4 4] >> stream\nendstream endobj startxref 9 %%EOF"))
 	f.Fuzz(func(t *testing.T, pdf []byte) {

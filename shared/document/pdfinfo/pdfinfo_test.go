@@ -6,10 +6,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/document"
 	"github.com/zmed/exam-manager/shared/document/pdfinfo"
+	"github.com/zmed/exam-manager/shared/testsupport/pdfs"
 )
 
 const (
@@ -20,10 +22,10 @@ const (
 var tokenEntries = []string{"/ZMEDExamToken (" + examTok + ")", "/ZMEDResultToken (" + resultTok + ")"}
 
 func TestReadsTheTokensOfEveryKindOfPDF(t *testing.T) {
-	born := writePDF(2, tokenEntries...)
-	untokened := writePDF(1)
-	updated := appendUpdate(untokened, 5, "/ZMEDExamToken "+hexString(examTok), "/ZMEDResultToken "+hexString(resultTok))
-	overwritten := appendUpdate(writePDF(1, "/ZMEDExamToken (old-exam)", "/ZMEDResultToken (old-result)"), 5, tokenEntries...)
+	born := pdfs.Write(2, tokenEntries...)
+	untokened := pdfs.Write(1)
+	updated := pdfs.AppendUpdate(untokened, 5, "/ZMEDExamToken "+pdfs.HexString(examTok), "/ZMEDResultToken "+pdfs.HexString(resultTok))
+	overwritten := pdfs.AppendUpdate(pdfs.Write(1, "/ZMEDExamToken (old-exam)", "/ZMEDResultToken (old-result)"), 5, tokenEntries...)
 	for name, tc := range map[string]struct {
 		pdf   []byte
 		pages int
@@ -31,10 +33,10 @@ func TestReadsTheTokensOfEveryKindOfPDF(t *testing.T) {
 		"born digital, literal strings":                        {born, 2},
 		"incremental update with hex strings":                  {updated, 1},
 		"the last incremental update wins":                     {overwritten, 1},
-		"qpdf object streams and a cross-reference stream":     {qpdf(t, born, "--object-streams=generate"), 2},
-		"qpdf object streams over an incremental update":       {qpdf(t, updated, "--object-streams=generate"), 1},
-		"encrypted with an owner password only (AES-256)":      {qpdf(t, born, "--encrypt", "", "owner-secret", "256", "--"), 2},
-		"encrypted with an owner password only (RC4 128 bits)": {qpdf(t, born, "--allow-weak-crypto", "--encrypt", "", "owner-secret", "128", "--use-aes=n", "--"), 2},
+		"qpdf object streams and a cross-reference stream":     {pdfs.Qpdf(t, born, "--object-streams=generate"), 2},
+		"qpdf object streams over an incremental update":       {pdfs.Qpdf(t, updated, "--object-streams=generate"), 1},
+		"encrypted with an owner password only (AES-256)":      {pdfs.Qpdf(t, born, "--encrypt", "", "owner-secret", "256", "--"), 2},
+		"encrypted with an owner password only (RC4 128 bits)": {pdfs.Qpdf(t, born, "--allow-weak-crypto", "--encrypt", "", "owner-secret", "128", "--use-aes=n", "--"), 2},
 		"junk before the header":                               {append([]byte("junk\n"), born...), 2},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -50,7 +52,7 @@ func TestReadsTheTokensOfEveryKindOfPDF(t *testing.T) {
 }
 
 func TestDocumentsWithoutTokens(t *testing.T) {
-	info, err := pdfinfo.Read(context.Background(), writePDF(3))
+	info, err := pdfinfo.Read(context.Background(), pdfs.Write(3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +60,7 @@ func TestDocumentsWithoutTokens(t *testing.T) {
 		t.Errorf("got %+v, want %+v", info, want)
 	}
 	// Entries of another type than a string are no tokens.
-	info, err = pdfinfo.Read(context.Background(), writePDF(1, "/ZMEDExamToken 42", "/ZMEDResultToken /Name"))
+	info, err = pdfinfo.Read(context.Background(), pdfs.Write(1, "/ZMEDExamToken 42", "/ZMEDResultToken /Name"))
 	if err != nil || info.ExamToken != "" || info.ResultToken != "" {
 		t.Errorf("got %+v, %v; want no tokens", info, err)
 	}
@@ -67,9 +69,9 @@ func TestDocumentsWithoutTokens(t *testing.T) {
 // TestDamagedPDFs: damaged documents end, without a panic, as readable
 // (pdfcpu rebuilds what it can), without tokens, or unreadable.
 func TestDamagedPDFs(t *testing.T) {
-	born := writePDF(1, tokenEntries...)
-	updated := appendUpdate(born, 5, tokenEntries...)
-	selfPrev := bytes.Replace(updated, []byte("/Prev "+itoa(startxref(born))), []byte("/Prev "+itoa(startxref(updated))), 1)
+	born := pdfs.Write(1, tokenEntries...)
+	updated := pdfs.AppendUpdate(born, 5, tokenEntries...)
+	selfPrev := bytes.Replace(updated, []byte("/Prev "+strconv.Itoa(pdfs.StartXref(born))), []byte("/Prev "+strconv.Itoa(pdfs.StartXref(updated))), 1)
 	wild := bytes.Replace(updated, []byte("/Prev "), []byte("/Prev 99999"), 1)
 	tokens := pdfinfo.Info{ExamToken: examTok, ResultToken: resultTok, Pages: 1}
 	for name, tc := range map[string]struct {
@@ -82,7 +84,7 @@ func TestDamagedPDFs(t *testing.T) {
 		"a huge object count":            {bytes.Replace(born, []byte("/Size 5"), []byte("/Size 2000000000"), 1), tokens, nil},
 		"truncated in the middle":        {born[:len(born)/2], pdfinfo.Info{Pages: 1}, nil},
 		"header only":                    {[]byte("%PDF-1.7\n"), pdfinfo.Info{}, document.ErrUnreadable},
-		"encrypted with a user password": {qpdf(t, born, "--encrypt", "user-secret", "owner-secret", "256", "--"), pdfinfo.Info{}, document.ErrUnreadable},
+		"encrypted with a user password": {pdfs.Qpdf(t, born, "--encrypt", "user-secret", "owner-secret", "256", "--"), pdfinfo.Info{}, document.ErrUnreadable},
 	} {
 		t.Run(name, func(t *testing.T) {
 			info, err := pdfinfo.Read(context.Background(), tc.pdf)
@@ -96,7 +98,7 @@ func TestDamagedPDFs(t *testing.T) {
 func TestAnEndedContextIsTheTimeBudget(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := pdfinfo.Read(ctx, writePDF(1, tokenEntries...)); !errors.Is(err, document.ErrTooLarge) {
+	if _, err := pdfinfo.Read(ctx, pdfs.Write(1, tokenEntries...)); !errors.Is(err, document.ErrTooLarge) {
 		t.Errorf("error %v, want document.ErrTooLarge", err)
 	}
 }
@@ -107,7 +109,7 @@ func TestNoConfigurationDirectory(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	if _, err := pdfinfo.Read(context.Background(), writePDF(1, tokenEntries...)); err != nil {
+	if _, err := pdfinfo.Read(context.Background(), pdfs.Write(1, tokenEntries...)); err != nil {
 		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(home); len(entries) != 0 {

@@ -1,4 +1,7 @@
-package pdfinfo_test
+// Package pdfs writes real PDFs for tests: a minimal born-digital writer, an
+// incremental update appended by hand, and qpdf's rewrites of them (object
+// streams, a cross-reference stream, encryption).
+package pdfs
 
 import (
 	"bytes"
@@ -11,10 +14,10 @@ import (
 	"testing"
 )
 
-// writePDF is a minimal born-digital PDF of pages blank pages with a
+// Write is a minimal born-digital PDF of pages blank pages with a
 // classic cross-reference table, whose information dictionary holds info
 // (entries already in PDF syntax, e.g. "/ZMEDExamToken (abc)").
-func writePDF(pages int, info ...string) []byte {
+func Write(pages int, info ...string) []byte {
 	var objs []string
 	kids := make([]string, pages)
 	for i := range kids {
@@ -43,11 +46,11 @@ func writePDF(pages int, info ...string) []byte {
 	return b.Bytes()
 }
 
-// appendUpdate appends an incremental update to pdf (as a signing tool
+// AppendUpdate appends an incremental update to pdf (as a signing tool
 // does): a new information dictionary as object next, with entries info, and
 // a cross-reference section whose trailer points back with /Prev.
-func appendUpdate(pdf []byte, next int, info ...string) []byte {
-	prev := startxref(pdf)
+func AppendUpdate(pdf []byte, next int, info ...string) []byte {
+	prev := StartXref(pdf)
 	b := bytes.NewBuffer(append([]byte(nil), pdf...))
 	off := b.Len()
 	fmt.Fprintf(b, "%d 0 obj\n<< /Producer (update) %s >>\nendobj\n", next, strings.Join(info, " "))
@@ -57,19 +60,20 @@ func appendUpdate(pdf []byte, next int, info ...string) []byte {
 	return b.Bytes()
 }
 
-func startxref(pdf []byte) int {
+// StartXref is the offset the last startxref of pdf names.
+func StartXref(pdf []byte) int {
 	i := bytes.LastIndex(pdf, []byte("startxref"))
 	var n int
 	fmt.Sscan(string(pdf[i+len("startxref"):]), &n)
 	return n
 }
 
-// hexString is s as a PDF hex string.
-func hexString(s string) string { return fmt.Sprintf("<%X>", s) }
+// HexString is s as a PDF hex string.
+func HexString(s string) string { return fmt.Sprintf("<%X>", s) }
 
-// qpdf runs the qpdf command (Debian package qpdf, installed by the
+// Qpdf runs the qpdf command (Debian package qpdf, installed by the
 // Makefile) on pdf with args and returns what it wrote.
-func qpdf(t *testing.T, pdf []byte, args ...string) []byte {
+func Qpdf(t testing.TB, pdf []byte, args ...string) []byte {
 	t.Helper()
 	if _, err := exec.LookPath("qpdf"); err != nil {
 		t.Fatal("qpdf is not installed: run make qpdf")
@@ -93,5 +97,3 @@ func qpdf(t *testing.T, pdf []byte, args ...string) []byte {
 	}
 	return data
 }
-
-func itoa(n int) string { return fmt.Sprint(n) }

@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -25,6 +27,13 @@ const (
 	ExamTokenEntry   = "ZMEDExamToken"
 	ResultTokenEntry = "ZMEDResultToken"
 )
+
+// MaxObjects bounds the objects a PDF may declare before it is parsed: the
+// parser keeps every object in memory (measured: some 370 bytes each, so 2
+// million tiny objects took 1.4 GB), while a scanned or born-digital result
+// has hundreds or a few thousand. Beyond it the document is
+// document.ErrTooLarge.
+const MaxObjects = 100_000
 
 // maxTokenLen bounds an entry's value: a token is a few hundred characters;
 // anything longer is not one.
@@ -64,6 +73,9 @@ func Read(ctx context.Context, pdf []byte) (info Info, err error) {
 			info, err = Info{}, fmt.Errorf("%w: the pdf parser failed", document.ErrUnreadable)
 		}
 	}()
+	if tooManyObjects(pdf) {
+		return Info{}, fmt.Errorf("%w: more than %d objects", document.ErrTooLarge, MaxObjects)
+	}
 	conf, err := configuration()
 	if err != nil {
 		return Info{}, fmt.Errorf("pdf configuration: %w", err)
@@ -88,6 +100,29 @@ func Read(ctx context.Context, pdf []byte) (info Info, err error) {
 	info.ExamToken = entry(pc, dict, ExamTokenEntry)
 	info.ResultToken = entry(pc, dict, ResultTokenEntry)
 	return info, nil
+}
+
+// sizeEntry is a /Size entry: the object count a trailer or a
+// cross-reference stream declares.
+var sizeEntry = regexp.MustCompile(`/Size\s*(\d{1,12})`)
+
+// tooManyObjects tells, from the raw bytes and before any parsing, whether
+// pdf may hold more than MaxObjects objects: by its "obj" keywords (two for
+// each object written out), by its cross-reference table lines (" n" and
+// " f" entries, and stray occurrences, which only overcount), and by the
+// /Size its trailers and cross-reference streams declare (objects packed in
+// compressed object streams are counted there).
+func tooManyObjects(pdf []byte) bool {
+	if bytes.Count(pdf, []byte("obj")) > 2*MaxObjects ||
+		bytes.Count(pdf, []byte(" n"))+bytes.Count(pdf, []byte(" f")) > 2*MaxObjects {
+		return true
+	}
+	for _, m := range sizeEntry.FindAllSubmatch(pdf, -1) {
+		if n, err := strconv.ParseInt(string(m[1]), 10, 64); err != nil || n > MaxObjects {
+			return true
+		}
+	}
+	return false
 }
 
 // entry is the text of a string entry of dict, literal or hex, or "".

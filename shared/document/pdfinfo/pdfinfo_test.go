@@ -81,7 +81,9 @@ func TestDamagedPDFs(t *testing.T) {
 	}{
 		"a cyclic /Prev (naming itself)": {selfPrev, tokens, nil},
 		"a /Prev past the end":           {wild, pdfinfo.Info{}, document.ErrUnreadable},
-		"a huge object count":            {bytes.Replace(born, []byte("/Size 5"), []byte("/Size 2000000000"), 1), tokens, nil},
+		"a huge object count declared":   {bytes.Replace(born, []byte("/Size 5"), []byte("/Size 2000000000"), 1), pdfinfo.Info{}, document.ErrTooLarge},
+		"too many objects written out":   {pdfs.WriteObjects(1, nulls(pdfinfo.MaxObjects+1), tokenEntries...), pdfinfo.Info{}, document.ErrTooLarge},
+		"ten thousand objects":           {pdfs.WriteObjects(1, nulls(10_000), tokenEntries...), tokens, nil},
 		"truncated in the middle":        {born[:len(born)/2], pdfinfo.Info{Pages: 1}, nil},
 		"header only":                    {[]byte("%PDF-1.7\n"), pdfinfo.Info{}, document.ErrUnreadable},
 		"encrypted with a user password": {pdfs.Qpdf(t, born, "--encrypt", "user-secret", "owner-secret", "256", "--"), pdfinfo.Info{}, document.ErrUnreadable},
@@ -115,4 +117,13 @@ func TestNoConfigurationDirectory(t *testing.T) {
 	if entries, _ := os.ReadDir(home); len(entries) != 0 {
 		t.Errorf("reading wrote %v into the home directory", entries)
 	}
+}
+
+// nulls are n null objects.
+func nulls(n int) []string {
+	objs := make([]string, n)
+	for i := range objs {
+		objs[i] = "null"
+	}
+	return objs
 }

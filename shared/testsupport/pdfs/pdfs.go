@@ -18,6 +18,16 @@ import (
 // classic cross-reference table, whose information dictionary holds info
 // (entries already in PDF syntax, e.g. "/ZMEDExamToken (abc)").
 func Write(pages int, info ...string) []byte {
+	return write(pages, nil, info)
+}
+
+// WriteObjects is Write with extra objects after the pages (numbered from
+// 4+pages), e.g. many small ones, or large streams.
+func WriteObjects(pages int, extra []string, info ...string) []byte {
+	return write(pages, extra, info)
+}
+
+func write(pages int, extra, info []string) []byte {
 	var objs []string
 	kids := make([]string, pages)
 	for i := range kids {
@@ -30,6 +40,7 @@ func Write(pages int, info ...string) []byte {
 	for range pages {
 		objs = append(objs, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
 	}
+	objs = append(objs, extra...)
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	offsets := make([]int, len(objs))
@@ -44,6 +55,11 @@ func Write(pages int, info ...string) []byte {
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 	return b.Bytes()
+}
+
+// Stream is a stream object of n bytes, as an extra object.
+func Stream(n int) string {
+	return fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", n, strings.Repeat("x", n))
 }
 
 // AppendUpdate appends an incremental update to pdf (as a signing tool

@@ -150,6 +150,26 @@ func (s *Store) Read(ctx context.Context, bucket, key, versionID string) (Object
 	return obj, nil
 }
 
+// readAll is io.ReadAll into a buffer of the size S3 announced (plus one
+// byte, to see the end): one allocation instead of a doubling series whose
+// last copy would hold the document twice.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	data := make([]byte, 0, max(size, 0)+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return data, err
+		}
+	}
+}
+
 // ErrDocumentTooLarge is a document beyond the limits of the finder.
 var ErrDocumentTooLarge = resultfiling.ErrDocumentTooLarge
 
@@ -161,7 +181,7 @@ func (s *Store) tokensFromDocument(ctx context.Context, body io.Reader, size int
 	if size > limit {
 		return document.Tokens{}, ErrDocumentTooLarge, nil
 	}
-	data, err := io.ReadAll(io.LimitReader(body, limit+1))
+	data, err := readAll(io.LimitReader(body, limit+1), size)
 	switch {
 	case int64(len(data)) > limit:
 		return document.Tokens{}, ErrDocumentTooLarge, nil

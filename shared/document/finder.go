@@ -44,12 +44,13 @@ type Finder struct {
 // exam token (JWT or label code) and as a result token, by signature alone;
 // the pair returned names one exam when the document holds such a pair. It
 // fails with ErrTooLarge (beyond a limit, or the time budget spent),
-// ErrUnreadable (a PDF, PNG or JPEG that cannot be parsed) or ErrNoTokens.
-// It never panics.
+// ErrUnreadable (a PDF, PNG or JPEG that cannot be parsed) or ErrNoTokens,
+// or, when ctx itself ends first, with its error (transient). It never panics.
 func (f Finder) Find(ctx context.Context, body []byte) (t Tokens, err error) {
 	if int64(len(body)) > f.Limits.MaxBytes {
 		return Tokens{}, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, f.Limits.MaxBytes)
 	}
+	parent := ctx
 	if f.Limits.Budget > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, f.Limits.Budget)
@@ -62,6 +63,9 @@ func (f Finder) Find(ctx context.Context, body []byte) (t Tokens, err error) {
 	}()
 	t, err = f.find(ctx, body)
 	switch {
+	case parent.Err() != nil:
+		// The invocation's own deadline, not the document's budget: transient.
+		return Tokens{}, fmt.Errorf("reading the document stopped: %w", parent.Err())
 	case err == nil && !t.Both():
 		return Tokens{}, ErrNoTokens
 	case err != nil && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrUnreadable) && ctx.Err() != nil:

@@ -153,11 +153,20 @@ func TestFindLimits(t *testing.T) {
 	}
 
 	// A spent budget is ErrTooLarge, whatever the scanner says of it.
+	lim = document.DefaultLimits
+	lim.Budget = time.Nanosecond
+	f = document.Finder{Info: infoDouble{pages: 2}, Codes: scannerDouble{pages: [][]string{{a.Exam}, {a.Result}}, decoded: &decoded}, Tokens: verifier(t), Limits: lim}
+	if _, err := f.Find(context.Background(), pdf); !errors.Is(err, document.ErrTooLarge) {
+		t.Errorf("a spent budget: %v, want ErrTooLarge", err)
+	}
+
+	// The invocation's own deadline is not the document's fault: its error, to retry.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	f = document.Finder{Info: infoDouble{pages: 2}, Codes: scannerDouble{pages: [][]string{{a.Exam}, {a.Result}}, decoded: &decoded}, Tokens: verifier(t), Limits: document.DefaultLimits}
-	if _, err := f.Find(ctx, pdf); !errors.Is(err, document.ErrTooLarge) {
-		t.Errorf("a spent budget: %v, want ErrTooLarge", err)
+	f.Limits = document.DefaultLimits
+	_, err := f.Find(ctx, pdf)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, document.ErrTooLarge) {
+		t.Errorf("an ended invocation: %v, want context.Canceled only", err)
 	}
 }
 

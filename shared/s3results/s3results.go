@@ -175,7 +175,8 @@ var ErrDocumentTooLarge = resultfiling.ErrDocumentTooLarge
 
 // tokensFromDocument finds the tokens inside a document of size bytes (as S3
 // says) streamed from body: a size beyond the limit is refused unread, and at
-// most one byte past it is read. A failure to read the stream is transient (err).
+// most one byte past it is read. A failure to read the stream, or the
+// invocation's deadline, is transient (err).
 func (s *Store) tokensFromDocument(ctx context.Context, body io.Reader, size int64) (tokens document.Tokens, problem, err error) {
 	limit := s.docs.Limits.MaxBytes
 	if size > limit {
@@ -196,8 +197,10 @@ func (s *Store) tokensFromDocument(ctx context.Context, body io.Reader, size int
 		return document.Tokens{}, fmt.Errorf("%w: %w", ErrDocumentTooLarge, err), nil
 	case errors.Is(err, document.ErrUnreadable):
 		return document.Tokens{}, fmt.Errorf("%w: %w", resultfiling.ErrUnreadableBody, err), nil
+	case errors.Is(err, document.ErrNoTokens):
+		return document.Tokens{}, ErrNoTokens, nil
 	}
-	return document.Tokens{}, ErrNoTokens, nil
+	return document.Tokens{}, nil, err // the invocation ran out of time: transient
 }
 
 // tokensFromJSON reads {"exam_token": "...", "result_token": "...", ...} from

@@ -17,7 +17,8 @@ import (
 )
 
 // TestDocumentsCarryTheirTokens uploads real PDFs, without metadata, through
-// the stack's S3 endpoint: each is filed with its outcome and reason.
+// the stack's S3 endpoint, and a 51 MiB one with and without its tokens as
+// metadata: each is filed with its outcome and reason.
 func TestDocumentsCarryTheirTokens(t *testing.T) {
 	e := startStack(t)
 	entries := func(examTok, resultTok string) []string {
@@ -28,11 +29,13 @@ func TestDocumentsCarryTheirTokens(t *testing.T) {
 		body   []byte
 		reason resultfiling.Reason
 		examID string // finished by it, for Finished
+		// tokens as metadata, if any
+		examTok, resultTok string
 	}
 	var uploads []upload
 	finishing := func(name string, build func(examTok, resultTok string) []byte) {
 		id, examTok := e.startedExam(activeSMS)
-		uploads = append(uploads, upload{name + "-" + id + ".pdf", build(examTok, e.resultToken(id)), resultfiling.Finished, id})
+		uploads = append(uploads, upload{name: name + "-" + id + ".pdf", body: build(examTok, e.resultToken(id)), reason: resultfiling.Finished, examID: id})
 	}
 	finishing("born-digital", func(et, rt string) []byte { return pdfs.Write(1, entries(et, rt)...) })
 	finishing("qpdf-update-hex", func(et, rt string) []byte {
@@ -48,13 +51,17 @@ func TestDocumentsCarryTheirTokens(t *testing.T) {
 		return bytes.Replace(updated, []byte("/Prev "+strconv.Itoa(pdfs.StartXref(born))), []byte("/Prev "+strconv.Itoa(pdfs.StartXref(updated))), 1)
 	})
 	full := pdfs.Write(1, entries("x", "y")...)
+	huge := append(pdfs.Write(1), bytes.Repeat([]byte("%"), 51<<20)...)
+	id, examTok := e.startedExam(activeSMS)
 	uploads = append(uploads,
-		upload{"truncated.pdf", full[:40], resultfiling.UnreadableBody, ""},
-		upload{"no-token.pdf", pdfs.Write(1), resultfiling.MissingTokens, ""},
-		upload{"unknown-type.pdf", []byte("GIF89a not a result"), resultfiling.MissingTokens, ""},
+		upload{name: "truncated.pdf", body: full[:40], reason: resultfiling.UnreadableBody},
+		upload{name: "no-token.pdf", body: pdfs.Write(1), reason: resultfiling.MissingTokens},
+		upload{name: "unknown-type.pdf", body: []byte("GIF89a not a result"), reason: resultfiling.MissingTokens},
+		upload{name: "51MiB-metadata-" + id + ".pdf", body: huge, reason: resultfiling.Finished, examID: id, examTok: examTok, resultTok: e.resultToken(id)},
+		upload{name: "51MiB.pdf", body: huge, reason: resultfiling.DocumentTooLarge},
 	)
 	for _, u := range uploads {
-		if err := Upload(context.Background(), e.s3, e.s.Config.Bucket, "completed/"+u.name, "application/octet-stream", u.body, "", ""); err != nil {
+		if err := Upload(context.Background(), e.s3, e.s.Config.Bucket, "completed/"+u.name, "application/octet-stream", u.body, u.examTok, u.resultTok); err != nil {
 			t.Fatal(err)
 		}
 	}

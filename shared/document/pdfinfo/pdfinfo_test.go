@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -106,13 +107,20 @@ func TestAnEndedContextIsTheTimeBudget(t *testing.T) {
 }
 
 // TestNoConfigurationDirectory: reading touches no configuration directory
-// (Lambda's home is read-only).
+// (Lambda's home is read-only). It reads in a fresh process, since the
+// configuration is loaded once per process.
 func TestNoConfigurationDirectory(t *testing.T) {
+	if os.Getenv("ZMED_PDFINFO_CHILD") == "1" {
+		if _, err := pdfinfo.Read(context.Background(), pdfs.Write(1, tokenEntries...)); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	if _, err := pdfinfo.Read(context.Background(), pdfs.Write(1, tokenEntries...)); err != nil {
-		t.Fatal(err)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNoConfigurationDirectory$")
+	cmd.Env = append(os.Environ(), "ZMED_PDFINFO_CHILD=1", "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
 	}
 	if entries, _ := os.ReadDir(home); len(entries) != 0 {
 		t.Errorf("reading wrote %v into the home directory", entries)

@@ -104,9 +104,10 @@ func (s *Store) ReadingDocuments(f document.Finder) *Store {
 // Read fetches the version versionID of an object and its tokens with one
 // GetObject: from its metadata (the body is then never read, whatever its
 // size), or else from its JSON body, streamed and bounded by MaxJSONBody, or
-// else from the document itself (see ReadingDocuments). With versionID "" (an event that names no version)
-// it reads the current version and keeps the version S3 says it read, so that
-// the move copies and deletes exactly what was read. A missing object or
+// else from the document itself (see ReadingDocuments). With versionID "" (an
+// event that names no version) it reads the current version and keeps the
+// version S3 says it read, so that the move copies and deletes exactly what
+// was read. A missing object or
 // version is ErrGone; tokens that cannot be read are reported in TokenProblem.
 func (s *Store) Read(ctx context.Context, bucket, key, versionID string) (Object, error) {
 	out, err := s.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, VersionId: nonEmpty(versionID)})

@@ -103,6 +103,11 @@ var (
 func TestFind(t *testing.T) {
 	a, b := tokensFor(t, "exam-a"), tokensFor(t, "exam-b")
 	garbage := string(make([]byte, 3000))
+	old, err := token.NewIssuer(examKey, time.Hour, func() time.Time { return now.Add(-48 * time.Hour) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	expired, _ := old.IssueExamToken(exam.ExamClaims{ExamID: "exam-a", PatientID: "patient-1", ExamType: 1})
 	for name, tc := range map[string]struct {
 		body    []byte
 		info    infoDouble
@@ -119,6 +124,7 @@ func TestFind(t *testing.T) {
 		"tokens spread over two pages":                                {body: pdf, info: infoDouble{pages: 2}, pages: [][]string{{a.Exam}, {a.Result}}, want: a, decoded: 2},
 		"another exam's token beside the pair of one exam":            {body: png, pages: [][]string{{b.Exam, a.Result, garbage, a.Exam}}, want: a, decoded: 1},
 		"tokens of two exams only: the first of each kind, to refuse": {body: jpeg, pages: [][]string{{b.Exam, a.Result}}, want: document.Tokens{Exam: b.Exam, Result: a.Result}, decoded: 1},
+		"an expired exam token is still taken, to be refused as such": {body: png, pages: [][]string{{expired, a.Result}}, want: document.Tokens{Exam: expired, Result: a.Result}, decoded: 1},
 		"only a result token":                                         {body: png, pages: [][]string{{a.Result}}, err: document.ErrNoTokens, decoded: 1},
 		"no code at all":                                              {body: jpeg, pages: nil, err: document.ErrNoTokens, decoded: 1},
 		"a PDF without tokens in its dictionary or on its pages":      {body: pdf, info: infoDouble{pages: 2}, pages: [][]string{{}, {"x"}}, err: document.ErrNoTokens, decoded: 2},

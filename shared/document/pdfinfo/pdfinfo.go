@@ -57,6 +57,20 @@ var configuration = sync.OnceValues(func() (*model.Configuration, error) {
 	return api.LoadConfiguration(api.ConfigurationOptions{Mode: api.ConfigurationModeStateless})
 })
 
+// Configuration is a copy of the pdfcpu configuration every reader of
+// result PDFs uses (the QR scanner's page images included): built in, with
+// no configuration directory, and the empty user password, so that a PDF
+// with only an owner password is decrypted.
+func Configuration() (*model.Configuration, error) {
+	conf, err := configuration()
+	if err != nil {
+		return nil, err
+	}
+	conf = conf.Clone()
+	conf.UserPW, conf.OwnerPW = "", ""
+	return conf, nil
+}
+
 // Tokens returns the tokens of pdf's information dictionary, and its page
 // count. A PDF that cannot be parsed is document.ErrUnreadable; ctx ending
 // first is document.ErrTooLarge (the time budget).
@@ -76,12 +90,10 @@ func Read(ctx context.Context, pdf []byte) (info Info, err error) {
 	if tooManyObjects(pdf) {
 		return Info{}, fmt.Errorf("%w: more than %d objects", document.ErrTooLarge, MaxObjects)
 	}
-	conf, err := configuration()
+	conf, err := Configuration()
 	if err != nil {
 		return Info{}, fmt.Errorf("pdf configuration: %w", err)
 	}
-	conf = conf.Clone()
-	conf.UserPW, conf.OwnerPW = "", "" // an owner password alone still lets anyone read
 	pc, err := api.ReadContext(ctx, bytes.NewReader(pdf), conf)
 	if err != nil {
 		return Info{}, problem(ctx, err)

@@ -63,17 +63,21 @@ func (f Finder) Find(ctx context.Context, body []byte) (t Tokens, err error) {
 	}()
 	t, err = f.find(ctx, body)
 	switch {
+	case err == nil && t.Both():
+		return t, nil
 	case parent.Err() != nil:
 		// The invocation's own deadline, not the document's budget: transient.
 		return Tokens{}, fmt.Errorf("reading the document stopped: %w", parent.Err())
-	case err == nil && !t.Both():
+	case err == nil:
 		return Tokens{}, ErrNoTokens
-	case err != nil && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrUnreadable) && ctx.Err() != nil:
-		return Tokens{}, fmt.Errorf("%w: the time budget of %s is spent", ErrTooLarge, f.Limits.Budget)
-	case err != nil:
+	case errors.Is(err, ErrTooLarge) || errors.Is(err, ErrUnreadable):
 		return Tokens{}, err
+	case ctx.Err() != nil:
+		return Tokens{}, fmt.Errorf("%w: the time budget of %s is spent", ErrTooLarge, f.Limits.Budget)
 	}
-	return t, nil
+	// A reader's error of no documented kind: the document, read again, would
+	// fail again.
+	return Tokens{}, fmt.Errorf("%w: %w", ErrUnreadable, err)
 }
 
 func (f Finder) find(ctx context.Context, body []byte) (Tokens, error) {

@@ -132,6 +132,7 @@ func TestFind(t *testing.T) {
 		"an unreadable PDF":                                           {body: pdf, info: infoDouble{err: document.ErrUnreadable}, err: document.ErrUnreadable},
 		"an unreadable image":                                         {body: png, scanErr: document.ErrUnreadable, err: document.ErrUnreadable, decoded: 1},
 		"too many pages: none is decoded":                             {body: pdf, info: infoDouble{pages: 21}, pages: [][]string{{a.Exam, a.Result}}, err: document.ErrTooLarge},
+		"a reader's error of no documented kind":                      {body: png, scanErr: errors.New("decoder: odd marker"), err: document.ErrUnreadable, decoded: 1},
 		"an image beyond the pixel limits":                            {body: png, scanErr: document.ErrTooLarge, err: document.ErrTooLarge, decoded: 1},
 	} {
 		t.Run(name, func(t *testing.T) {

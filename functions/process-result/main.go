@@ -15,5 +15,7 @@ var readSettings = processresult.ReadSettings
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	lambda.Start(s3event.Handler(processresult.FromConfig(ctx, cfg, s).Process))
+	// No QR scanner yet: the PDF information dictionary is read; the scanner
+	// (a document.CodeScanner) plugs in here.
+	lambda.Start(s3event.Handler(processresult.FromConfig(ctx, cfg, s, nil).Process))
 }

@@ -161,7 +161,8 @@ func measureCalls(ctx context.Context, work string) ([]callRow, error) {
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		return nil, err
 	}
-	proc := processresult.New(processresult.Ports{Bucket: bucket, Folders: resultfiling.DefaultFolders, Objects: s3results.New(s3c), Finish: finish})
+	proc := processresult.New(processresult.Ports{Bucket: bucket, Folders: resultfiling.DefaultFolders, Finish: finish,
+		Objects: s3results.New(s3c).ReadingDocuments(processresult.Finder(verifier, nil))})
 
 	auditLog, err := audit.NewWriter(cfg.ActorKey)
 	if err != nil {

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"github.com/zmed/exam-manager/shared/document"
 	"time"
 
 	"github.com/zmed/exam-manager/local/authorizer"
@@ -60,6 +61,9 @@ type Config struct {
 	// ReconcileEvery is the reconciler's period; it processes what waits in
 	// completed/ for longer than ReconcileMinAge.
 	ReconcileEvery, ReconcileMinAge time.Duration
+	// Codes finds the QR codes on result documents (process-result's
+	// scanner); nil reads only PDF information dictionaries.
+	Codes document.CodeScanner
 }
 
 // ReadConfig reads the local stack's variables; every one has a default.

@@ -142,7 +142,8 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	s3Client := s3.NewFromConfig(emulators.Config(s.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
 	s.invoker = &asyncInvoker{
 		handler: s3event.Handler(processresult.New(processresult.Ports{
-			Bucket: c.Bucket, Folders: c.Folders, Objects: s3results.New(s3Client), Finish: finish,
+			Bucket: c.Bucket, Folders: c.Folders, Finish: finish,
+			Objects: s3results.New(s3Client).ReadingDocuments(processresult.Finder(verifier, c.Codes)),
 		}).Process),
 		timeout: c.InvokeTimeout, backoff: c.RetryBackoff, retries: 2, stop: make(chan struct{}),
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/zmed/exam-manager/shared/document"
+	"github.com/zmed/exam-manager/shared/document/pdfinfo"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/resultfiling"
 	"github.com/zmed/exam-manager/shared/s3event"
@@ -26,6 +28,7 @@ import (
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/memstore"
+	"github.com/zmed/exam-manager/shared/testsupport/pdfs"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -97,7 +100,8 @@ func newHarnessOn(t *testing.T, url string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.objects = &flakyObjects{Objects: s3results.New(h.s3)}
+	finder := document.Finder{Info: pdfinfo.Reader{}, Codes: codesDouble{}, Tokens: verifier, Limits: document.DefaultLimits}
+	h.objects = &flakyObjects{Objects: s3results.New(h.s3).ReadingDocuments(finder)}
 	h.proc = resultfiling.Processor{
 		Objects: h.objects,
 		Finish: exam.Finish{Tokens: verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier,
@@ -232,7 +236,7 @@ func (h *harness) putPDF(key, examToken, resultToken string) events.S3Event {
 	if resultToken != "" {
 		meta["result-token"] = resultToken
 	}
-	return h.put(key, "application/pdf", []byte("%PDF-1.7 result"), meta)
+	return h.put(key, "application/pdf", pdfs.Write(1), meta)
 }
 
 // keys lists the bucket.

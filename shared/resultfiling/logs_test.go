@@ -10,6 +10,7 @@ import (
 	"github.com/zmed/exam-manager/shared/logctx"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
+	"github.com/zmed/exam-manager/shared/testsupport/pdfs"
 )
 
 // TestLogsCarryNoPersonalData processes results to every outcome, and a
@@ -30,6 +31,14 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := h.handle(ctx, h.putPDF("completed/2026_11/x.pdf", otherTok, "forged.token.value")); err != nil {
+		t.Fatal(err)
+	}
+	// Documents that carry the tokens, and the patient's name, inside.
+	inside := pdfs.Write(1, "/Title (Maria da Silva 52998224725)", "/ZMEDExamToken ("+otherTok+")", "/ZMEDResultToken (forged.token.value)")
+	if err := h.handle(ctx, h.putDocument("completed/2026_11/Maria da Silva 3.pdf", inside)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.handle(ctx, h.putDocument("completed/2026_11/Maria da Silva 4.pdf", inside[:len(inside)/3])); err != nil {
 		t.Fatal(err)
 	}
 	h.objects.failMove.Store(true)

@@ -48,7 +48,7 @@ type Object struct {
 	Metadata                                                                        map[string]string // user metadata
 	ExamToken                                                                       string
 	ResultToken                                                                     string
-	TokenProblem                                                                    error // why the tokens could not be read (ErrNoTokens, ErrUnreadableBody), or nil
+	TokenProblem                                                                    error // why the tokens could not be read (ErrNoTokens, ErrUnreadableBody, ErrDocumentTooLarge), or nil
 }
 
 // Filing is where an object goes and why, written on the filed object as the

@@ -33,7 +33,7 @@ type outcomeCase struct {
 }
 
 func outcomeCases() []outcomeCase {
-	return []outcomeCase{
+	return append(documentCases(), []outcomeCase{
 		{"tokens as metadata of a PDF", func(h *harness) (events.S3Event, string) {
 			e, tok := h.startedExam(fakes.ActiveSMS)
 			return h.putPDF("completed/2026_11/"+e.ID+".pdf", tok, h.resultToken(e.ID)), e.ID
@@ -156,7 +156,7 @@ func outcomeCases() []outcomeCase {
 			}
 			return h.putPDF("completed/2026_11/r.pdf", tok, h.resultToken(e.ID)), e.ID
 		}, resultfiling.ExamRevoked, true},
-	}
+	}...)
 }
 
 // TestOutcomes files a result for every reason but unfileable (see
@@ -217,8 +217,8 @@ func TestEveryReasonIsProduced(t *testing.T) {
 			t.Errorf("no test files a result for %s", r)
 		}
 	}
-	if len(resultfiling.Reasons) != 16 || len(produced) != 16 {
-		t.Fatalf("%d reasons, %d produced; docs/results.md lists 16", len(resultfiling.Reasons), len(produced))
+	if len(resultfiling.Reasons) != 17 || len(produced) != 17 {
+		t.Fatalf("%d reasons, %d produced; docs/results.md lists 17", len(resultfiling.Reasons), len(produced))
 	}
 }
 

@@ -15,6 +15,7 @@ const (
 	Finished              Reason = "finished" // processed
 	MissingTokens         Reason = "missing_tokens"
 	UnreadableBody        Reason = "unreadable_body"
+	DocumentTooLarge      Reason = "document_too_large"
 	InvalidExamToken      Reason = "invalid_exam_token"
 	InvalidResultToken    Reason = "invalid_result_token"
 	TokenExpired          Reason = "token_expired"
@@ -32,7 +33,7 @@ const (
 
 // Reasons are all the reasons, in docs/results.md's order.
 var Reasons = []Reason{
-	Finished, MissingTokens, UnreadableBody, InvalidExamToken, InvalidResultToken, TokenExpired, TokensMismatch,
+	Finished, MissingTokens, UnreadableBody, DocumentTooLarge, InvalidExamToken, InvalidResultToken, TokenExpired, TokensMismatch,
 	UnknownExam, ExamTypeMismatch, NotStarted, FinishedByOtherResult, Unfileable,
 	PatientUnknown, PatientNotActive, PatientMismatch, ExamRevoked,
 }
@@ -53,12 +54,18 @@ func (r Reason) Outcome() Outcome {
 // Problems with an object's tokens, reported by Objects.Read in Object.TokenProblem.
 var (
 	ErrNoTokens       = errors.New("result object carries no tokens")
-	ErrUnreadableBody = errors.New("result JSON body cannot be read for tokens")
+	ErrUnreadableBody = errors.New("result body cannot be read for tokens")
+	// ErrDocumentTooLarge: the document had to be read and is beyond a limit
+	// (size, pages, pixels or time). Permanent: never retried.
+	ErrDocumentTooLarge = errors.New("result document beyond the limits")
 )
 
 // tokenReason is the reason for an object whose tokens could not be read.
 func tokenReason(problem error) Reason {
-	if errors.Is(problem, ErrUnreadableBody) {
+	switch {
+	case errors.Is(problem, ErrDocumentTooLarge):
+		return DocumentTooLarge
+	case errors.Is(problem, ErrUnreadableBody):
 		return UnreadableBody
 	}
 	return MissingTokens

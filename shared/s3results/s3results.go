@@ -26,6 +26,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/zmed/exam-manager/shared/awsenv"
+	"github.com/zmed/exam-manager/shared/document"
 	"github.com/zmed/exam-manager/shared/resultfiling"
 	"github.com/zmed/exam-manager/shared/strictjson"
 )
@@ -81,7 +82,10 @@ type API interface {
 }
 
 // Store reads and moves result objects.
-type Store struct{ s3 API }
+type Store struct {
+	s3   API
+	docs *document.Finder // nil: only metadata and JSON bodies are read
+}
 
 // FromConfig returns a Store with an S3 client of cfg.
 func FromConfig(cfg aws.Config) *Store { return New(s3.NewFromConfig(awsenv.ForService(cfg, "S3"))) }
@@ -89,11 +93,21 @@ func FromConfig(cfg aws.Config) *Store { return New(s3.NewFromConfig(awsenv.ForS
 // New returns a Store on client.
 func New(client API) *Store { return &Store{s3: client} }
 
+// ReadingDocuments is s that also finds the tokens inside the document with
+// f (a PDF's information dictionary, QR codes) when neither the metadata nor
+// a JSON body carries them. The body is read only then, and never past
+// f.Limits.MaxBytes.
+func (s *Store) ReadingDocuments(f document.Finder) *Store {
+	return &Store{s3: s.s3, docs: &f}
+}
+
 // Read fetches the version versionID of an object and its tokens with one
-// GetObject: from its metadata, or else from its JSON body, streamed and
-// bounded by MaxJSONBody. With versionID "" (an event that names no version)
-// it reads the current version and keeps the version S3 says it read, so that
-// the move copies and deletes exactly what was read. A missing object or
+// GetObject: from its metadata (the body is then never read, whatever its
+// size), or else from its JSON body, streamed and bounded by MaxJSONBody, or
+// else from the document itself (see ReadingDocuments). With versionID "" (an
+// event that names no version) it reads the current version and keeps the
+// version S3 says it read, so that the move copies and deletes exactly what
+// was read. A missing object or
 // version is ErrGone; tokens that cannot be read are reported in TokenProblem.
 func (s *Store) Read(ctx context.Context, bucket, key, versionID string) (Object, error) {
 	out, err := s.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, VersionId: nonEmpty(versionID)})
@@ -120,14 +134,74 @@ func (s *Store) Read(ctx context.Context, bucket, key, versionID string) (Object
 		if obj.ExamToken == "" || obj.ResultToken == "" {
 			obj.TokenProblem = ErrNoTokens
 		}
-	case !isJSON(obj.ContentType, key):
-		obj.TokenProblem = ErrNoTokens
-	case aws.ToInt64(out.ContentLength) > MaxJSONBody:
+	case isJSON(obj.ContentType, key) && aws.ToInt64(out.ContentLength) > MaxJSONBody:
 		obj.TokenProblem = ErrTooLarge // not read at all
-	default:
+	case isJSON(obj.ContentType, key):
 		obj.ExamToken, obj.ResultToken, obj.TokenProblem = tokensFromJSON(out.Body)
+	case s.docs == nil:
+		obj.TokenProblem = ErrNoTokens
+	default:
+		var tokens document.Tokens
+		tokens, obj.TokenProblem, err = s.tokensFromDocument(ctx, out.Body, aws.ToInt64(out.ContentLength))
+		if err != nil {
+			return Object{}, err
+		}
+		obj.ExamToken, obj.ResultToken = tokens.Exam, tokens.Result
 	}
 	return obj, nil
+}
+
+// readAll is io.ReadAll into a buffer of the size S3 announced (plus one
+// byte, to see the end): one allocation instead of a doubling series whose
+// last copy would hold the document twice.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	data := make([]byte, 0, max(size, 0)+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return data, err
+		}
+	}
+}
+
+// ErrDocumentTooLarge is a document beyond the limits of the finder.
+var ErrDocumentTooLarge = resultfiling.ErrDocumentTooLarge
+
+// tokensFromDocument finds the tokens inside a document of size bytes (as S3
+// says) streamed from body: a size beyond the limit is refused unread, and at
+// most one byte past it is read. A failure to read the stream, or the
+// invocation's deadline, is transient (err).
+func (s *Store) tokensFromDocument(ctx context.Context, body io.Reader, size int64) (tokens document.Tokens, problem, err error) {
+	limit := s.docs.Limits.MaxBytes
+	if size > limit {
+		return document.Tokens{}, ErrDocumentTooLarge, nil
+	}
+	data, err := readAll(io.LimitReader(body, limit+1), size)
+	switch {
+	case int64(len(data)) > limit:
+		return document.Tokens{}, ErrDocumentTooLarge, nil
+	case err != nil:
+		return document.Tokens{}, nil, fmt.Errorf("s3 get object: read the body: %w", err)
+	}
+	tokens, err = s.docs.Find(ctx, data)
+	switch {
+	case err == nil:
+		return tokens, nil, nil
+	case errors.Is(err, document.ErrTooLarge):
+		return document.Tokens{}, fmt.Errorf("%w: %w", ErrDocumentTooLarge, err), nil
+	case errors.Is(err, document.ErrUnreadable):
+		return document.Tokens{}, fmt.Errorf("%w: %w", resultfiling.ErrUnreadableBody, err), nil
+	case errors.Is(err, document.ErrNoTokens):
+		return document.Tokens{}, ErrNoTokens, nil
+	}
+	return document.Tokens{}, nil, err // the invocation ran out of time: transient
 }
 
 // tokensFromJSON reads {"exam_token": "...", "result_token": "...", ...} from

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/document"
+	"github.com/zmed/exam-manager/shared/document/pdfinfo"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/resultfiling"
 	"github.com/zmed/exam-manager/shared/s3results"
@@ -44,13 +46,23 @@ func New(p Ports) resultfiling.Processor {
 	return resultfiling.Processor{Bucket: p.Bucket, Folders: p.Folders, Objects: p.Objects, Finish: p.Finish, Now: time.Now}
 }
 
+// Finder is how process-result finds the tokens inside a result document:
+// the PDF information dictionary, then the QR codes codes finds (nil: the
+// dictionary only), each tried by tokens as both kinds of token, within
+// document.DefaultLimits.
+func Finder(tokens exam.TokenVerifier, codes document.CodeScanner) document.Finder {
+	return document.Finder{Info: pdfinfo.Reader{}, Codes: codes, Tokens: tokens, Limits: document.DefaultLimits}
+}
+
 // FromConfig is the automatic result path on S3, finishing with
-// wiring.FinishFromConfig. It stops the function on a configuration error.
-func FromConfig(ctx context.Context, cfg aws.Config, s Settings) resultfiling.Processor {
+// wiring.FinishFromConfig and reading documents with codes (see Finder). It
+// stops the function on a configuration error.
+func FromConfig(ctx context.Context, cfg aws.Config, s Settings, codes document.CodeScanner) resultfiling.Processor {
+	finish := wiring.FinishFromConfig(ctx, cfg, s.Settings)
 	return New(Ports{
 		Bucket:  s.Bucket,
 		Folders: s.Folders,
-		Objects: s3results.FromConfig(cfg),
-		Finish:  wiring.FinishFromConfig(ctx, cfg, s.Settings),
+		Objects: s3results.FromConfig(cfg).ReadingDocuments(Finder(finish.Tokens, codes)),
+		Finish:  finish,
 	})
 }

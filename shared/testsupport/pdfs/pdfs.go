@@ -1,0 +1,115 @@
+// Package pdfs writes real PDFs for tests: a minimal born-digital writer, an
+// incremental update appended by hand, and qpdf's rewrites of them (object
+// streams, a cross-reference stream, encryption).
+package pdfs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Write is a minimal born-digital PDF of pages blank pages with a
+// classic cross-reference table, whose information dictionary holds info
+// (entries already in PDF syntax, e.g. "/ZMEDExamToken (abc)").
+func Write(pages int, info ...string) []byte {
+	return write(pages, nil, info)
+}
+
+// WriteObjects is Write with extra objects after the pages (numbered from
+// 4+pages), e.g. many small ones, or large streams.
+func WriteObjects(pages int, extra []string, info ...string) []byte {
+	return write(pages, extra, info)
+}
+
+func write(pages int, extra, info []string) []byte {
+	var objs []string
+	kids := make([]string, pages)
+	for i := range kids {
+		kids[i] = fmt.Sprintf("%d 0 R", 4+i)
+	}
+	objs = append(objs,
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages),
+		"<< /Producer (zmed test) "+strings.Join(info, " ")+" >>")
+	for range pages {
+		objs = append(objs, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
+	}
+	objs = append(objs, extra...)
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+// Stream is a stream object of n bytes, as an extra object.
+func Stream(n int) string {
+	return fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", n, strings.Repeat("x", n))
+}
+
+// AppendUpdate appends an incremental update to pdf (as a signing tool
+// does): a new information dictionary as object next, with entries info, and
+// a cross-reference section whose trailer points back with /Prev.
+func AppendUpdate(pdf []byte, next int, info ...string) []byte {
+	prev := StartXref(pdf)
+	b := bytes.NewBuffer(append([]byte(nil), pdf...))
+	off := b.Len()
+	fmt.Fprintf(b, "%d 0 obj\n<< /Producer (update) %s >>\nendobj\n", next, strings.Join(info, " "))
+	xref := b.Len()
+	fmt.Fprintf(b, "xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \n", next, off)
+	fmt.Fprintf(b, "trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n", next+1, next, prev, xref)
+	return b.Bytes()
+}
+
+// StartXref is the offset the last startxref of pdf names.
+func StartXref(pdf []byte) int {
+	i := bytes.LastIndex(pdf, []byte("startxref"))
+	var n int
+	fmt.Sscan(string(pdf[i+len("startxref"):]), &n)
+	return n
+}
+
+// HexString is s as a PDF hex string.
+func HexString(s string) string { return fmt.Sprintf("<%X>", s) }
+
+// Qpdf runs the qpdf command (Debian package qpdf, installed by the
+// Makefile) on pdf with args and returns what it wrote.
+func Qpdf(t testing.TB, pdf []byte, args ...string) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("qpdf"); err != nil {
+		t.Fatal("qpdf is not installed: run make qpdf")
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("qpdf", append(append(args, in), out)...)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		// qpdf exits 3 for warnings, with the output written.
+		var exit *exec.ExitError
+		if !(errors.As(err, &exit) && exit.ExitCode() == 3) {
+			t.Fatalf("qpdf %v: %v\n%s", args, err, msg)
+		}
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

@@ -2,7 +2,7 @@ package qrscan
 
 import (
 	"context"
-		"fmt"
+	"fmt"
 	"slices"
 
 	"github.com/makiuchi-d/gozxing"

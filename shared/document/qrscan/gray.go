@@ -30,10 +30,10 @@ func luminance(img image.Image) *gray {
 	k := scaleFor(b.Dx(), b.Dy())
 	var at func(x, y int) uint32 // luminance 0–255 of the pixel at x, y (bounds-relative)
 	switch m := img.(type) {
-	case *image.YCbCr:
-		at = func(x, y int) uint32 { return uint32(m.Y[m.YOffset(b.Min.X+x, b.Min.Y+y)]) }
+	case *image.YCbCr: // a JPEG's luminance is its Y plane
+		return averagedPlane(m.Y[m.YOffset(b.Min.X, b.Min.Y):], m.YStride, b.Dx(), b.Dy(), k)
 	case *image.Gray:
-		at = func(x, y int) uint32 { return uint32(m.Pix[y*m.Stride+x]) }
+		return averagedPlane(m.Pix, m.Stride, b.Dx(), b.Dy(), k)
 	case *image.CMYK:
 		at = func(x, y int) uint32 {
 			p := m.Pix[y*m.Stride+4*x:]
@@ -89,6 +89,38 @@ func averaged(w, h, k int, at func(x, y int) uint32) *gray {
 				}
 			}
 			g.pix[y*g.w+x] = byte(sum / n)
+		}
+	}
+	return g
+}
+
+// averagedPlane is averaged for an 8-bit plane: the decoders' common case,
+// without a call per pixel.
+func averagedPlane(pix []byte, stride, w, h, k int) *gray {
+	g := &gray{w: w / k, h: h / k}
+	if g.w == 0 || g.h == 0 {
+		g.w, g.h, k = w, h, 1
+	}
+	g.pix = make([]byte, g.w*g.h)
+	if k == 1 {
+		for y := range g.h {
+			copy(g.pix[y*g.w:(y+1)*g.w], pix[y*stride:])
+		}
+		return g
+	}
+	sums := make([]uint32, g.w)
+	n := uint32(k * k)
+	for y := range g.h {
+		clear(sums)
+		for dy := range k {
+			row := pix[(y*k+dy)*stride:][:g.w*k]
+			for x, v := range row {
+				sums[x/k] += uint32(v)
+			}
+		}
+		out := g.pix[y*g.w : (y+1)*g.w]
+		for x, s := range sums {
+			out[x] = byte(s / n)
 		}
 	}
 	return g

@@ -3,6 +3,7 @@ package qrscan
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/makiuchi-d/gozxing"
@@ -39,12 +41,11 @@ func a4(dpi int) (w, h int) {
 }
 
 // qrModules is the QR code of text at correction level ec, as modules.
-func qrModules(t testing.TB, text, ec string) *gozxing.BitMatrix {
-	t.Helper()
+func qrModules(text, ec string) *gozxing.BitMatrix {
 	hints := map[gozxing.EncodeHintType]any{gozxing.EncodeHintType_ERROR_CORRECTION: ec, gozxing.EncodeHintType_MARGIN: 0}
 	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 1, 1, hints)
 	if err != nil {
-		t.Fatal(err)
+		panic(err) // the fixtures' own texts: a programming error
 	}
 	return m
 }
@@ -62,8 +63,7 @@ var resultCodes = []code{{examToken, 20, 225, 40}, {resultToken, 150, 240, 30}}
 
 // renderPage prints a white A4 page at dpi with lines of text-like marks
 // (fixed seed) and the codes.
-func renderPage(t testing.TB, dpi int, codes []code) *image.Gray {
-	t.Helper()
+func renderPage(dpi int, codes []code) *image.Gray {
 	w, h := a4(dpi)
 	page := image.NewGray(image.Rect(0, 0, w, h))
 	for i := range page.Pix {
@@ -88,7 +88,7 @@ func renderPage(t testing.TB, dpi int, codes []code) *image.Gray {
 		}
 	}
 	for _, c := range codes {
-		m := qrModules(t, c.text, "M")
+		m := qrModules(c.text, "M")
 		module := c.size * mm / float64(m.GetWidth())
 		x0, y0 := c.x*mm, c.y*mm
 		for my := range m.GetHeight() {
@@ -112,7 +112,13 @@ func scanned(page *image.Gray, degrees float64, seed uint64) *image.Gray {
 	w, h := float64(page.Bounds().Dx()), float64(page.Bounds().Dy())
 	cw, ch := int(math.Ceil(math.Abs(w*cos)+math.Abs(h*sin))), int(math.Ceil(math.Abs(w*sin)+math.Abs(h*cos)))
 	out := image.NewGray(image.Rect(0, 0, cw, ch))
-	rng := rand.New(rand.NewPCG(seed, 5))
+	rng := seed*0x9E3779B97F4A7C15 | 1 // xorshift64: local state, cheap under -race
+	next := func(n uint64) int {
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return int(rng % n)
+	}
 	for y := range ch {
 		for x := range cw {
 			// The source pixel of (x, y): turned back by degrees.
@@ -122,8 +128,8 @@ func scanned(page *image.Gray, degrees float64, seed uint64) *image.Gray {
 			if sx >= 0 && sy >= 0 && sx < int(w) && sy < int(h) {
 				v = int(page.Pix[sy*page.Stride+sx])
 			}
-			v += rng.IntN(41) - 20  // sensor noise
-			if rng.IntN(500) == 0 { // dust
+			v += next(41) - 20  // sensor noise
+			if next(500) == 0 { // dust
 				v = 0
 			}
 			out.Pix[y*out.Stride+x] = byte(min(max(v, 0), 255))
@@ -144,11 +150,26 @@ func encodeJPEG(t testing.TB, img image.Image, quality int) []byte {
 func encodePNG(t testing.TB, img image.Image) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&b, img); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
 }
+
+// ppm is the image as a binary PPM (P6), the cheapest way to hand pixels to
+// another program.
+func ppm(img *image.RGBA) []byte {
+	b := img.Bounds()
+	out := fmt.Appendf(nil, "P6\n%d %d\n255\n", b.Dx(), b.Dy())
+	for i := 0; i < len(img.Pix); i += 4 {
+		out = append(out, img.Pix[i:i+3]...)
+	}
+	return out
+}
+
+// page200 is the result page at 200 dpi, rendered once for the tests that
+// scan it.
+var page200 = sync.OnceValue(func() *image.Gray { return renderPage(200, resultCodes) })
 
 // tinted is the grey page as colour, on slightly yellow paper with blue
 // ink, as a colour scan of a printed report.

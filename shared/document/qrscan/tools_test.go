@@ -16,9 +16,9 @@ import (
 // read as ink, not as its negative.
 func TestImageCodesOnCMYKJPEG(t *testing.T) {
 	py := pillowPython(t)
-	png := writeFile(t, "page.png", encodePNG(t, tinted(scanned(renderPage(t, 200, resultCodes), 1.5, 6))))
-	out := filepath.Join(filepath.Dir(png), "page.jpg")
-	tool(t, py, "-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).convert('CMYK').save(sys.argv[2], quality=75)", png, out)
+	in := writeFile(t, "page.ppm", ppm(tinted(scanned(page200(), 1.5, 6))))
+	out := filepath.Join(filepath.Dir(in), "page.jpg")
+	tool(t, py, "-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).convert('CMYK').save(sys.argv[2], quality=75)", in, out)
 	jpg := readFile(t, out)
 	if !bytes.Contains(jpg[:200], []byte("Adobe")) {
 		t.Fatal("Pillow wrote no Adobe marker: not the CMYK JPEG this test needs")
@@ -65,7 +65,7 @@ func pdfPages(t *testing.T, pdf []byte, lim document.Limits, stopAt int) ([][]st
 // TestPDFPageCodesOnScannerPDFs: the page image of a scanner-style PDF gives
 // both codes, whatever the encoding img2pdf chose and after qpdf rewrote it.
 func TestPDFPageCodesOnScannerPDFs(t *testing.T) {
-	scan := scanned(renderPage(t, 200, resultCodes), 2, 7)
+	scan := scanned(page200(), 2, 7)
 	jpg := encodeJPEG(t, scan, 70)
 	png := encodePNG(t, tinted(scan))
 	tests := []struct {
@@ -100,8 +100,8 @@ func TestPDFPageCodesOnScannerPDFs(t *testing.T) {
 // Pillow, wrapped by img2pdf, as a black-and-white office scanner makes it.
 func g4PDF(t *testing.T, scan *image.Gray) []byte {
 	py := pillowPython(t)
-	png := writeFile(t, "scan.png", encodePNG(t, scan))
-	tif := filepath.Join(filepath.Dir(png), "scan.tif")
-	tool(t, py, "-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).point(lambda v: 255 if v > 128 else 0).convert('1', dither=Image.Dither.NONE).save(sys.argv[2], compression='group4')", png, tif)
+	in := writeFile(t, "scan.ppm", ppm(tinted(scan)))
+	tif := filepath.Join(filepath.Dir(in), "scan.tif")
+	tool(t, py, "-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).point(lambda v: 255 if v > 128 else 0).convert('1', dither=Image.Dither.NONE).save(sys.argv[2], compression='group4')", in, tif)
 	return scannerPDF(t, [][]byte{readFile(t, tif)}, "tif", false)
 }

@@ -13,16 +13,17 @@ import (
 // package: every parser of client, S3 and patient-manager input, and each
 // handler end to end.
 var wantFuzzTargets = map[string][]string{
-	"shared/cpf":          {"FuzzNormalize"},
-	"shared/apigw":        {"FuzzAdapter"},
-	"shared/httpapi":      {"FuzzRegister", "FuzzList", "FuzzStart", "FuzzRevoke", "FuzzCommunicate"},
-	"shared/cursor":       {"FuzzDecode"},
-	"shared/token":        {"FuzzVerify", "FuzzClaims"},
-	"shared/s3event":      {"FuzzKey"},
-	"shared/s3results":    {"FuzzRead"},
-	"shared/resultfiling": {"FuzzHandle"},
-	"shared/patient":      {"FuzzFindByDocument"},
-	"local/stack":         {"FuzzAPI"},
+	"shared/cpf":             {"FuzzNormalize"},
+	"shared/apigw":           {"FuzzAdapter"},
+	"shared/httpapi":         {"FuzzRegister", "FuzzList", "FuzzStart", "FuzzRevoke", "FuzzCommunicate"},
+	"shared/cursor":          {"FuzzDecode"},
+	"shared/token":           {"FuzzVerify", "FuzzClaims"},
+	"shared/s3event":         {"FuzzKey"},
+	"shared/s3results":       {"FuzzRead"},
+	"shared/resultfiling":    {"FuzzHandle"},
+	"shared/document/qrscan": {"FuzzImageCodes", "FuzzPDFPageCodes"},
+	"shared/patient":         {"FuzzFindByDocument"},
+	"local/stack":            {"FuzzAPI"},
 }
 
 // TestFuzzTargetsAreKeptAndListed: each wanted target exists, and the README

@@ -43,7 +43,7 @@ func pngBomb(t *testing.T, w, h uint32) []byte {
 
 // jpegDeclaring is a small real JPEG whose frame header is rewritten to
 // declare w × h pixels.
-func jpegDeclaring(t *testing.T, w, h uint16) []byte {
+func jpegDeclaring(t testing.TB, w, h uint16) []byte {
 	t.Helper()
 	jpg := encodeJPEG(t, image.NewGray(image.Rect(0, 0, 16, 16)), 75)
 	i := bytes.Index(jpg, []byte{0xFF, 0xC0})

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/document"
+	"github.com/zmed/exam-manager/shared/testsupport/scantest"
 )
 
 // TestImageCodesOnRealScans: both codes are found on the scans a clinic gets:
@@ -19,23 +20,23 @@ func TestImageCodesOnRealScans(t *testing.T) {
 		image func(t *testing.T) []byte
 	}{
 		{"JPEG q65 upside down and 3° off, speckled", func(t *testing.T) []byte {
-			return encodeJPEG(t, scanned(page200(), 183, 1), 65)
+			return encodeJPEG(t, scantest.Scanned(scantest.Page200(), 183, 1), 65)
 		}},
 		{"JPEG q60 turned a quarter and 5° back", func(t *testing.T) []byte {
-			return encodeJPEG(t, scanned(page200(), 85, 2), 60)
+			return encodeJPEG(t, scantest.Scanned(scantest.Page200(), 85, 2), 60)
 		}},
 		{"PNG, 2° off", func(t *testing.T) []byte {
-			return encodePNG(t, scanned(page200(), -2, 3))
+			return encodePNG(t, scantest.Scanned(scantest.Page200(), -2, 3))
 		}},
 		{"phone photo stored turned, EXIF orientation 6", func(t *testing.T) []byte {
 			// The camera stores the sensor's pixels (the page turned a
 			// quarter counter-clockwise) and tags 6: turn clockwise to show.
-			return withEXIFOrientation(encodeJPEG(t, tinted(scanned(page200(), -90, 4)), 80), 6)
+			return withEXIFOrientation(encodeJPEG(t, scantest.Tinted(scantest.Scanned(scantest.Page200(), -90, 4)), 80), 6)
 		}},
 		{"front camera photo stored mirrored, EXIF orientation 5", func(t *testing.T) []byte {
 			// Stored transposed (mirrored and turned): a QR code read as
 			// stored is a mirror image, which no reader decodes.
-			return withEXIFOrientation(encodeJPEG(t, tinted(transposed(scanned(page200(), 1, 5))), 80), 5)
+			return withEXIFOrientation(encodeJPEG(t, scantest.Tinted(scantest.Transposed(scantest.Scanned(scantest.Page200(), 1, 5))), 80), 5)
 		}},
 	}
 	for _, tt := range tests {
@@ -44,7 +45,7 @@ func TestImageCodesOnRealScans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertCodes(t, codes, examToken, resultToken)
+			assertCodes(t, codes, scantest.ExamToken, scantest.ResultToken)
 		})
 	}
 }

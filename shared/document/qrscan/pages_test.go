@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/document"
+	"github.com/zmed/exam-manager/shared/testsupport/scantest"
 )
 
 // blankScan is a small JPEG of an empty page: a PDF's pages without codes.
@@ -27,7 +28,7 @@ func blankScan(t *testing.T) []byte {
 // page gives them there, each page visited once in order; the scan stops at
 // the first page for which visit returns true.
 func TestPDFPageCodesPageByPage(t *testing.T) {
-	scan := encodeJPEG(t, scanned(page200(), -1, 8), 70)
+	scan := encodeJPEG(t, scantest.Scanned(scantest.Page200(), -1, 8), 70)
 	blank := blankScan(t)
 	t.Run("codes on page 20 of 20", func(t *testing.T) {
 		pages := make([][]byte, 20)
@@ -47,7 +48,7 @@ func TestPDFPageCodesPageByPage(t *testing.T) {
 				t.Fatalf("page %d: codes %q", i+1, codes)
 			}
 		}
-		assertCodes(t, visited[19], examToken, resultToken)
+		assertCodes(t, visited[19], scantest.ExamToken, scantest.ResultToken)
 	})
 	t.Run("stops at the first page visit accepts", func(t *testing.T) {
 		visited, err := pdfPages(t, scannerPDF(t, [][]byte{scan, blank, scan}, "jpg", true), document.DefaultLimits, 1)
@@ -57,7 +58,7 @@ func TestPDFPageCodesPageByPage(t *testing.T) {
 		if len(visited) != 1 {
 			t.Fatalf("%d pages visited, want 1", len(visited))
 		}
-		assertCodes(t, visited[0], examToken, resultToken)
+		assertCodes(t, visited[0], scantest.ExamToken, scantest.ResultToken)
 	})
 }
 
@@ -68,7 +69,7 @@ func TestPDFPageCodesPageByPage(t *testing.T) {
 // (in C: Go's encoder takes half a minute for it under the race detector).
 func TestImageCodes600DPIColour(t *testing.T) {
 	py := pillowPython(t)
-	in := writeFile(t, "page.ppm", ppm(tinted(scanned(page200(), 1, 9))))
+	in := writeFile(t, "page.ppm", scantest.PPM(scantest.Tinted(scantest.Scanned(scantest.Page200(), 1, 9))))
 	out := filepath.Join(filepath.Dir(in), "page600.jpg")
 	tool(t, py, "-c", "import sys; from PIL import Image; i = Image.open(sys.argv[1]); i.resize((i.width*3, i.height*3), Image.Resampling.BILINEAR).save(sys.argv[2], quality=75, dpi=(600, 600))", in, out)
 	jpg := readFile(t, out)
@@ -81,7 +82,7 @@ func TestImageCodes600DPIColour(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertCodes(t, codes, examToken, resultToken)
+	assertCodes(t, codes, scantest.ExamToken, scantest.ResultToken)
 	t.Logf("600 dpi colour A4, %d × %d (%d KB JPEG): %d MB allocated", cfg.Width, cfg.Height, len(jpg)>>10, alloc>>20)
 }
 
@@ -94,7 +95,7 @@ func TestImageCodesOddContent(t *testing.T) {
 	for range 3000 {
 		garbage.WriteByte(alphanumeric[rng.IntN(len(alphanumeric))])
 	}
-	m := qrModules(garbage.String(), "L")
+	m := scantest.QRModules(garbage.String(), "L")
 	const module, margin = 4, 24
 	size := m.GetWidth()*module + 2*margin
 	img := image.NewGray(image.Rect(0, 0, size, size))
@@ -112,7 +113,7 @@ func TestImageCodesOddContent(t *testing.T) {
 	}
 	assertCodes(t, codes, garbage.String())
 
-	codes, err = Scanner{}.ImageCodes(context.Background(), encodeJPEG(t, renderPage(200, nil), 70), document.DefaultLimits)
+	codes, err = Scanner{}.ImageCodes(context.Background(), encodeJPEG(t, scantest.RenderPage(200, nil), 70), document.DefaultLimits)
 	if err != nil || len(codes) != 0 {
 		t.Fatalf("a page without codes: %q, %v", codes, err)
 	}

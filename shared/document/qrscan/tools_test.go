@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/document"
+	"github.com/zmed/exam-manager/shared/testsupport/scantest"
 )
 
 // TestImageCodesOnCMYKJPEG: a CMYK JPEG written by a real encoder (Pillow,
@@ -16,7 +17,7 @@ import (
 // read as ink, not as its negative.
 func TestImageCodesOnCMYKJPEG(t *testing.T) {
 	py := pillowPython(t)
-	in := writeFile(t, "page.ppm", ppm(tinted(scanned(page200(), 1.5, 6))))
+	in := writeFile(t, "page.ppm", scantest.PPM(scantest.Tinted(scantest.Scanned(scantest.Page200(), 1.5, 6))))
 	out := filepath.Join(filepath.Dir(in), "page.jpg")
 	tool(t, py, "-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).convert('CMYK').save(sys.argv[2], quality=75)", in, out)
 	jpg := readFile(t, out)
@@ -27,7 +28,7 @@ func TestImageCodesOnCMYKJPEG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertCodes(t, codes, examToken, resultToken)
+	assertCodes(t, codes, scantest.ExamToken, scantest.ResultToken)
 }
 
 // scannerPDF wraps scans into a PDF the way scanning software does, with
@@ -65,9 +66,9 @@ func pdfPages(t *testing.T, pdf []byte, lim document.Limits, stopAt int) ([][]st
 // TestPDFPageCodesOnScannerPDFs: the page image of a scanner-style PDF gives
 // both codes, whatever the encoding img2pdf chose and after qpdf rewrote it.
 func TestPDFPageCodesOnScannerPDFs(t *testing.T) {
-	scan := scanned(page200(), 2, 7)
+	scan := scantest.Scanned(scantest.Page200(), 2, 7)
 	jpg := encodeJPEG(t, scan, 70)
-	png := encodePNG(t, tinted(scan))
+	png := encodePNG(t, scantest.Tinted(scan))
 	tests := []struct {
 		name   string
 		pdf    func(t *testing.T) []byte
@@ -91,7 +92,7 @@ func TestPDFPageCodesOnScannerPDFs(t *testing.T) {
 			if len(pages) != 1 {
 				t.Fatalf("%d pages visited, want 1", len(pages))
 			}
-			assertCodes(t, pages[0], examToken, resultToken)
+			assertCodes(t, pages[0], scantest.ExamToken, scantest.ResultToken)
 		})
 	}
 }
@@ -100,7 +101,7 @@ func TestPDFPageCodesOnScannerPDFs(t *testing.T) {
 // Pillow, wrapped by img2pdf, as a black-and-white office scanner makes it.
 func g4PDF(t *testing.T, scan *image.Gray) []byte {
 	py := pillowPython(t)
-	in := writeFile(t, "scan.ppm", ppm(tinted(scan)))
+	in := writeFile(t, "scan.ppm", scantest.PPM(scantest.Tinted(scan)))
 	tif := filepath.Join(filepath.Dir(in), "scan.tif")
 	tool(t, py, "-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).point(lambda v: 255 if v > 128 else 0).convert('1', dither=Image.Dither.NONE).save(sys.argv[2], compression='group4')", in, tif)
 	return scannerPDF(t, [][]byte{readFile(t, tif)}, "tif", false)

@@ -101,6 +101,10 @@ func averagedPlane(pix []byte, stride, w, h, k int) *gray {
 	if g.w == 0 || g.h == 0 {
 		g.w, g.h, k = w, h, 1
 	}
+	if k == 1 && stride == w { // already the raster: no copy
+		g.pix = pix[:w*h]
+		return g
+	}
 	g.pix = make([]byte, g.w*g.h)
 	if k == 1 {
 		for y := range g.h {

@@ -60,6 +60,11 @@ func jpegDeclaring(t testing.TB, w, h uint16) []byte {
 // it that were decoded would be unreadable, so ErrTooLarge proves that
 // nothing was decoded.
 func handPDF(n, w, h int) []byte {
+	return handPDFWith(n, w, h, "FlateDecode", []byte("not zlib"))
+}
+
+// handPDFWith is handPDF with the image's filter and data given.
+func handPDFWith(n, w, h int, filter string, data []byte) []byte {
 	var b bytes.Buffer
 	var offsets []int
 	obj := func(body string) {
@@ -73,7 +78,7 @@ func handPDF(n, w, h int) []byte {
 	}
 	obj("<< /Type /Catalog /Pages 2 0 R >>")
 	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n))
-	obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length 8 >>\nstream\nnot zlib\nendstream", w, h))
+	obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /%s /Length %d >>\nstream\n%s\nendstream", w, h, filter, len(data), data))
 	for range n {
 		obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 3 0 R >> >> >>")
 	}
@@ -128,6 +133,10 @@ func TestBombsAreTooLargeBeforeDecoding(t *testing.T) {
 		{"PDF of five 30-megapixel pages (150 in all)", func(t *testing.T) error {
 			return Scanner{}.PDFPageCodes(context.Background(), handPDF(5, 6000, 5000), document.DefaultLimits, noVisit(t))
 		}},
+		{"PDF image of 10 × 10 whose JPEG declares 65,000 × 65,000", func(t *testing.T) error {
+			pdf := handPDFWith(1, 10, 10, "DCTDecode", jpegDeclaring(t, 65_000, 65_000))
+			return Scanner{}.PDFPageCodes(context.Background(), pdf, document.DefaultLimits, noVisit(t))
+		}},
 		{"PDF of 21 pages", func(t *testing.T) error {
 			return Scanner{}.PDFPageCodes(context.Background(), handPDF(21, 10, 10), document.DefaultLimits, noVisit(t))
 		}},
@@ -142,6 +151,29 @@ func TestBombsAreTooLargeBeforeDecoding(t *testing.T) {
 				t.Fatalf("error %v, want ErrTooLarge", err)
 			}
 		})
+	}
+}
+
+// TestFlateBombInPDF: a page image of 1000 × 1000 whose data inflates to
+// 32 MB is unreadable after at most its declared size was inflated.
+func TestFlateBombInPDF(t *testing.T) {
+	var z bytes.Buffer
+	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	zeros := make([]byte, 1<<20)
+	for range 32 {
+		w.Write(zeros)
+	}
+	w.Close()
+	pdf := handPDFWith(1, 1000, 1000, "FlateDecode", z.Bytes())
+	var err error
+	alloc := allocatedBy(func() {
+		err = Scanner{}.PDFPageCodes(context.Background(), pdf, document.DefaultLimits, func([]string) bool { return false })
+	})
+	if !errors.Is(err, document.ErrUnreadable) {
+		t.Fatalf("error %v, want ErrUnreadable", err)
+	}
+	if alloc > 32<<20 {
+		t.Errorf("allocated %d MB", alloc>>20)
 	}
 }
 

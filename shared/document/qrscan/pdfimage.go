@@ -27,7 +27,12 @@ func decodePageImage(im pageImage, lim document.Limits) (*gray, error) {
 	}
 	switch f.Name {
 	case filter.DCT:
-		return decodeImage(im.sd.Raw, lim)
+		// The JPEG's own header may not claim more pixels than the
+		// dictionary did: that is what the limits counted.
+		declared := lim
+		declared.MaxImagePixels = min(lim.MaxImagePixels, int64(im.w)*int64(im.h))
+		declared.MaxTotalPixels = declared.MaxImagePixels
+		return decodeImage(im.sd.Raw, declared)
 	case filter.CCITTFax:
 		return decodeFax(im, f.DecodeParms)
 	case filter.Flate, "":

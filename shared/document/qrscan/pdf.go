@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -13,10 +12,6 @@ import (
 
 	"github.com/zmed/exam-manager/shared/document"
 )
-
-// pdfcpu keeps a configuration directory under the user's home unless told
-// not to; a Lambda function's home is read-only.
-var disableConfigDir sync.Once
 
 // pageImage is one image XObject of a page, its size read from its
 // dictionary before anything of it is decoded.
@@ -29,8 +24,13 @@ type pageImage struct {
 // image's size against the limits, and only then decodes the images page by
 // page, calling visit with each page's codes until it returns true.
 func scanPDF(ctx context.Context, pdf []byte, lim document.Limits, visit func([]string) bool) error {
-	disableConfigDir.Do(api.DisableConfigDir)
-	conf := model.NewDefaultConfiguration()
+	// pdfcpu's default configuration lives in a directory under the home,
+	// which it creates; a Lambda function's home is read-only. The
+	// stateless configuration is the built-in one and touches no disk.
+	conf, err := api.LoadConfiguration(api.ConfigurationOptions{Mode: api.ConfigurationModeStateless})
+	if err != nil {
+		return fmt.Errorf("%w: %v", document.ErrUnreadable, err)
+	}
 	conf.ValidationMode = model.ValidationRelaxed
 	pc, err := api.ReadContext(ctx, bytes.NewReader(pdf), conf)
 	if err != nil {

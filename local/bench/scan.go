@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -139,8 +140,8 @@ func scanChild(file string) {
 	if err != nil {
 		fail(err)
 	}
-	var stats [2]runtimeStats
-	stats[0] = readStats()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	for range scanRuns {
 		start := time.Now()
 		codes, err := qrscan.Scanner{}.ImageCodes(context.Background(), b, document.DefaultLimits)
@@ -152,6 +153,6 @@ func scanChild(file string) {
 		}
 		fmt.Printf("%.1f ", float64(time.Since(start).Microseconds())/1000)
 	}
-	stats[1] = readStats()
-	fmt.Printf("%.0f\n", float64(stats[1].totalAlloc-stats[0].totalAlloc)/scanRuns/(1<<20))
+	runtime.ReadMemStats(&after)
+	fmt.Printf("%.0f", float64(after.TotalAlloc-before.TotalAlloc)/scanRuns/(1<<20))
 }

@@ -3,6 +3,7 @@ package qrscan
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"path/filepath"
@@ -34,8 +35,8 @@ func TestImageCodesOnCMYKJPEG(t *testing.T) {
 // scannerPDF wraps scans into a PDF the way scanning software does, with
 // img2pdf (a JPEG as is, DCTDecode; a PNG as Flate with a PNG predictor; a G4
 // TIFF as CCITTFaxDecode), optionally rewritten by qpdf into object streams
-// and a cross-reference stream.
-func scannerPDF(t *testing.T, pages [][]byte, ext string, qpdf bool) []byte {
+// and a cross-reference stream (or with its other arguments).
+func scannerPDF(t *testing.T, pages [][]byte, ext string, qpdf bool, qpdfArgs ...string) []byte {
 	t.Helper()
 	var args []string
 	dir := t.TempDir()
@@ -46,7 +47,10 @@ func scannerPDF(t *testing.T, pages [][]byte, ext string, qpdf bool) []byte {
 	tool(t, "img2pdf", append(args, "--pagesize", "A4", "-o", out)...)
 	if qpdf {
 		rewritten := filepath.Join(dir, "qpdf.pdf")
-		tool(t, "qpdf", "--object-streams=generate", "--compress-streams=y", out, rewritten)
+		if qpdfArgs == nil {
+			qpdfArgs = []string{"--object-streams=generate", "--compress-streams=y"}
+		}
+		tool(t, "qpdf", append(qpdfArgs, out, rewritten)...)
 		out = rewritten
 	}
 	return readFile(t, out)
@@ -77,6 +81,9 @@ func TestPDFPageCodesOnScannerPDFs(t *testing.T) {
 		{"img2pdf of a JPEG", func(t *testing.T) []byte { return scannerPDF(t, [][]byte{jpg}, "jpg", false) }, "/DCTDecode"},
 		{"img2pdf of a colour PNG", func(t *testing.T) []byte { return scannerPDF(t, [][]byte{png}, "png", false) }, "/Predictor 15"},
 		{"img2pdf of a JPEG, rewritten by qpdf", func(t *testing.T) []byte { return scannerPDF(t, [][]byte{jpg}, "jpg", true) }, "/ObjStm"},
+		{"img2pdf of a JPEG, encrypted by qpdf with an owner password only", func(t *testing.T) []byte {
+			return scannerPDF(t, [][]byte{jpg}, "jpg", true, "--encrypt", "", "owner-secret", "256", "--")
+		}, "/Encrypt"},
 		{"img2pdf of a G4 TIFF", func(t *testing.T) []byte { return g4PDF(t, scan) }, "/CCITTFaxDecode"},
 	}
 	for _, tt := range tests {
@@ -105,4 +112,14 @@ func g4PDF(t *testing.T, scan *image.Gray) []byte {
 	tif := filepath.Join(filepath.Dir(in), "scan.tif")
 	tool(t, py, "-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).point(lambda v: 255 if v > 128 else 0).convert('1', dither=Image.Dither.NONE).save(sys.argv[2], compression='group4')", in, tif)
 	return scannerPDF(t, [][]byte{readFile(t, tif)}, "tif", false)
+}
+
+// TestPDFWithUserPassword: a PDF that opens only with a password is
+// unreadable (its pages cannot be decrypted without it).
+func TestPDFWithUserPassword(t *testing.T) {
+	pdf := scannerPDF(t, [][]byte{blankScan(t)}, "jpg", true, "--encrypt", "user-secret", "owner-secret", "256", "--")
+	_, err := pdfPages(t, pdf, document.DefaultLimits, 0)
+	if !errors.Is(err, document.ErrUnreadable) {
+		t.Fatalf("error %v, want ErrUnreadable", err)
+	}
 }

@@ -29,7 +29,7 @@ export SAM_CLI_TELEMETRY := 0
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: chromium qpdf console-screenshot help build zmedctl ops test lint unit fuzz fuzz-smoke checkov clean distclean run register start attendant-token upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: chromium pdftools console-screenshot help build zmedctl ops test lint unit fuzz fuzz-smoke checkov clean distclean run register start attendant-token upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -63,7 +63,7 @@ test: lint build unit fuzz-smoke sam-check ## every check: lint, release build, 
 
 # Every test runs once; local/testsummary prints a line per package as it ends,
 # then the failures' output, a line per contract suite and backend, and the count.
-unit: $(RIE) $(PY_TOOLS) chromium qpdf ## the Go tests only, each once, race detector on (moto, the runtime emulator and Schemathesis against the local stack included)
+unit: $(RIE) $(PY_TOOLS) chromium pdftools ## the Go tests only, each once, race detector on (moto, the runtime emulator and Schemathesis against the local stack included)
 	@echo "go test -race ./... (about 3 minutes on 2 cores with a warm build cache, 6 from cold)"
 	@go build -o $(BIN)/testsummary ./local/testsummary
 	@ZMED_RIE=$(RIE) ZMED_MOTO_PYTHON=$(VENV)/bin/python ZMED_SCHEMATHESIS=$(VENV)/bin/schemathesis go test -race -count=1 -json ./... | $(BIN)/testsummary
@@ -116,12 +116,13 @@ chromium:
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; }
 
-# Debian's qpdf rewrites the tests' PDFs as third-party tools save them (object
-# streams, cross-reference streams, encryption); installed like chromium.
-qpdf:
-	@command -v qpdf >/dev/null || { echo "installing Debian's qpdf for the PDF tests (once)"; \
+# Debian's img2pdf (with Pillow) and qpdf write the scanner-style PDFs and the
+# CMYK and fax images the QR scanner's tests read (shared/document/qrscan);
+# installed when missing, as CI runs (root; sudo otherwise).
+pdftools:
+	@command -v img2pdf >/dev/null && command -v qpdf >/dev/null || { echo "installing Debian's img2pdf and qpdf for the document tests (about 20 s, once)"; \
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq qpdf >/dev/null; }
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq img2pdf qpdf >/dev/null; }
 
 console-screenshot: chromium ## write the console's screenshot (local/browser/console.png, shown in docs/console.md)
 	ZMED_README_SCREENSHOT=$(CURDIR)/local/browser/console.png go test -count=1 -run TestREADMEScreenshot ./local/browser

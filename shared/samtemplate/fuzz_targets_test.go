@@ -24,6 +24,7 @@ var wantFuzzTargets = map[string][]string{
 	"shared/resultfiling":     {"FuzzHandle"},
 	"shared/document":         {"FuzzFind"},
 	"shared/document/pdfinfo": {"FuzzPDFInfo"},
+	"shared/document/qrscan":  {"FuzzImageCodes", "FuzzPDFPageCodes"},
 	"shared/patient":          {"FuzzFindByDocument"},
 	"local/stack":             {"FuzzAPI"},
 }

@@ -72,7 +72,7 @@ func (t Team) Upload(ctx context.Context, body []byte, examToken string) (string
 			return "", err
 		}
 	}
-	examID, err := examIDOf(examToken)
+	examToken, examID, err := examTokenOf(examToken)
 	if err != nil {
 		return "", err
 	}
@@ -118,7 +118,7 @@ func metadata(examToken, resultToken string) map[string]string {
 // ResultToken signs a result token for the exam examToken (a label code or an
 // exam token) names.
 func (t Team) ResultToken(examToken string) (string, error) {
-	examID, err := examIDOf(examToken)
+	_, examID, err := examTokenOf(examToken)
 	if err != nil {
 		return "", err
 	}
@@ -165,20 +165,22 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// examIDOf returns the exam a label code or an exam token names, without any
-// key: the service verifies it, not the team.
-func examIDOf(examToken string) (string, error) {
-	examToken = strings.TrimSpace(examToken)
-	if strings.HasPrefix(examToken, labelcode.Prefix) && !strings.Contains(examToken, ".") {
-		id, err := labelcode.ExamID(examToken)
+// examTokenOf returns the exam token to carry and the exam it names, without
+// any key: the service verifies it, not the team. A typed label code is taken
+// as the label prints it too (in groups, any case): spaces are removed and
+// letters uppercased, giving the code's one spelling.
+func examTokenOf(typed string) (examToken, examID string, err error) {
+	typed = strings.TrimSpace(typed)
+	if code := strings.ToUpper(strings.Join(strings.Fields(typed), "")); strings.HasPrefix(code, labelcode.Prefix) && !strings.Contains(code, ".") {
+		id, err := labelcode.ExamID(code)
 		if err != nil {
-			return "", fmt.Errorf("the label code: %w", err)
+			return "", "", fmt.Errorf("the label code: %w", err)
 		}
-		return id, nil
+		return code, id, nil
 	}
-	parts := strings.Split(examToken, ".")
+	parts := strings.Split(typed, ".")
 	if len(parts) != 3 {
-		return "", errors.New("neither a label code nor an exam token")
+		return "", "", errors.New("neither a label code nor an exam token")
 	}
 	payload, err := base64url.Decode(parts[1])
 	var claims struct {
@@ -189,9 +191,9 @@ func examIDOf(examToken string) (string, error) {
 		err = json.Unmarshal(payload, &claims)
 	}
 	if err != nil || claims.Issuer != token.ExamIssuer || claims.ExamID == "" {
-		return "", errors.New("not an exam token")
+		return "", "", errors.New("not an exam token")
 	}
-	return claims.ExamID, nil
+	return typed, claims.ExamID, nil
 }
 
 // isPreconditionFailed reports S3's refusal of If-None-Match: * (the key exists).

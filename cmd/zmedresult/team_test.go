@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +69,18 @@ func pageWithCodes(t *testing.T, texts ...string) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// grouped is code as a person may type it from the label: lowercase, by fours.
+func grouped(code string) string {
+	var b strings.Builder
+	for i, r := range strings.ToLower(code) {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // putRecorder is an S3 client that keeps the PutObject it was given.
@@ -129,6 +142,8 @@ func TestUpload(t *testing.T) {
 			examToken: codeA, inMetadata: true, contentType: "image/png"},
 		{name: "JPEG with the code typed", typed: codeA, body: scanOfLabel(t, "not a label code"), key: "completed/2026_12/" + examA + ".jpg",
 			examToken: codeA, inMetadata: true, contentType: "image/jpeg"},
+		{name: "PNG with the code typed as the label groups it, in lowercase", typed: grouped(codeA), body: pageWithCodes(t, "no label"),
+			key: "completed/2026_12/" + examA + ".png", examToken: codeA, inMetadata: true, contentType: "image/png"},
 		{name: "PDF with the exam token typed", typed: examTokenA, body: pdf, key: "completed/2026_12/" + examA + ".pdf",
 			examToken: examTokenA, contentType: "application/pdf"},
 		{name: "scan with the label of two exams", body: pageWithCodes(t, codeA, labelCodeOf(t, examB)), wantErr: ErrTwoExams},

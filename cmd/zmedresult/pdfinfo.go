@@ -33,6 +33,13 @@ var disableConfigDir sync.Once
 // cross-reference section (table or stream) begins.
 var startxrefAt = regexp.MustCompile(`startxref\s+(\d+)\s*%%EOF\s*$`)
 
+// objectStart is the beginning of an indirect object: a cross-reference stream's.
+var objectStart = regexp.MustCompile(`^\d+\s+\d+\s+obj\b`)
+
+// ErrDamagedPDF: the file's structure is not where its end says; readers
+// repair such a file, but an update appended to it could not be found.
+var ErrDamagedPDF = errors.New("the PDF's last cross-reference section is not where its startxref says: repair it first (e.g. qpdf damaged.pdf repaired.pdf)")
+
 // appendInfo returns pdf with an incremental update appended whose new
 // information dictionary holds the previous one's entries and entries: a new
 // Info object, a cross-reference section of the same kind as the last one (a
@@ -62,7 +69,11 @@ func appendInfo(ctx context.Context, pdf []byte, entries map[string]string) ([]b
 	if err != nil || prev <= 0 || prev >= int64(len(pdf)) {
 		return nil, errors.New("read the PDF: its startxref is out of the file")
 	}
-	xrefStream := !bytes.HasPrefix(bytes.TrimLeft(pdf[prev:], " \t\r\n\f\x00"), []byte("xref"))
+	section := bytes.TrimLeft(pdf[prev:], " \t\r\n\f\x00")
+	xrefStream := !bytes.HasPrefix(section, []byte("xref"))
+	if xrefStream && !objectStart.Match(section) {
+		return nil, ErrDamagedPDF
+	}
 
 	info := types.Dict{}
 	old := x.DirectInfoDict
@@ -121,7 +132,31 @@ func appendInfo(ctx context.Context, pdf []byte, entries map[string]string) ([]b
 	if int64(out.Len()) > 1<<32-1 {
 		return nil, errors.New("the PDF is too large for its cross-reference stream")
 	}
+	if err := checkInfo(ctx, out.Bytes(), entries, conf); err != nil {
+		return nil, err
+	}
 	return out.Bytes(), nil
+}
+
+// checkInfo reads the updated PDF back as the service does and checks that its
+// information dictionary gives the entries: nothing is uploaded that the
+// service would not find its tokens in.
+func checkInfo(ctx context.Context, pdf []byte, entries map[string]string, conf *model.Configuration) error {
+	pc, err := readContext(ctx, pdf, conf)
+	var info types.Dict
+	if err == nil && pc.XRefTable.Info != nil {
+		info, err = pc.XRefTable.DereferenceDict(*pc.XRefTable.Info)
+	}
+	if err != nil || info == nil {
+		return fmt.Errorf("%w (%v)", ErrDamagedPDF, err)
+	}
+	for k, want := range entries {
+		got, ok := info[k].(types.StringLiteral)
+		if s, err := types.StringLiteralToString(got); !ok || err != nil || s != want {
+			return ErrDamagedPDF
+		}
+	}
+	return nil
 }
 
 // readContext reads pdf's structure, a panic of the parser being an error.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -18,7 +19,7 @@ import (
 )
 
 // tool runs a third-party program the test needs (Debian's img2pdf and qpdf).
-func tool(t *testing.T, name string, args ...string) {
+func tool(t testing.TB, name string, args ...string) {
 	t.Helper()
 	if _, err := exec.LookPath(name); err != nil {
 		t.Skipf("%s not found; `make pdftools` installs it (img2pdf, qpdf)", name)
@@ -29,7 +30,7 @@ func tool(t *testing.T, name string, args ...string) {
 }
 
 // smallPNG is a small grey page, enough for img2pdf to wrap.
-func smallPNG(t *testing.T) []byte {
+func smallPNG(t testing.TB) []byte {
 	t.Helper()
 	img := image.NewGray(image.Rect(0, 0, 40, 60))
 	for i := range img.Pix {
@@ -46,7 +47,7 @@ func smallPNG(t *testing.T) []byte {
 // realPDFs are PDFs written by third-party tools: img2pdf's (a cross-reference
 // table, an information dictionary with a title), and the same rewritten by
 // qpdf with object streams and a cross-reference stream.
-func realPDFs(t *testing.T) map[string][]byte {
+func realPDFs(t testing.TB) map[string][]byte {
 	t.Helper()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "page.png")
@@ -72,7 +73,7 @@ func realPDFs(t *testing.T) map[string][]byte {
 
 // infoOf reads the information dictionary of pdf with pdfcpu, the reader the
 // service uses, as strings.
-func infoOf(t *testing.T, pdf []byte) map[string]string {
+func infoOf(t testing.TB, pdf []byte) map[string]string {
 	t.Helper()
 	api.DisableConfigDir()
 	conf := model.NewDefaultConfiguration()
@@ -187,12 +188,13 @@ func TestAppendInfoRefuses(t *testing.T) {
 	}{
 		{"encrypted (owner password only)", enc, ErrEncryptedPDF},
 		{"truncated", table[:len(table)/2], nil},
+		{"startxref not at a cross-reference section", startxrefAt.ReplaceAll(table, []byte("startxref\n9\n%%EOF\n")), ErrDamagedPDF},
 		{"not a PDF", []byte("%PDF-1.7\nno objects here\n"), nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := appendInfo(context.Background(), tc.pdf, map[string]string{ExamTokenEntry: "x"})
-			if err == nil || (tc.want != nil && err != tc.want) {
+			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
 				t.Fatalf("err %v, want %v", err, tc.want)
 			}
 		})

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"sync"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -25,9 +24,6 @@ const (
 // ErrEncryptedPDF: the PDF is encrypted; its dictionary's strings would have
 // to be encrypted too, so the tokens go in the object's metadata instead.
 var ErrEncryptedPDF = errors.New("the PDF is encrypted")
-
-// pdfcpu keeps a configuration directory under the user's home unless told not to.
-var disableConfigDir sync.Once
 
 // startxrefAt finds the last startxref's offset: where the newest
 // cross-reference section (table or stream) begins.
@@ -46,9 +42,7 @@ var ErrDamagedPDF = errors.New("the PDF's last cross-reference section is not wh
 // table or a stream) and a trailer whose /Prev names the previous section.
 // The original bytes are kept as they are, so a signature over them holds.
 func appendInfo(ctx context.Context, pdf []byte, entries map[string]string) ([]byte, error) {
-	disableConfigDir.Do(api.DisableConfigDir)
-	conf := model.NewDefaultConfiguration()
-	conf.ValidationMode = model.ValidationRelaxed
+	conf := pdfConfig()
 	pc, err := readContext(ctx, pdf, conf)
 	if err != nil {
 		return nil, fmt.Errorf("read the PDF: %w", err)
@@ -157,6 +151,14 @@ func checkInfo(ctx context.Context, pdf []byte, entries map[string]string, conf 
 		}
 	}
 	return nil
+}
+
+// pdfConfig is pdfcpu's built-in configuration: no configuration directory
+// read or made under the user's home.
+func pdfConfig() *model.Configuration {
+	conf := model.NewStatelessConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	return conf
 }
 
 // readContext reads pdf's structure, a panic of the parser being an error.

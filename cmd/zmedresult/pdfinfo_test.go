@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
@@ -75,10 +74,7 @@ func realPDFs(t testing.TB) map[string][]byte {
 // service uses, as strings.
 func infoOf(t testing.TB, pdf []byte) map[string]string {
 	t.Helper()
-	api.DisableConfigDir()
-	conf := model.NewDefaultConfiguration()
-	conf.ValidationMode = model.ValidationRelaxed
-	pc, err := api.ReadContext(context.Background(), bytes.NewReader(pdf), conf)
+	pc, err := api.ReadContext(context.Background(), bytes.NewReader(pdf), pdfConfig())
 	if err != nil {
 		t.Fatalf("pdfcpu: %v", err)
 	}

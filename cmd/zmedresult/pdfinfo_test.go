@@ -164,12 +164,13 @@ func TestAppendInfoIsAnIncrementalUpdate(t *testing.T) {
 	}
 }
 
-func TestAppendInfoRefuses(t *testing.T) {
-	pdfs := realPDFs(t)
-	table := pdfs["img2pdf, xref table"]
+// encryptedPDF is pdf encrypted by qpdf with an owner password only (it
+// opens without a password).
+func encryptedPDF(t *testing.T, pdf []byte) []byte {
+	t.Helper()
 	dir := t.TempDir()
 	plain, encrypted := filepath.Join(dir, "plain.pdf"), filepath.Join(dir, "encrypted.pdf")
-	if err := os.WriteFile(plain, table, 0o600); err != nil {
+	if err := os.WriteFile(plain, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tool(t, "qpdf", "--encrypt", "", "owner-secret", "256", "--", plain, encrypted)
@@ -177,6 +178,12 @@ func TestAppendInfoRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return enc
+}
+
+func TestAppendInfoRefuses(t *testing.T) {
+	table := realPDFs(t)["img2pdf, xref table"]
+	enc := encryptedPDF(t, table)
 	tests := []struct {
 		name string
 		pdf  []byte

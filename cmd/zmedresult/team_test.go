@@ -125,6 +125,7 @@ func TestUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	pdf := realPDFs(t)["qpdf, xref stream"]
+	encrypted := encryptedPDF(t, pdf)
 	resultOfA, err := token.MintResultToken(resultKey, examA, now, time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +147,8 @@ func TestUpload(t *testing.T) {
 			key: "completed/2026_12/" + examA + ".png", examToken: codeA, inMetadata: true, contentType: "image/png"},
 		{name: "PDF with the exam token typed", typed: examTokenA, body: pdf, key: "completed/2026_12/" + examA + ".pdf",
 			examToken: examTokenA, contentType: "application/pdf"},
+		{name: "encrypted PDF with the code typed: metadata", typed: codeA, body: encrypted, key: "completed/2026_12/" + examA + ".pdf",
+			examToken: codeA, inMetadata: true, contentType: "application/pdf"},
 		{name: "scan with the label of two exams", body: pageWithCodes(t, codeA, labelCodeOf(t, examB)), wantErr: ErrTwoExams},
 		{name: "scan without a label code", body: pageWithCodes(t, "just a QR code"), wantErr: ErrNoLabelCode},
 		{name: "neither PDF, PNG nor JPEG", typed: codeA, body: []byte(`{"exam_token": "x"}`), wantErr: ErrUnknownType},
@@ -175,7 +178,7 @@ func TestUpload(t *testing.T) {
 			if tc.inMetadata {
 				got = map[string]string{ExamTokenEntry: rec.in.Metadata[s3results.ExamTokenMeta], ResultTokenEntry: rec.in.Metadata[s3results.ResultTokenMeta]}
 				if !bytes.Equal(rec.body, tc.body) {
-					t.Error("an image's bytes were changed")
+					t.Error("bytes with the tokens in the metadata were changed")
 				}
 			} else {
 				if rec.in.Metadata != nil {

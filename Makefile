@@ -29,12 +29,12 @@ export SAM_CLI_TELEMETRY := 0
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: chromium pdftools console-screenshot help build zmedctl ops test lint unit fuzz fuzz-smoke checkov clean distclean run register start attendant-token upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: chromium pdftools console-screenshot help build zmedctl ops zmedresult team test lint unit fuzz fuzz-smoke checkov clean distclean run register start attendant-token upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-build: $(addprefix build-fn-,$(FUNCTIONS)) zmedctl ## build every function's bootstrap (linux/arm64) into bin/<function>/, and bin/zmedctl
+build: $(addprefix build-fn-,$(FUNCTIONS)) zmedctl zmedresult ## build every function's bootstrap (linux/arm64) into bin/<function>/, bin/zmedctl and bin/zmedresult
 
 zmedctl: ## build the operator's command into bin/zmedctl (docs/operations.md); against the local stack: make -s ops ARGS="list"
 	go build -o $(BIN)/zmedctl ./cmd/zmedctl
@@ -49,6 +49,14 @@ LOCAL_OPS_ENV := AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_
   ZMED_FAILURE_QUEUE=zmed-process-result-failures-local ZMED_PROCESS_RESULT_FUNCTION=process-result
 ops: zmedctl ## run the operator's command against the local stack: make -s ops ARGS="list -outcome stuck"
 	@$(LOCAL_OPS_ENV) $(BIN)/zmedctl $(ARGS)
+
+zmedresult: ## build the execution team's command into bin/zmedresult (docs/results.md); against the local stack: make -s team ARGS="upload scan.jpg"
+	go build -o $(BIN)/zmedresult ./cmd/zmedresult
+
+# The execution team's command against the local stack (make run), with the stack's result key
+# (ZMED_RESULT_JWT_KEY when set, as for make run), e.g. make -s team ARGS="upload -code Z1… scan.pdf".
+team: zmedresult ## run the execution team's command against the local stack: make -s team ARGS="upload scan.jpg"
+	@$(LOCAL_OPS_ENV) ZMED_RESULT_JWT_KEY=$${ZMED_RESULT_JWT_KEY:-local-result-token-key-0123456789abcdef} $(BIN)/zmedresult $(ARGS)
 
 $(addprefix build-fn-,$(FUNCTIONS)): build-fn-%:
 	$(RELEASE_ENV) go build $(RELEASE_FLAGS) -o $(BIN)/$*/bootstrap ./functions/$*

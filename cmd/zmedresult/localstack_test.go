@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/zmed/exam-manager/local/stack"
+	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/testsupport/apitest"
+)
+
+const patientDocument = "529.982.247-25" // a patient of local/patients.json
+
+// scanOfLabel is a scan-like JPEG of a page with the label's QR code (the
+// label code, correction level M, as the console prints it) and some speckle.
+func scanOfLabel(t *testing.T, labelCode string) []byte {
+	t.Helper()
+	hints := map[gozxing.EncodeHintType]any{gozxing.EncodeHintType_ERROR_CORRECTION: "M", gozxing.EncodeHintType_MARGIN: 4}
+	qr, err := qrcode.NewQRCodeWriter().Encode(labelCode, gozxing.BarcodeFormat_QR_CODE, 240, 240, hints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := image.NewGray(image.Rect(0, 0, 850, 1100))
+	for i := range page.Pix {
+		page.Pix[i] = 245
+		if i%97 == 0 { // fixed speckle
+			page.Pix[i] = 90
+		}
+	}
+	draw.Draw(page, image.Rect(500, 800, 740, 1040), qr, image.Point{}, draw.Src)
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, page, &jpeg.Options{Quality: 70}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestUploadAScanOnTheLocalStack: the command reads the label code from a
+// scanned label, signs the result token with the local result key, uploads
+// to completed/, and the local stack files the result and finishes the exam.
+func TestUploadAScanOnTheLocalStack(t *testing.T) {
+	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
+		stack.APIAddrVar: "127.0.0.1:0", stack.S3AddrVar: "127.0.0.1:0", stack.DynamoDBAddrVar: "127.0.0.1:0",
+		stack.PatientsAddrVar: "127.0.0.1:0", stack.OpsAddrVar: "127.0.0.1:0",
+		"ZMED_LOCAL_PATIENTS": "../../local/patients.json", "ZMED_LOCAL_OUTBOX": filepath.Join(t.TempDir(), "outbox.jsonl"),
+		"ZMED_LOCAL_RETRY_BACKOFF": "20ms",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := stack.Start(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	api := func(method, path string, body any) map[string]any {
+		t.Helper()
+		status, _, out := apitest.Call(t, s.APIURL, method, path, body, nil)
+		if status >= 300 || out == nil {
+			t.Fatalf("%s %s: %d %v", method, path, status, out)
+		}
+		return out
+	}
+	created := api("POST", "/exam/new", map[string]any{"document": patientDocument, "exam_type": 1})
+	examID := created["exam_id"].(string)
+	started := api("POST", "/exam/start", map[string]any{"document": patientDocument, "exam_id": examID, "exam_type": 1})
+	labelCode, _ := started["label_code"].(string)
+	if labelCode == "" {
+		t.Fatalf("start gave no label code: %v", started)
+	}
+
+	// The team's environment: the local result key, never the exam key.
+	for k, v := range map[string]string{
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+		"AWS_REQUEST_CHECKSUM_CALCULATION": "when_required", "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
+		"AWS_ENDPOINT_URL_S3": s.S3URL, "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		config.BucketVar: cfg.Bucket, config.ResultKeyVar: stack.LocalResultKey,
+	} {
+		t.Setenv(k, v)
+	}
+	scan := filepath.Join(t.TempDir(), "laudo.jpeg")
+	if err := os.WriteFile(scan, scanOfLabel(t, labelCode), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"upload", scan}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	month := time.Now().UTC().Format("2006_01")
+	uploaded := "completed/" + month + "/" + examID + ".jpg"
+	if want := "uploaded s3://" + cfg.Bucket + "/" + uploaded + "\n"; stdout.String() != want {
+		t.Fatalf("stdout %q, want %q", stdout.String(), want)
+	}
+
+	processed := "processed/" + month + "/" + examID + ".jpg"
+	began := time.Now()
+	for !(exists(t, s.S3Client(), cfg.Bucket, processed) && statusOf(t, api, examID) == "Finished") {
+		if time.Since(began) > 30*time.Second { // only stops a hang; elapsed time is no verdict
+			t.Fatalf("not filed to %s with the exam Finished within 30s (status %s)", processed, statusOf(t, api, examID))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	if strings.Contains(stdout.String()+stderr.String(), labelCode) {
+		t.Error("the command's output carries the label code")
+	}
+}
+
+func exists(t *testing.T, c *s3.Client, bucket, key string) bool {
+	t.Helper()
+	out, err := c.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(out.Contents) == 1
+}
+
+func statusOf(t *testing.T, api func(string, string, any) map[string]any, examID string) string {
+	t.Helper()
+	page := api("GET", "/exams/info?document="+patientDocument+"&limit=100", nil)
+	for _, x := range page["exams"].([]any) {
+		if m := x.(map[string]any); m["exam_id"] == examID {
+			return m["status"].(string)
+		}
+	}
+	t.Fatalf("exam %s not listed", examID)
+	return ""
+}

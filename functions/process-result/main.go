@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/zmed/exam-manager/shared/boot"
+	"github.com/zmed/exam-manager/shared/document/qrscan"
 	"github.com/zmed/exam-manager/shared/s3event"
 	"github.com/zmed/exam-manager/shared/wiring/processresult"
 )
@@ -15,7 +16,5 @@ var readSettings = processresult.ReadSettings
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	// No QR scanner yet: the PDF information dictionary is read; the scanner
-	// (a document.CodeScanner) plugs in here.
-	lambda.Start(s3event.Handler(processresult.FromConfig(ctx, cfg, s, nil).Process))
+	lambda.Start(s3event.Handler(processresult.FromConfig(ctx, cfg, s, qrscan.Scanner{}).Process))
 }

@@ -2,13 +2,14 @@ package stack
 
 import (
 	"fmt"
-	"github.com/zmed/exam-manager/shared/document"
 	"time"
 
 	"github.com/zmed/exam-manager/local/authorizer"
 	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/console"
+	"github.com/zmed/exam-manager/shared/document"
+	"github.com/zmed/exam-manager/shared/document/qrscan"
 	"github.com/zmed/exam-manager/shared/resultfiling"
 )
 
@@ -61,14 +62,15 @@ type Config struct {
 	// ReconcileEvery is the reconciler's period; it processes what waits in
 	// completed/ for longer than ReconcileMinAge.
 	ReconcileEvery, ReconcileMinAge time.Duration
-	// Codes finds the QR codes on result documents (process-result's
-	// scanner); nil reads only PDF information dictionaries.
+	// Codes finds the QR codes on result documents: process-result's own
+	// scanner unless a test sets another; nil reads only PDF information dictionaries.
 	Codes document.CodeScanner
 }
 
 // ReadConfig reads the local stack's variables; every one has a default.
 func ReadConfig(r *config.Reader) (Config, error) {
 	c := Config{
+		Codes:             qrscan.Scanner{},
 		APIAddr:           r.String(APIAddrVar, "127.0.0.1:3000"),
 		S3Addr:            r.String(S3AddrVar, "127.0.0.1:4566"),
 		DynamoDBAddr:      r.String(DynamoDBAddrVar, "127.0.0.1:4567"),

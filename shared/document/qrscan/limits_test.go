@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"math/rand/v2"
 	"runtime"
@@ -15,30 +14,14 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/document"
+	"github.com/zmed/exam-manager/shared/testsupport/scantest"
 )
 
 // pngBomb is a valid PNG that declares w × h grey pixels and carries a
 // few rows of them: a decompression bomb of some 60 KB.
 func pngBomb(t *testing.T, w, h uint32) []byte {
 	t.Helper()
-	var out bytes.Buffer
-	out.Write(pngSignature)
-	chunk := func(kind string, data []byte) {
-		binary.Write(&out, binary.BigEndian, uint32(len(data)))
-		c := append([]byte(kind), data...)
-		out.Write(c)
-		binary.Write(&out, binary.BigEndian, crc32.ChecksumIEEE(c))
-	}
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	chunk("IHDR", append(ihdr, 8, 0, 0, 0, 0)) // 8-bit grey
-	var idat bytes.Buffer
-	z, _ := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
-	z.Write(make([]byte, 8<<20)) // the first 280 rows, all black
-	z.Close()
-	chunk("IDAT", idat.Bytes())
-	chunk("IEND", nil)
-	return out.Bytes()
+	return scantest.PNGBomb(w, h)
 }
 
 // jpegDeclaring is a small real JPEG whose frame header is rewritten to

@@ -4,31 +4,23 @@ import (
 	"bytes"
 	"encoding/binary"
 	"image"
-	"image/jpeg"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zmed/exam-manager/shared/testsupport/scantest"
 )
 
 func encodeJPEG(t testing.TB, img image.Image, quality int) []byte {
 	t.Helper()
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: quality}); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return scantest.JPEG(img, quality)
 }
 
 func encodePNG(t testing.TB, img image.Image) []byte {
 	t.Helper()
-	var b bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return scantest.PNG(img)
 }
 
 // withEXIFOrientation inserts, after a JPEG's SOI, an APP1 EXIF segment whose

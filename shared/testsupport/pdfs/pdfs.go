@@ -113,3 +113,31 @@ func Qpdf(t testing.TB, pdf []byte, args ...string) []byte {
 	}
 	return data
 }
+
+// Img2pdf wraps images (JPEG, PNG or TIFF files' bytes, of the extension
+// ext) into an A4 PDF of one image per page, as scanning software does, with
+// the img2pdf command (Debian package img2pdf, installed by make pdftools);
+// without it the test is skipped.
+func Img2pdf(t testing.TB, ext string, images ...[]byte) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("img2pdf"); err != nil {
+		t.Skip("img2pdf not found; `make pdftools` installs it (img2pdf, qpdf)")
+	}
+	dir := t.TempDir()
+	args := []string{"--pagesize", "A4", "-o", filepath.Join(dir, "scan.pdf")}
+	for i, img := range images {
+		name := filepath.Join(dir, fmt.Sprintf("page%02d.%s", i, ext))
+		if err := os.WriteFile(name, img, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, name)
+	}
+	if msg, err := exec.Command("img2pdf", args...).CombinedOutput(); err != nil {
+		t.Fatalf("img2pdf: %v\n%s", err, msg)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "scan.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

@@ -3,18 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/httpapi"
-	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/testsupport/pdfs"
 	"github.com/zmed/exam-manager/shared/token"
 )
@@ -47,9 +42,7 @@ func toFinished(ctx context.Context, work, name string, n int, ext string, build
 		return nil, err
 	}
 	defer st.Close()
-	patients := patient.New(st.PatientsURL, &http.Client{}, patient.DefaultTimeout)
-	issuer, _ := token.NewIssuer(cfg.ExamKey, time.Hour, time.Now)
-	call := caller(ctx, httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: st.Store, Tokens: issuer, Now: time.Now, NewID: uuid.NewString}))
+	call := stackCaller(ctx, st, cfg)
 	ids, docs := make([]string, n), make([][]byte, n)
 	for i := range n {
 		body, err := call("register-exam", `{"document":"52998224725","exam_type":2}`, nil)

@@ -69,6 +69,18 @@ func pillowPython(t *testing.T) string {
 	return strings.Fields(string(b[2:bytes.IndexByte(b, '\n')]))[0]
 }
 
+// pillow has Pillow (through the Python that runs img2pdf) turn img, handed
+// over as a PPM, into the file ext by script, which opens sys.argv[1] and
+// saves sys.argv[2]; it returns the file's bytes.
+func pillow(t *testing.T, img *image.RGBA, ext, script string) []byte {
+	t.Helper()
+	py := pillowPython(t)
+	in := writeFile(t, "page.ppm", scantest.PPM(img))
+	out := filepath.Join(filepath.Dir(in), "page."+ext)
+	tool(t, py, "-c", "import sys; from PIL import Image; "+script, in, out)
+	return readFile(t, out)
+}
+
 // writeFile writes b into the test's directory and returns the path.
 func writeFile(t *testing.T, name string, b []byte) string {
 	t.Helper()

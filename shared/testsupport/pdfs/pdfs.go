@@ -41,6 +41,13 @@ func write(pages int, extra, info []string) []byte {
 		objs = append(objs, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
 	}
 	objs = append(objs, extra...)
+	return Assemble("/Info 3 0 R", objs...)
+}
+
+// Assemble writes objs as objects 1, 2, … of a PDF with a classic
+// cross-reference table and a trailer naming object 1 its catalog, plus
+// trailer (more trailer entries in PDF syntax, or "").
+func Assemble(trailer string, objs ...string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	offsets := make([]int, len(objs))
@@ -53,7 +60,7 @@ func write(pages int, extra, info []string) []byte {
 	for _, off := range offsets {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, trailer+" ", xref)
 	return b.Bytes()
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/zmed/exam-manager/local/stack"
+	"github.com/zmed/exam-manager/local/stack/stacktest"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/s3results"
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
@@ -56,20 +57,7 @@ func scanOfLabel(t *testing.T, labelCode string) []byte {
 // dictionary or an image's metadata, uploads to completed/, and the local
 // stack files the result and finishes the exam.
 func TestUploadAScanOnTheLocalStack(t *testing.T) {
-	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
-		stack.APIAddrVar: "127.0.0.1:0", stack.S3AddrVar: "127.0.0.1:0", stack.DynamoDBAddrVar: "127.0.0.1:0",
-		stack.PatientsAddrVar: "127.0.0.1:0", stack.OpsAddrVar: "127.0.0.1:0",
-		"ZMED_LOCAL_PATIENTS": "../../local/patients.json", "ZMED_LOCAL_OUTBOX": filepath.Join(t.TempDir(), "outbox.jsonl"),
-		"ZMED_LOCAL_RETRY_BACKOFF": "20ms",
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := stack.Start(context.Background(), cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s, cfg := stacktest.Start(t, "../../local/patients.json", nil)
 	api := func(method, path string, body any) map[string]any {
 		t.Helper()
 		status, _, out := apitest.Call(t, s.APIURL, method, path, body, nil)

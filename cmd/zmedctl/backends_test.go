@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/zmed/exam-manager/local/stack"
-	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/local/stack/stacktest"
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
@@ -35,20 +34,9 @@ func credentialsEnv() map[string]string {
 func startLocalStack(t *testing.T) (*stack.Stack, backend) {
 	t.Helper()
 	outbox := filepath.Join(t.TempDir(), "outbox.jsonl")
-	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
-		stack.APIAddrVar: "127.0.0.1:0", stack.S3AddrVar: "127.0.0.1:0", stack.DynamoDBAddrVar: "127.0.0.1:0",
-		stack.PatientsAddrVar: "127.0.0.1:0", stack.OpsAddrVar: "127.0.0.1:0",
-		"ZMED_LOCAL_PATIENTS": "../../local/patients.json", "ZMED_LOCAL_OUTBOX": outbox,
-		"ZMED_LOCAL_RETRY_BACKOFF": "20ms", "ZMED_LOCAL_RECONCILE_EVERY": "24h", "ZMED_LOCAL_RECONCILE_MIN_AGE": "1ns",
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := stack.Start(context.Background(), cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s, cfg := stacktest.Start(t, "../../local/patients.json", map[string]string{
+		"ZMED_LOCAL_OUTBOX": outbox, "ZMED_LOCAL_RETRY_BACKOFF": "1s", "ZMED_LOCAL_RECONCILE_EVERY": "24h", "ZMED_LOCAL_RECONCILE_MIN_AGE": "1ns",
+	})
 	env := credentialsEnv()
 	for k, v := range map[string]string{
 		"AWS_ENDPOINT_URL_S3": s.S3URL, "AWS_ENDPOINT_URL_DYNAMODB": s.DynamoDBURL,

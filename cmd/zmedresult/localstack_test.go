@@ -18,8 +18,11 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/zmed/exam-manager/local/stack"
+	"github.com/zmed/exam-manager/local/stack/stacktest"
 	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/s3results"
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
+	"github.com/zmed/exam-manager/shared/testsupport/pdfs"
 )
 
 const patientDocument = "529.982.247-25" // a patient of local/patients.json
@@ -49,23 +52,12 @@ func scanOfLabel(t *testing.T, labelCode string) []byte {
 }
 
 // TestUploadAScanOnTheLocalStack: the command reads the label code from a
-// scanned label, signs the result token with the local result key, uploads
-// to completed/, and the local stack files the result and finishes the exam.
+// scanned label (a JPEG, or a scanner's PDF) or takes it typed, signs the
+// result token with the local result key, puts both tokens in a PDF's
+// dictionary or an image's metadata, uploads to completed/, and the local
+// stack files the result and finishes the exam.
 func TestUploadAScanOnTheLocalStack(t *testing.T) {
-	cfg, err := stack.ReadConfig(config.FromMap(map[string]string{
-		stack.APIAddrVar: "127.0.0.1:0", stack.S3AddrVar: "127.0.0.1:0", stack.DynamoDBAddrVar: "127.0.0.1:0",
-		stack.PatientsAddrVar: "127.0.0.1:0", stack.OpsAddrVar: "127.0.0.1:0",
-		"ZMED_LOCAL_PATIENTS": "../../local/patients.json", "ZMED_LOCAL_OUTBOX": filepath.Join(t.TempDir(), "outbox.jsonl"),
-		"ZMED_LOCAL_RETRY_BACKOFF": "20ms",
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := stack.Start(context.Background(), cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s, cfg := stacktest.Start(t, "../../local/patients.json", nil)
 	api := func(method, path string, body any) map[string]any {
 		t.Helper()
 		status, _, out := apitest.Call(t, s.APIURL, method, path, body, nil)
@@ -74,14 +66,6 @@ func TestUploadAScanOnTheLocalStack(t *testing.T) {
 		}
 		return out
 	}
-	created := api("POST", "/exam/new", map[string]any{"document": patientDocument, "exam_type": 1})
-	examID := created["exam_id"].(string)
-	started := api("POST", "/exam/start", map[string]any{"document": patientDocument, "exam_id": examID, "exam_type": 1})
-	labelCode, _ := started["label_code"].(string)
-	if labelCode == "" {
-		t.Fatalf("start gave no label code: %v", started)
-	}
-
 	// The team's environment: the local result key, never the exam key.
 	for k, v := range map[string]string{
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
@@ -91,31 +75,76 @@ func TestUploadAScanOnTheLocalStack(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
-	scan := filepath.Join(t.TempDir(), "laudo.jpeg")
-	if err := os.WriteFile(scan, scanOfLabel(t, labelCode), 0o600); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, ext string
+		document  func(t *testing.T, labelCode string) []byte
+		typed     bool // the label code is typed (-code), not read from the document
+	}{
+		{"a JPEG scan of the label (tokens as metadata)", "jpg", scanOfLabel, false},
+		{"a scanner's PDF of the label, by img2pdf (tokens into its dictionary)", "pdf", func(t *testing.T, labelCode string) []byte {
+			return pdfs.Img2pdf(t, "jpg", scanOfLabel(t, labelCode))
+		}, false},
+		{"a laboratory's PDF with the label code typed (tokens into its dictionary)", "pdf", func(*testing.T, string) []byte { return pdfs.Write(2) }, true},
 	}
-	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"upload", scan}, &stdout, &stderr); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
-	}
-	month := time.Now().UTC().Format("2006_01")
-	uploaded := "completed/" + month + "/" + examID + ".jpg"
-	if want := "uploaded s3://" + cfg.Bucket + "/" + uploaded + "\n"; stdout.String() != want {
-		t.Fatalf("stdout %q, want %q", stdout.String(), want)
-	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			created := api("POST", "/exam/new", map[string]any{"document": patientDocument, "exam_type": 1})
+			examID := created["exam_id"].(string)
+			started := api("POST", "/exam/start", map[string]any{"document": patientDocument, "exam_id": examID, "exam_type": 1})
+			labelCode, _ := started["label_code"].(string)
+			if labelCode == "" {
+				t.Fatalf("start gave no label code: %v", started)
+			}
+			original := tt.document(t, labelCode)
+			file := filepath.Join(t.TempDir(), "laudo."+tt.ext)
+			if err := os.WriteFile(file, original, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"upload", file}
+			if tt.typed {
+				args = []string{"upload", "-code", labelCode, file}
+			}
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			month := time.Now().UTC().Format("2006_01")
+			uploaded := "completed/" + month + "/" + examID + "." + tt.ext
+			if want := "uploaded s3://" + cfg.Bucket + "/" + uploaded + "\n"; stdout.String() != want {
+				t.Fatalf("stdout %q, want %q", stdout.String(), want)
+			}
 
-	processed := "processed/" + month + "/" + examID + ".jpg"
-	began := time.Now()
-	for !(exists(t, s.S3Client(), cfg.Bucket, processed) && statusOf(t, api, examID) == "Finished") {
-		if time.Since(began) > 30*time.Second { // only stops a hang; elapsed time is no verdict
-			t.Fatalf("not filed to %s with the exam Finished within 30s (status %s)", processed, statusOf(t, api, examID))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-
-	if strings.Contains(stdout.String()+stderr.String(), labelCode) {
-		t.Error("the command's output carries the label code")
+			processed := "processed/" + month + "/" + examID + "." + tt.ext
+			began := time.Now()
+			for !(exists(t, s.S3Client(), cfg.Bucket, processed) && statusOf(t, api, examID) == "Finished") {
+				if time.Since(began) > 30*time.Second { // only stops a hang; elapsed time is no verdict
+					t.Fatalf("not filed to %s with the exam Finished within 30s (status %s)", processed, statusOf(t, api, examID))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if tt.ext == "pdf" {
+				// The tokens travelled in the PDF, as an incremental update:
+				// the original bytes unchanged, no metadata.
+				out, err := s.S3Client().GetObject(context.Background(), &s3.GetObjectInput{Bucket: &cfg.Bucket, Key: &processed})
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, err := io.ReadAll(out.Body)
+				_ = out.Body.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.HasPrefix(body, original) || len(body) == len(original) {
+					t.Error("the filed PDF is not the original with an update appended")
+				}
+				if out.Metadata[s3results.ExamTokenMeta] != "" || out.Metadata[s3results.ResultTokenMeta] != "" {
+					t.Error("the PDF's tokens were sent as metadata, not in its dictionary")
+				}
+			}
+			if strings.Contains(stdout.String()+stderr.String(), labelCode) {
+				t.Error("the command's output carries the label code")
+			}
+		})
 	}
 }
 

@@ -6,13 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 
 	"github.com/zmed/exam-manager/shared/base64url"
 	"github.com/zmed/exam-manager/shared/document"
@@ -38,11 +36,12 @@ type Team struct {
 	Now       func() time.Time
 }
 
-// kinds are the result types the command uploads, by what their bytes are.
-var kinds = map[string]struct{ ext, contentType string }{
-	"application/pdf": {"pdf", "application/pdf"},
-	"image/png":       {"png", "image/png"},
-	"image/jpeg":      {"jpg", "image/jpeg"},
+// kinds are the result types the command uploads, by what their bytes are
+// (as process-result sniffs them).
+var kinds = map[document.Kind]struct{ ext, contentType string }{
+	document.PDF:  {"pdf", "application/pdf"},
+	document.PNG:  {"png", "image/png"},
+	document.JPEG: {"jpg", "image/jpeg"},
 }
 
 var (
@@ -62,7 +61,7 @@ var (
 // exam token; when empty, the label code is read from the document's QR codes.
 // It returns the object's key.
 func (t Team) Upload(ctx context.Context, body []byte, examToken string) (string, error) {
-	kind, ok := kinds[http.DetectContentType(body)]
+	kind, ok := kinds[document.Sniff(body)]
 	if !ok {
 		return "", ErrUnknownType
 	}
@@ -103,7 +102,7 @@ func (t Team) Upload(ctx context.Context, body []byte, examToken string) (string
 	key := fmt.Sprintf("%s/%s/%s.%s", t.Completed, t.Now().UTC().Format("2006_01"), examID, kind.ext)
 	in.Key, in.Body = &key, bytes.NewReader(body)
 	if _, err := t.S3.PutObject(ctx, in); err != nil {
-		if isPreconditionFailed(err) {
+		if s3results.IsPreconditionFailed(err) {
 			return "", ErrExists
 		}
 		return "", fmt.Errorf("upload: %w", err)
@@ -194,10 +193,4 @@ func examTokenOf(typed string) (examToken, examID string, err error) {
 		return "", "", errors.New("not an exam token")
 	}
 	return typed, claims.ExamID, nil
-}
-
-// isPreconditionFailed reports S3's refusal of If-None-Match: * (the key exists).
-func isPreconditionFailed(err error) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && (apiErr.ErrorCode() == "PreconditionFailed" || apiErr.ErrorCode() == "412")
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -15,12 +14,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/exam"
-	"github.com/zmed/exam-manager/shared/httpapi"
-	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -38,10 +34,7 @@ func latency(ctx context.Context, work string, n int) error {
 		return err
 	}
 	defer st.Close()
-	patients := patient.New(st.PatientsURL, &http.Client{}, patient.DefaultTimeout)
-	issuer, _ := token.NewIssuer(cfg.ExamKey, time.Hour, time.Now)
-	// Exams are registered and started through the API's handlers (not timed).
-	call := caller(ctx, httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: st.Store, Tokens: issuer, Now: time.Now, NewID: uuid.NewString}))
+	call := stackCaller(ctx, st, cfg)
 	s3c := st.S3Client()
 
 	prepare := func(count int) ([]*started, error) {

@@ -3,10 +3,17 @@ package main
 import (
 	"context"
 	"io"
+	"net/http"
 	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/local/stack"
 	"github.com/zmed/exam-manager/shared/config"
+	"github.com/zmed/exam-manager/shared/httpapi"
+	"github.com/zmed/exam-manager/shared/patient"
+	"github.com/zmed/exam-manager/shared/token"
 )
 
 // startStack starts the local stack with every endpoint on a free loopback
@@ -27,4 +34,13 @@ func startStack(ctx context.Context, work, name string, extra map[string]string)
 	}
 	st, err := stack.Start(ctx, cfg, io.Discard)
 	return st, cfg, err
+}
+
+// stackCaller is the API's handlers on the stack's store and patient
+// manager, called in-process: exams are registered and started through them
+// (not timed).
+func stackCaller(ctx context.Context, st *stack.Stack, cfg stack.Config) func(fn, body string, query map[string]string) (string, error) {
+	patients := patient.New(st.PatientsURL, &http.Client{}, patient.DefaultTimeout)
+	issuer, _ := token.NewIssuer(cfg.ExamKey, time.Hour, time.Now)
+	return caller(ctx, httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: st.Store, Tokens: issuer, Now: time.Now, NewID: uuid.NewString}))
 }

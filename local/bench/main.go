@@ -24,12 +24,16 @@ func main() {
 		scanChild(file)
 		return
 	}
+	if n := os.Getenv(scanUploadChildEnv); n != "" {
+		scanUploadChild(n)
+		return
+	}
 	rie := flag.String("rie", ".tools/bin/aws-lambda-rie", "the aws-lambda-rie binary")
 	runs := flag.Int("cold-starts", 20, "cold starts per function")
 	results := flag.Int("results", 500, "results uploaded one at a time, and again 16 at a time, on the local stack")
 	pageLoads := flag.Int("page-loads", 10, "console page loads in headless Chromium")
 	documents := flag.Int("documents", 50, "PDFs with their tokens in the information dictionary, uploaded one at a time")
-	only := flag.Int("only", 0, "run only this section (1 to 8); 0 runs them all")
+	only := flag.Int("only", 0, "run only this section (1 to 9); 0 runs them all")
 	flag.Parse()
 	// The stack and the handlers log as in production, to nowhere: the report is the output.
 	slog.SetDefault(logging.New(io.Discard, slog.LevelError))
@@ -58,6 +62,7 @@ func main() {
 		{"6. The attendants' console", func() error { return consoleReport(ctx, work, *pageLoads) }},
 		{"7. Local stack: a result document → Finished", func() error { return documentLatency(ctx, work, *documents) }},
 		{"8. Results on paper: QR codes on a scanned page", func() error { return scanReport(ctx, work) }},
+		{"9. Local stack: a 300 dpi A4 JPEG scan → Finished", func() error { return scanUploadReport(ctx) }},
 	}
 	for i, s := range steps {
 		if *only != 0 && *only != i+1 {

@@ -79,12 +79,18 @@ func scanReport(ctx context.Context, work string) error {
 // its peak resident memory in MiB. The child reads its own high-water mark
 // (VmHWM): the parent's rusage would count the parent's memory at fork.
 func runChild(ctx context.Context, file string) (string, float64, error) {
+	return runChildWith(ctx, scanChildEnv+"="+file)
+}
+
+// runChildWith runs this program with the variable env (NAME=value) that
+// makes it a child, and returns the child's output and peak resident memory.
+func runChildWith(ctx context.Context, env string) (string, float64, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return "", 0, err
 	}
 	cmd := exec.CommandContext(ctx, self)
-	cmd.Env = append(os.Environ(), scanChildEnv+"="+file)
+	cmd.Env = append(os.Environ(), env)
 	out, err := cmd.Output()
 	if err != nil {
 		return "", 0, err

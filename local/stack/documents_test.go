@@ -24,14 +24,6 @@ func TestDocumentsCarryTheirTokens(t *testing.T) {
 	entries := func(examTok, resultTok string) []string {
 		return []string{"/ZMEDExamToken (" + examTok + ")", "/ZMEDResultToken (" + resultTok + ")"}
 	}
-	type upload struct {
-		name   string
-		body   []byte
-		reason resultfiling.Reason
-		examID string // finished by it, for Finished
-		// tokens as metadata, if any
-		examTok, resultTok string
-	}
 	var uploads []upload
 	finishing := func(name string, build func(examTok, resultTok string) []byte) {
 		id, examTok := e.startedExam(activeSMS)
@@ -60,9 +52,27 @@ func TestDocumentsCarryTheirTokens(t *testing.T) {
 		upload{name: "51MiB-metadata-" + id + ".pdf", body: huge, reason: resultfiling.Finished, examID: id, examTok: examTok, resultTok: e.resultToken(id)},
 		upload{name: "51MiB.pdf", body: huge, reason: resultfiling.DocumentTooLarge},
 	)
+	e.uploadAll(uploads)
+}
+
+// upload is a result document put in completed/ (with its tokens as
+// metadata, if set) and the reason it must be filed with.
+type upload struct {
+	name   string
+	body   []byte
+	reason resultfiling.Reason
+	examID string // finished by it, for Finished
+	// tokens as metadata, if any
+	examTok, resultTok string
+}
+
+// uploadAll puts every upload through the stack's S3 endpoint, then waits
+// for each to be filed with its reason (and its exam Finished, if it names one).
+func (e *e2e) uploadAll(uploads []upload) {
+	e.t.Helper()
 	for _, u := range uploads {
 		if err := Upload(context.Background(), e.s3, e.s.Config.Bucket, "completed/"+u.name, "application/octet-stream", u.body, u.examTok, u.resultTok); err != nil {
-			t.Fatal(err)
+			e.t.Fatal(err)
 		}
 	}
 	month := time.Now().UTC().Format("2006_01")
@@ -77,10 +87,10 @@ func TestDocumentsCarryTheirTokens(t *testing.T) {
 			return err == nil
 		})
 		if reason != string(u.reason) {
-			t.Errorf("%s filed as %q, want %s", u.name, reason, u.reason)
+			e.t.Errorf("%s filed as %q, want %s", u.name, reason, u.reason)
 		}
 		if u.examID != "" && e.status(activeSMS, u.examID) != string(exam.StatusFinished) {
-			t.Errorf("%s did not finish its exam", u.name)
+			e.t.Errorf("%s did not finish its exam", u.name)
 		}
 	}
 }

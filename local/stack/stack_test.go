@@ -70,10 +70,20 @@ func (e *e2e) api(method, path string, body any) map[string]any {
 
 // startedExam registers and starts an exam through the API.
 func (e *e2e) startedExam(document string) (id, examToken string) {
+	id, started := e.start(document)
+	return id, started["exam_token"].(string)
+}
+
+// labelledExam starts an exam and returns it with its label code.
+func (e *e2e) labelledExam(document string) (id, labelCode string) {
+	id, started := e.start(document)
+	return id, started["label_code"].(string)
+}
+
+func (e *e2e) start(document string) (id string, started map[string]any) {
 	created := e.api("POST", "/exam/new", map[string]any{"document": document, "exam_type": 1})
 	id = created["exam_id"].(string)
-	started := e.api("POST", "/exam/start", map[string]any{"document": document, "exam_id": id, "exam_type": 1})
-	return id, started["exam_token"].(string)
+	return id, e.api("POST", "/exam/start", map[string]any{"document": document, "exam_id": id, "exam_type": 1})
 }
 
 func (e *e2e) resultToken(examID string) string {

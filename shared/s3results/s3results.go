@@ -286,7 +286,7 @@ func (s *Store) copyOnce(ctx context.Context, obj Object, dstKey string, metadat
 	switch {
 	case err == nil:
 		return dstKey, nil
-	case !isPreconditionFailed(err):
+	case !IsPreconditionFailed(err):
 		return "", failure("copy object", err)
 	}
 	// The destination exists (or the source changed): see whose it is.
@@ -387,7 +387,9 @@ func isNotFound(err error) bool {
 		(errors.As(err, &apiErr) && (apiErr.ErrorCode() == "NoSuchKey" || apiErr.ErrorCode() == "NotFound" || apiErr.ErrorCode() == "NoSuchVersion"))
 }
 
-func isPreconditionFailed(err error) bool {
+// IsPreconditionFailed reports S3's refusal of a conditional write
+// (If-None-Match: * on a key that exists).
+func IsPreconditionFailed(err error) bool {
 	var apiErr smithy.APIError
 	return errors.As(err, &apiErr) && (apiErr.ErrorCode() == "PreconditionFailed" || apiErr.ErrorCode() == "412")
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"math/rand/v2"
 	"runtime"
@@ -15,30 +14,15 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/document"
+	"github.com/zmed/exam-manager/shared/testsupport/pdfs"
+	"github.com/zmed/exam-manager/shared/testsupport/scantest"
 )
 
 // pngBomb is a valid PNG that declares w × h grey pixels and carries a
 // few rows of them: a decompression bomb of some 60 KB.
 func pngBomb(t *testing.T, w, h uint32) []byte {
 	t.Helper()
-	var out bytes.Buffer
-	out.Write(pngSignature)
-	chunk := func(kind string, data []byte) {
-		binary.Write(&out, binary.BigEndian, uint32(len(data)))
-		c := append([]byte(kind), data...)
-		out.Write(c)
-		binary.Write(&out, binary.BigEndian, crc32.ChecksumIEEE(c))
-	}
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	chunk("IHDR", append(ihdr, 8, 0, 0, 0, 0)) // 8-bit grey
-	var idat bytes.Buffer
-	z, _ := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
-	z.Write(make([]byte, 8<<20)) // the first 280 rows, all black
-	z.Close()
-	chunk("IDAT", idat.Bytes())
-	chunk("IEND", nil)
-	return out.Bytes()
+	return scantest.PNGBomb(w, h)
 }
 
 // jpegDeclaring is a small real JPEG whose frame header is rewritten to
@@ -65,30 +49,19 @@ func handPDF(n, w, h int) []byte {
 
 // handPDFWith is handPDF with the image's filter and data given.
 func handPDFWith(n, w, h int, filter string, data []byte) []byte {
-	var b bytes.Buffer
-	var offsets []int
-	obj := func(body string) {
-		offsets = append(offsets, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
-	}
-	b.WriteString("%PDF-1.4\n")
 	kids := make([]string, n)
 	for i := range kids {
 		kids[i] = fmt.Sprintf("%d 0 R", 4+i)
 	}
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n))
-	obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /%s /Length %d >>\nstream\n%s\nendstream", w, h, filter, len(data), data))
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n),
+		fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /%s /Length %d >>\nstream\n%s\nendstream", w, h, filter, len(data), data),
+	}
 	for range n {
-		obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 3 0 R >> >> >>")
+		objs = append(objs, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 3 0 R >> >> >>")
 	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
-	for _, o := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
-	return b.Bytes()
+	return pdfs.Assemble("", objs...)
 }
 
 // allocatedBy is what f allocates on the Go heap, in bytes.

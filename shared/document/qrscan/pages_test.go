@@ -7,7 +7,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -68,11 +67,8 @@ func TestPDFPageCodesPageByPage(t *testing.T) {
 // Pillow enlarges the 200 dpi scan three times and writes the colour JPEG
 // (in C: Go's encoder takes half a minute for it under the race detector).
 func TestImageCodes600DPIColour(t *testing.T) {
-	py := pillowPython(t)
-	in := writeFile(t, "page.ppm", scantest.PPM(scantest.Tinted(scantest.Scanned(scantest.Page200(), 1, 9))))
-	out := filepath.Join(filepath.Dir(in), "page600.jpg")
-	tool(t, py, "-c", "import sys; from PIL import Image; i = Image.open(sys.argv[1]); i.resize((i.width*3, i.height*3), Image.Resampling.BILINEAR).save(sys.argv[2], quality=75, dpi=(600, 600))", in, out)
-	jpg := readFile(t, out)
+	jpg := pillow(t, scantest.Tinted(scantest.Scanned(scantest.Page200(), 1, 9)), "jpg",
+		"i = Image.open(sys.argv[1]); i.resize((i.width*3, i.height*3), Image.Resampling.BILINEAR).save(sys.argv[2], quality=75, dpi=(600, 600))")
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(jpg))
 	if err != nil || cfg.ColorModel != color.YCbCrModel || cfg.Width*cfg.Height < 34_000_000 {
 		t.Fatalf("not a 600 dpi colour page: %+v, %v", cfg, err)

@@ -4,31 +4,23 @@ import (
 	"bytes"
 	"encoding/binary"
 	"image"
-	"image/jpeg"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zmed/exam-manager/shared/testsupport/scantest"
 )
 
 func encodeJPEG(t testing.TB, img image.Image, quality int) []byte {
 	t.Helper()
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: quality}); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return scantest.JPEG(img, quality)
 }
 
 func encodePNG(t testing.TB, img image.Image) []byte {
 	t.Helper()
-	var b bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return scantest.PNG(img)
 }
 
 // withEXIFOrientation inserts, after a JPEG's SOI, an APP1 EXIF segment whose
@@ -75,6 +67,18 @@ func pillowPython(t *testing.T) string {
 		t.Fatalf("img2pdf at %s is not a Python script", p)
 	}
 	return strings.Fields(string(b[2:bytes.IndexByte(b, '\n')]))[0]
+}
+
+// pillow has Pillow (through the Python that runs img2pdf) turn img, handed
+// over as a PPM, into the file ext by script, which opens sys.argv[1] and
+// saves sys.argv[2]; it returns the file's bytes.
+func pillow(t *testing.T, img *image.RGBA, ext, script string) []byte {
+	t.Helper()
+	py := pillowPython(t)
+	in := writeFile(t, "page.ppm", scantest.PPM(img))
+	out := filepath.Join(filepath.Dir(in), "page."+ext)
+	tool(t, py, "-c", "import sys; from PIL import Image; "+script, in, out)
+	return readFile(t, out)
 }
 
 // writeFile writes b into the test's directory and returns the path.

@@ -17,11 +17,7 @@ import (
 // which writes Adobe's inverted CMYK with its APP14 marker) gives both codes:
 // read as ink, not as its negative.
 func TestImageCodesOnCMYKJPEG(t *testing.T) {
-	py := pillowPython(t)
-	in := writeFile(t, "page.ppm", scantest.PPM(scantest.Tinted(scantest.Scanned(scantest.Page200(), 1.5, 6))))
-	out := filepath.Join(filepath.Dir(in), "page.jpg")
-	tool(t, py, "-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).convert('CMYK').save(sys.argv[2], quality=75)", in, out)
-	jpg := readFile(t, out)
+	jpg := pillow(t, scantest.Tinted(scantest.Scanned(scantest.Page200(), 1.5, 6)), "jpg", "Image.open(sys.argv[1]).convert('CMYK').save(sys.argv[2], quality=75)")
 	if !bytes.Contains(jpg[:200], []byte("Adobe")) {
 		t.Fatal("Pillow wrote no Adobe marker: not the CMYK JPEG this test needs")
 	}
@@ -107,11 +103,8 @@ func TestPDFPageCodesOnScannerPDFs(t *testing.T) {
 // g4PDF is a bilevel scan as a fax-compressed (CCITT G4) TIFF written by
 // Pillow, wrapped by img2pdf, as a black-and-white office scanner makes it.
 func g4PDF(t *testing.T, scan *image.Gray) []byte {
-	py := pillowPython(t)
-	in := writeFile(t, "scan.ppm", scantest.PPM(scantest.Tinted(scan)))
-	tif := filepath.Join(filepath.Dir(in), "scan.tif")
-	tool(t, py, "-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).point(lambda v: 255 if v > 128 else 0).convert('1', dither=Image.Dither.NONE).save(sys.argv[2], compression='group4')", in, tif)
-	return scannerPDF(t, [][]byte{readFile(t, tif)}, "tif", false)
+	tif := pillow(t, scantest.Tinted(scan), "tif", "Image.open(sys.argv[1]).point(lambda v: 255 if v > 128 else 0).convert('1', dither=Image.Dither.NONE).save(sys.argv[2], compression='group4')")
+	return scannerPDF(t, [][]byte{tif}, "tif", false)
 }
 
 // TestPDFWithUserPassword: a PDF that opens only with a password is

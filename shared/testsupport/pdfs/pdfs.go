@@ -41,6 +41,13 @@ func write(pages int, extra, info []string) []byte {
 		objs = append(objs, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
 	}
 	objs = append(objs, extra...)
+	return Assemble("/Info 3 0 R", objs...)
+}
+
+// Assemble writes objs as objects 1, 2, … of a PDF with a classic
+// cross-reference table and a trailer naming object 1 its catalog, plus
+// trailer (more trailer entries in PDF syntax, or "").
+func Assemble(trailer string, objs ...string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	offsets := make([]int, len(objs))
@@ -53,7 +60,7 @@ func write(pages int, extra, info []string) []byte {
 	for _, off := range offsets {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, trailer+" ", xref)
 	return b.Bytes()
 }
 
@@ -108,6 +115,34 @@ func Qpdf(t testing.TB, pdf []byte, args ...string) []byte {
 		}
 	}
 	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// Img2pdf wraps images (JPEG, PNG or TIFF files' bytes, of the extension
+// ext) into an A4 PDF of one image per page, as scanning software does, with
+// the img2pdf command (Debian package img2pdf, installed by make pdftools);
+// without it the test is skipped.
+func Img2pdf(t testing.TB, ext string, images ...[]byte) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("img2pdf"); err != nil {
+		t.Skip("img2pdf not found; `make pdftools` installs it (img2pdf, qpdf)")
+	}
+	dir := t.TempDir()
+	args := []string{"--pagesize", "A4", "-o", filepath.Join(dir, "scan.pdf")}
+	for i, img := range images {
+		name := filepath.Join(dir, fmt.Sprintf("page%02d.%s", i, ext))
+		if err := os.WriteFile(name, img, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, name)
+	}
+	if msg, err := exec.Command("img2pdf", args...).CombinedOutput(); err != nil {
+		t.Fatalf("img2pdf: %v\n%s", err, msg)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "scan.pdf"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,27 @@ type Code struct {
 
 // ResultCodes prints the exam token and the result token at the foot of the
 // page, as a laboratory's report template does.
-var ResultCodes = []Code{{ExamToken, 20, 225, 40}, {ResultToken, 150, 240, 30}}
+var ResultCodes = Codes(ExamToken, ResultToken)
+
+// Codes places an exam token (JWT or label code) and a result token where
+// ResultCodes does; an empty one is not printed.
+func Codes(examToken, resultToken string) []Code {
+	var codes []Code
+	if examToken != "" {
+		codes = append(codes, Code{examToken, 20, 225, 40})
+	}
+	if resultToken != "" {
+		codes = append(codes, Code{resultToken, 150, 240, 30})
+	}
+	return codes
+}
+
+// Foot is the foot of the page, from 215 mm down, where Codes prints: a
+// smaller image to decode when what a test checks is not the page search.
+func Foot(page *image.Gray, dpi int) *image.Gray {
+	b := page.Bounds()
+	return page.SubImage(image.Rect(b.Min.X, b.Min.Y+int(215*float64(dpi)/25.4), b.Max.X, b.Max.Y)).(*image.Gray)
+}
 
 // RenderPage prints a white A4 page at dpi with lines of text-like marks
 // (fixed seed) and the codes.

@@ -13,14 +13,15 @@ import (
 )
 
 // TestScansCarryTheirTokens uploads real scans, without metadata, through
-// the stack's S3 endpoint: the stack's default scanner (process-result's)
-// reads their QR codes and each is filed with its outcome and reason: every
-// kind of scan the scanner reads, and every bomb it refuses. Full-page
-// decodes are few (the tilted and the quarter-turned JPEG and img2pdf's page
-// at 200 dpi, the 600 dpi page); the other kinds carry only the page's foot,
-// where the codes are; the bombs are refused from their headers.
+// the stack's S3 endpoint: the stack's default scanner (process-result's,
+// without its time budget: see scantest.Unhurried) reads their QR codes and
+// each is filed with its outcome and reason: every kind of scan the scanner
+// reads, and every bomb it refuses. Full-page decodes are few (the tilted
+// and the quarter-turned JPEG and img2pdf's page at 200 dpi, the 600 dpi
+// page); the other kinds carry only the page's foot, where the codes are;
+// the bombs are refused from their headers.
 func TestScansCarryTheirTokens(t *testing.T) {
-	e := startStack(t)
+	e := startStack(t, func(c *Config) { c.Codes = scantest.Unhurried(c.Codes) })
 	var uploads []upload
 	// A JPEG scan, upside down and 3° off, speckled, at quality 65, with
 	// the label code and the result token.
@@ -73,10 +74,6 @@ func TestScansCarryTheirTokens(t *testing.T) {
 		pages := append(slices.Repeat([][]byte{blank}, 19), scantest.JPEG(footOf(ex, res, 1, 43), 70))
 		return pdfs.Img2pdf(t, "jpg", pages...)
 	})
-	// A colour page at 600 dpi (35 megapixels), with the JWT exam token.
-	id, tok = e.startedExam(activeSMS)
-	page = scantest.Scanned(scantest.RenderPage(200, scantest.Codes(tok, e.resultToken(id))), -1, 44)
-	uploads = append(uploads, upload{name: "600dpi.jpg", body: scantest.Colour600(t, scantest.Tinted(page)), reason: resultfiling.Finished, examID: id})
 	// Beyond the limits: 21 pages, a JPEG declaring 65,000 × 65,000, a PDF
 	// whose page image declares 20,000 × 20,000.
 	uploads = append(uploads,
@@ -86,6 +83,12 @@ func TestScansCarryTheirTokens(t *testing.T) {
 	)
 
 	e.uploadAll(uploads)
+	// A colour page at 600 dpi (35 megapixels), with the JWT exam token,
+	// alone: the stack reads uploads side by side, and the heaviest page
+	// must not wait for the others' decodes.
+	id, tok = e.startedExam(activeSMS)
+	page = scantest.Scanned(scantest.RenderPage(200, scantest.Codes(tok, e.resultToken(id))), -1, 44)
+	e.uploadAll([]upload{{name: "600dpi.jpg", body: scantest.Colour600(t, scantest.Tinted(page)), reason: resultfiling.Finished, examID: id}})
 	if e.status(activeSMS, other) == string(exam.StatusFinished) {
 		t.Error("another exam's label code finished that exam")
 	}

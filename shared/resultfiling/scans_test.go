@@ -23,13 +23,14 @@ import (
 )
 
 // withScanner makes the harness read QR codes with process-result's real
-// scanner instead of codesDouble.
+// scanner (without its time budget: see scantest.Unhurried) instead of
+// codesDouble.
 func (h *harness) withScanner() *harness {
 	verifier, err := token.NewVerifier(examKey, resultKey, h.clock.Now)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	finder := document.Finder{Info: pdfinfo.Reader{}, Codes: qrscan.Scanner{}, Tokens: verifier, Limits: document.DefaultLimits}
+	finder := document.Finder{Info: pdfinfo.Reader{}, Codes: scantest.Unhurried(qrscan.Scanner{}), Tokens: verifier, Limits: document.DefaultLimits}
 	h.objects = &flakyObjects{Objects: s3results.New(h.s3).ReadingDocuments(finder)}
 	h.proc.Objects = h.objects
 	h.handle = s3event.Handler(h.proc.Process)

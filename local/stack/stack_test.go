@@ -34,8 +34,9 @@ type e2e struct {
 	outbox string
 }
 
-// startStack starts the whole stack on free loopback ports.
-func startStack(t testing.TB) *e2e {
+// startStack starts the whole stack on free loopback ports, its
+// configuration changed by each of with.
+func startStack(t testing.TB, with ...func(*Config)) *e2e {
 	t.Helper()
 	dir := t.TempDir()
 	cfg, err := ReadConfig(config.FromMap(map[string]string{
@@ -46,6 +47,9 @@ func startStack(t testing.TB) *e2e {
 	}))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, change := range with {
+		change(&cfg)
 	}
 	s, err := Start(context.Background(), cfg, io.Discard)
 	if err != nil {

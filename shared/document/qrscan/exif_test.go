@@ -3,6 +3,8 @@ package qrscan
 import (
 	"slices"
 	"testing"
+
+	"github.com/zmed/exam-manager/shared/testsupport/scantest"
 )
 
 func TestEXIFOrientation(t *testing.T) {
@@ -12,11 +14,11 @@ func TestEXIFOrientation(t *testing.T) {
 		if o == 0 {
 			want = 1 // not a valid orientation: upright
 		}
-		if got := exifOrientation(withEXIFOrientation(jpg, o)); got != want {
+		if got := exifOrientation(scantest.WithEXIFOrientation(jpg, o)); got != want {
 			t.Errorf("orientation %d read as %d", o, got)
 		}
 	}
-	truncated := withEXIFOrientation(jpg, 6)[:20]
+	truncated := scantest.WithEXIFOrientation(jpg, 6)[:20]
 	for name, b := range map[string][]byte{"no EXIF": jpg, "truncated": truncated, "SOI only": jpg[:2]} {
 		if got := exifOrientation(b); got != 1 {
 			t.Errorf("%s: orientation %d, want 1", name, got)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zmed/exam-manager/shared/document"
+	"github.com/zmed/exam-manager/shared/testsupport/scantest"
 )
 
 // fuzzLimits keep each input's decode small: the fuzzer looks for crashes
@@ -27,8 +28,8 @@ func FuzzImageCodes(f *testing.F) {
 	small := image.NewGray(image.Rect(0, 0, 40, 40))
 	f.Add(encodeJPEG(f, small, 60))
 	f.Add(encodePNG(f, small))
-	f.Add(withEXIFOrientation(encodeJPEG(f, small, 60), 6))
-	f.Add(jpegDeclaring(f, 65_000, 65_000))
+	f.Add(scantest.WithEXIFOrientation(encodeJPEG(f, small, 60), 6))
+	f.Add(scantest.JPEGDeclaring(65_000, 65_000))
 	f.Add([]byte("\x89PNG\r\n\x1a\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > 64<<10 {

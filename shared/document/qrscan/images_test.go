@@ -31,12 +31,12 @@ func TestImageCodesOnRealScans(t *testing.T) {
 		{"phone photo stored turned, EXIF orientation 6", func(t *testing.T) []byte {
 			// The camera stores the sensor's pixels (the page turned a
 			// quarter counter-clockwise) and tags 6: turn clockwise to show.
-			return withEXIFOrientation(encodeJPEG(t, scantest.Tinted(scantest.Scanned(scantest.Page200(), -90, 4)), 80), 6)
+			return scantest.WithEXIFOrientation(encodeJPEG(t, scantest.Tinted(scantest.Scanned(scantest.Page200(), -90, 4)), 80), 6)
 		}},
 		{"front camera photo stored mirrored, EXIF orientation 5", func(t *testing.T) []byte {
 			// Stored transposed (mirrored and turned): a QR code read as
 			// stored is a mirror image, which no reader decodes.
-			return withEXIFOrientation(encodeJPEG(t, scantest.Tinted(scantest.Transposed(scantest.Scanned(scantest.Page200(), 1, 5))), 80), 5)
+			return scantest.WithEXIFOrientation(encodeJPEG(t, scantest.Tinted(scantest.Transposed(scantest.Scanned(scantest.Page200(), 1, 5))), 80), 5)
 		}},
 	}
 	for _, tt := range tests {

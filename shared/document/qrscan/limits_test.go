@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"image"
 	"math/rand/v2"
 	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/document"
@@ -25,43 +22,12 @@ func pngBomb(t *testing.T, w, h uint32) []byte {
 	return scantest.PNGBomb(w, h)
 }
 
-// jpegDeclaring is a small real JPEG whose frame header is rewritten to
-// declare w × h pixels.
-func jpegDeclaring(t testing.TB, w, h uint16) []byte {
-	t.Helper()
-	jpg := encodeJPEG(t, image.NewGray(image.Rect(0, 0, 16, 16)), 75)
-	i := bytes.Index(jpg, []byte{0xFF, 0xC0})
-	if i < 0 {
-		t.Fatal("no baseline frame header")
-	}
-	binary.BigEndian.PutUint16(jpg[i+5:], h)
-	binary.BigEndian.PutUint16(jpg[i+7:], w)
-	return jpg
-}
-
 // handPDF writes a PDF of n pages, each showing the same image XObject
 // that declares w × h grey pixels but whose data is not an image: a page of
 // it that were decoded would be unreadable, so ErrTooLarge proves that
 // nothing was decoded.
 func handPDF(n, w, h int) []byte {
-	return handPDFWith(n, w, h, "FlateDecode", []byte("not zlib"))
-}
-
-// handPDFWith is handPDF with the image's filter and data given.
-func handPDFWith(n, w, h int, filter string, data []byte) []byte {
-	kids := make([]string, n)
-	for i := range kids {
-		kids[i] = fmt.Sprintf("%d 0 R", 4+i)
-	}
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n),
-		fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /%s /Length %d >>\nstream\n%s\nendstream", w, h, filter, len(data), data),
-	}
-	for range n {
-		objs = append(objs, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 3 0 R >> >> >>")
-	}
-	return pdfs.Assemble("", objs...)
+	return pdfs.ImagePages(n, w, h, "FlateDecode", []byte("not zlib"))
 }
 
 // allocatedBy is what f allocates on the Go heap, in bytes.
@@ -93,11 +59,11 @@ func TestBombsAreTooLargeBeforeDecoding(t *testing.T) {
 			return err
 		}},
 		{"JPEG declaring 65,000 × 65,000", func(t *testing.T) error {
-			_, err := Scanner{}.ImageCodes(context.Background(), jpegDeclaring(t, 65_000, 65_000), document.DefaultLimits)
+			_, err := Scanner{}.ImageCodes(context.Background(), scantest.JPEGDeclaring(65_000, 65_000), document.DefaultLimits)
 			return err
 		}},
 		{"JPEG of 41 megapixels", func(t *testing.T) error {
-			_, err := Scanner{}.ImageCodes(context.Background(), jpegDeclaring(t, 8200, 5000), document.DefaultLimits)
+			_, err := Scanner{}.ImageCodes(context.Background(), scantest.JPEGDeclaring(8200, 5000), document.DefaultLimits)
 			return err
 		}},
 		{"PDF page image declaring 20,000 × 20,000", func(t *testing.T) error {
@@ -107,7 +73,7 @@ func TestBombsAreTooLargeBeforeDecoding(t *testing.T) {
 			return Scanner{}.PDFPageCodes(context.Background(), handPDF(5, 6000, 5000), document.DefaultLimits, noVisit(t))
 		}},
 		{"PDF image of 10 × 10 whose JPEG declares 65,000 × 65,000", func(t *testing.T) error {
-			pdf := handPDFWith(1, 10, 10, "DCTDecode", jpegDeclaring(t, 65_000, 65_000))
+			pdf := pdfs.ImagePages(1, 10, 10, "DCTDecode", scantest.JPEGDeclaring(65_000, 65_000))
 			return Scanner{}.PDFPageCodes(context.Background(), pdf, document.DefaultLimits, noVisit(t))
 		}},
 		{"PDF of 21 pages", func(t *testing.T) error {
@@ -137,7 +103,7 @@ func TestFlateBombInPDF(t *testing.T) {
 		w.Write(zeros)
 	}
 	w.Close()
-	pdf := handPDFWith(1, 1000, 1000, "FlateDecode", z.Bytes())
+	pdf := pdfs.ImagePages(1, 1000, 1000, "FlateDecode", z.Bytes())
 	var err error
 	alloc := allocatedBy(func() {
 		err = Scanner{}.PDFPageCodes(context.Background(), pdf, document.DefaultLimits, func([]string) bool { return false })
@@ -174,7 +140,7 @@ func TestUnreadable(t *testing.T) {
 		"neither PNG nor JPEG":       noise,
 		"JPEG cut after its headers": jpg[:len(jpg)/2],
 		"PNG cut in its data":        png[:len(png)-20],
-		"JPEG of 0 × 0":              jpegDeclaring(t, 0, 0),
+		"JPEG of 0 × 0":              scantest.JPEGDeclaring(0, 0),
 	}
 	for name, b := range images {
 		t.Run(name, func(t *testing.T) {

@@ -14,21 +14,12 @@ import (
 	"github.com/zmed/exam-manager/shared/testsupport/scantest"
 )
 
-// blankScan is a small JPEG of an empty page: a PDF's pages without codes.
-func blankScan(t *testing.T) []byte {
-	g := image.NewGray(image.Rect(0, 0, 166, 234))
-	for i := range g.Pix {
-		g.Pix[i] = 245
-	}
-	return encodeJPEG(t, g, 75)
-}
-
 // TestPDFPageCodesPageByPage: a 20-page scan whose codes are on its last
 // page gives them there, each page visited once in order; the scan stops at
 // the first page for which visit returns true.
 func TestPDFPageCodesPageByPage(t *testing.T) {
 	scan := encodeJPEG(t, scantest.Scanned(scantest.Page200(), -1, 8), 70)
-	blank := blankScan(t)
+	blank := scantest.BlankScan()
 	t.Run("codes on page 20 of 20", func(t *testing.T) {
 		pages := make([][]byte, 20)
 		for i := range 19 {
@@ -67,8 +58,7 @@ func TestPDFPageCodesPageByPage(t *testing.T) {
 // Pillow enlarges the 200 dpi scan three times and writes the colour JPEG
 // (in C: Go's encoder takes half a minute for it under the race detector).
 func TestImageCodes600DPIColour(t *testing.T) {
-	jpg := pillow(t, scantest.Tinted(scantest.Scanned(scantest.Page200(), 1, 9)), "jpg",
-		"i = Image.open(sys.argv[1]); i.resize((i.width*3, i.height*3), Image.Resampling.BILINEAR).save(sys.argv[2], quality=75, dpi=(600, 600))")
+	jpg := scantest.Colour600(t, scantest.Tinted(scantest.Scanned(scantest.Page200(), 1, 9)))
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(jpg))
 	if err != nil || cfg.ColorModel != color.YCbCrModel || cfg.Width*cfg.Height < 34_000_000 {
 		t.Fatalf("not a 600 dpi colour page: %+v, %v", cfg, err)

@@ -17,10 +17,7 @@ import (
 // which writes Adobe's inverted CMYK with its APP14 marker) gives both codes:
 // read as ink, not as its negative.
 func TestImageCodesOnCMYKJPEG(t *testing.T) {
-	jpg := pillow(t, scantest.Tinted(scantest.Scanned(scantest.Page200(), 1.5, 6)), "jpg", "Image.open(sys.argv[1]).convert('CMYK').save(sys.argv[2], quality=75)")
-	if !bytes.Contains(jpg[:200], []byte("Adobe")) {
-		t.Fatal("Pillow wrote no Adobe marker: not the CMYK JPEG this test needs")
-	}
+	jpg := scantest.CMYKJPEG(t, scantest.Tinted(scantest.Scanned(scantest.Page200(), 1.5, 6)))
 	codes, err := Scanner{}.ImageCodes(context.Background(), jpg, document.DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
@@ -103,14 +100,14 @@ func TestPDFPageCodesOnScannerPDFs(t *testing.T) {
 // g4PDF is a bilevel scan as a fax-compressed (CCITT G4) TIFF written by
 // Pillow, wrapped by img2pdf, as a black-and-white office scanner makes it.
 func g4PDF(t *testing.T, scan *image.Gray) []byte {
-	tif := pillow(t, scantest.Tinted(scan), "tif", "Image.open(sys.argv[1]).point(lambda v: 255 if v > 128 else 0).convert('1', dither=Image.Dither.NONE).save(sys.argv[2], compression='group4')")
+	tif := scantest.Pillow(t, scantest.Tinted(scan), "tif", "Image.open(sys.argv[1]).point(lambda v: 255 if v > 128 else 0).convert('1', dither=Image.Dither.NONE).save(sys.argv[2], compression='group4')")
 	return scannerPDF(t, [][]byte{tif}, "tif", false)
 }
 
 // TestPDFWithUserPassword: a PDF that opens only with a password is
 // unreadable (its pages cannot be decrypted without it).
 func TestPDFWithUserPassword(t *testing.T) {
-	pdf := scannerPDF(t, [][]byte{blankScan(t)}, "jpg", true, "--encrypt", "user-secret", "owner-secret", "256", "--")
+	pdf := scannerPDF(t, [][]byte{scantest.BlankScan()}, "jpg", true, "--encrypt", "user-secret", "owner-secret", "256", "--")
 	_, err := pdfPages(t, pdf, document.DefaultLimits, 0)
 	if !errors.Is(err, document.ErrUnreadable) {
 		t.Fatalf("error %v, want ErrUnreadable", err)

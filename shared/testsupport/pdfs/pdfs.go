@@ -64,6 +64,26 @@ func Assemble(trailer string, objs ...string) []byte {
 	return b.Bytes()
 }
 
+// ImagePages is a PDF of n pages, each showing the same grey image XObject
+// that declares w × h pixels, with the filter and data given: with data that
+// is not an image, a page that were decoded would be unreadable, so a
+// refusal as too large proves that nothing was decoded.
+func ImagePages(n, w, h int, filter string, data []byte) []byte {
+	kids := make([]string, n)
+	for i := range kids {
+		kids[i] = fmt.Sprintf("%d 0 R", 4+i)
+	}
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n),
+		fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /%s /Length %d >>\nstream\n%s\nendstream", w, h, filter, len(data), data),
+	}
+	for range n {
+		objs = append(objs, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 3 0 R >> >> >>")
+	}
+	return Assemble("", objs...)
+}
+
 // Stream is a stream object of n bytes, as an extra object.
 func Stream(n int) string {
 	return fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", n, strings.Repeat("x", n))

@@ -15,18 +15,22 @@ var tryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER
 
 // findCodes returns the distinct QR codes on a page. The reader finds codes
 // in any orientation; when it finds fewer than the two a result carries, it
-// reads the page once more turned a quarter (its finder-pattern search runs
-// along rows, so the turn gives it the columns).
+// reads the page again averaged down by half (its finder-pattern search
+// misses a code whose modules are much larger than another's on the page,
+// as a label code's are beside a result token's), then turned a quarter (the
+// search runs along rows, so the turn gives it the columns).
 func findCodes(ctx context.Context, g *gray) ([]string, error) {
 	var codes []string
-	for turn := range 2 {
+	passes := []func(*gray) *gray{
+		func(g *gray) *gray { return g },
+		func(g *gray) *gray { return averagedPlane(g.pix, g.w, g.w, g.h, 2) },
+		(*gray).rotated,
+	}
+	for _, pass := range passes {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("%w: %w", document.ErrTooLarge, err)
 		}
-		if turn == 1 {
-			g = g.rotated()
-		}
-		found, err := readQR(g)
+		found, err := readQR(pass(g))
 		if err != nil {
 			return nil, err
 		}

@@ -85,7 +85,7 @@ func ReadConfig(r *config.Reader) (Config, error) {
 		ActorKey:          []byte(r.String(config.ActorKeyVar, LocalActorKey)),
 		AttendantKey:      []byte(r.String(authorizer.KeyVar, authorizer.DefaultKey)),
 		Table:             r.String(config.TableVar, config.DefaultTable),
-		InvokeTimeout:     r.Duration("ZMED_LOCAL_INVOKE_TIMEOUT", 30*time.Second),
+		InvokeTimeout:     r.Duration("ZMED_LOCAL_INVOKE_TIMEOUT", 60*time.Second),
 		RetryBackoff:      r.Duration("ZMED_LOCAL_RETRY_BACKOFF", time.Second),
 		ReconcileEvery:    r.Duration("ZMED_LOCAL_RECONCILE_EVERY", time.Minute),
 		ReconcileMinAge:   r.Duration("ZMED_LOCAL_RECONCILE_MIN_AGE", 30*time.Second),

@@ -151,8 +151,8 @@ func (e *e2e) eventually(what string, cond func() bool) {
 	e.t.Helper()
 	began := time.Now()
 	for !cond() {
-		if time.Since(began) > 30*time.Second {
-			e.t.Fatalf("not within 30s: %s (bucket holds %q)", what, e.keys())
+		if time.Since(began) > 2*time.Minute {
+			e.t.Fatalf("not within 2 minutes: %s (bucket holds %q)", what, e.keys())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

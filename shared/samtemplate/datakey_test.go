@@ -30,7 +30,7 @@ var keyUsers = map[string]struct {
 	// The functions, the hand-ins' presigner among them (a browser's upload is signed by its role, and S3
 	// encrypts it with the key on that role's behalf).
 	"ThisStagesFunctionsThroughTheirServices":         {"functions", []string{"s3", "secretsmanager", "dynamodb", "sqs"}},
-	"DeployersAndOperatorsThroughTheServices":         {"account", []string{"s3", "secretsmanager", "sqs"}},
+	"DeployersAndOperatorsThroughTheServices":         {"account but functions", []string{"s3", "secretsmanager", "dynamodb", "sqs"}},
 	"CloudWatchLogsForThisStagesLogGroups":            {"service logs.${AWS::Region}.${AWS::URLSuffix}", nil},
 	"CloudWatchAlarmsPublishToTheEncryptedAlarmTopic": {"service cloudwatch.amazonaws.com", nil},
 	"CloudTrailEncryptsThisStagesTrail":               {"service cloudtrail.amazonaws.com", nil},
@@ -71,6 +71,11 @@ func TestDataKeyNamesEveryUser(t *testing.T) {
 			case who == "account":
 				if principal != "AWS("+account+")" {
 					t.Errorf("%s: principal %s, want the account (its IAM policies decide who)", sid, principal)
+				}
+			case who == "account but functions":
+				excluded := flat(Get(s, "Condition", "ArnNotLike", "aws:PrincipalArn"))
+				if principal != "AWS("+account+")" || excluded != "Fn::Sub(arn:${AWS::Partition}:iam::${AWS::AccountId}:role/zmed-*/*)" {
+					t.Errorf("%s: principal %s, excluding %s; want the account but every stage's function roles", sid, principal, excluded)
 				}
 			case who == "functions":
 				role := flat(Get(s, "Condition", "ArnLike", "aws:PrincipalArn"))

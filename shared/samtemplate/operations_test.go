@@ -156,6 +156,11 @@ func checkMetric(t *testing.T, tpl Template, where, namespace, name string, dims
 		t.Errorf("%s: %s %s is not a metric the test knows AWS publishes", where, namespace, name)
 		return
 	}
+	// Lambda publishes a version's invocations, errors and duration under FunctionName, Resource and
+	// ExecutedVersion together (and a version's or alias's under the first two), not the asynchronous metrics.
+	if _, ok := dims["ExecutedVersion"]; ok && (dims["Resource"] == "" || dims["FunctionName"] == "" || !slices.Contains([]string{"Errors", "Duration", "Invocations"}, name)) {
+		t.Errorf("%s: %s %s with %v is never published", where, namespace, name, dims)
+	}
 	resources, _ := tpl["Resources"].(map[string]any)
 	for d, v := range dims {
 		want, ok := known.dimensions[d]

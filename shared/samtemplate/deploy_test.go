@@ -73,6 +73,8 @@ var parameterValues = []struct {
 	{"ReserveConcurrency", []string{"true", "false"}, []string{"on", "yes", ""}},
 	{"DeletionProtection", []string{"true", "false"}, []string{"ACTIVE", "on", ""}},
 	{"CreateAccountAlarms", []string{"true", "false"}, []string{"yes", "dev", ""}},
+	{"CreateDataEventsTrail", []string{"true", "false"}, []string{"yes", "organisation", ""}},
+	{"FiledResultsTierAfterDays", []string{"1", "90", "3650"}, []string{"0", "-1", "3651", "soon"}},
 }
 
 // TestParametersRefuseBadValues: CloudFormation checks a parameter against its

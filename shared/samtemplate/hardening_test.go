@@ -98,6 +98,9 @@ func TestNamedResourcesCarryTheStage(t *testing.T) {
 		"AWS::SecretsManager::Secret": "Name",
 		"AWS::SQS::Queue":             "QueueName",
 		"AWS::KMS::Alias":             "AliasName",
+		"AWS::CloudTrail::Trail":      "TrailName",
+		"AWS::SNS::Topic":             "TopicName",
+		"AWS::CloudWatch::Dashboard":  "DashboardName",
 	}
 	for typ, property := range names {
 		for id, r := range tpl.Resources(typ) {

@@ -14,11 +14,12 @@ var motoStacks string
 // moto's CloudFormation cannot create (it skips them); the test names them
 // so that a new type, or new support in moto, is noticed.
 var motoUnsupported = []string{
-	"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage",
+	"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::CloudTrail::Trail",
 	"AWS::CloudWatch::Alarm", "AWS::CodeDeploy::Application", "AWS::CodeDeploy::DeploymentGroup",
 	"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
 	"AWS::Lambda::Alias", "AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy",
-	"AWS::SNS::Subscription", "AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::Secret",
+	"AWS::SNS::Subscription", "AWS::SNS::TopicPolicy", "AWS::SQS::QueuePolicy",
+	"AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::Secret",
 }
 
 // TestStagesDeploySideBySide creates the translated template as dev and as
@@ -41,7 +42,7 @@ func TestStagesDeploySideBySide(t *testing.T) {
 		if !slices.Equal(s.NotCreated, motoUnsupported) {
 			t.Errorf("%s: moto did not create %v; the test expects exactly %v", stage, s.NotCreated, motoUnsupported)
 		}
-		for _, id := range []string{"ExamTable", "ResultsBucket", "AccessLogsBucket", "DataKeyAlias", "ProcessResultFailures", "AlarmTopic", "Dashboard"} {
+		for _, id := range []string{"ExamTable", "ResultsBucket", "AccessLogsBucket", "DataKeyAlias", "ProcessResultFailures", "AlarmTopic", "Dashboard", "DataEventsTrailBucket"} {
 			name := s.Physical[id]
 			if name == "" {
 				t.Errorf("%s: no %s", stage, id)
@@ -51,7 +52,8 @@ func TestStagesDeploySideBySide(t *testing.T) {
 				t.Errorf("%s's %s and %s share the name %s", stage, id, other, name)
 			}
 			names[name] = stage + "'s " + id
-			if id != "AccessLogsBucket" && !strings.Contains(name, stage) {
+			// The log buckets' names are generated, unique by themselves.
+			if id != "AccessLogsBucket" && id != "DataEventsTrailBucket" && !strings.Contains(name, stage) {
 				t.Errorf("%s's %s is %s, without the stage", stage, id, name)
 			}
 		}

@@ -116,7 +116,7 @@ func TestCognitoSignInOnMoto(t *testing.T) {
 	}, routeCognitoTo(t, "https://"+motoCognitoHost+"/", proxy))
 
 	e.signInCognito(user, password, "000000")
-	e.waitText("#alert", "Código do autenticador incorreto.")
+	e.waitText("#signin-error", "Código do autenticador incorreto.")
 	e.signInCognito(user, password, freshTOTP(secret))
 	e.waitText("#who-name", "Atendente: ")
 	if e.text("#alert") != "" {

@@ -84,6 +84,14 @@ type fakeCognito struct {
 	bodies                     []string
 	signedOut                  []string
 	accessToken                string
+	// refreshes counts REFRESH_TOKEN_AUTH calls; refused refuses them (a
+	// revoked refresh token); staleFirst issues the sign-in's access token
+	// already expired, as the API would find one after a suspended laptop.
+	refreshes         int
+	refused           bool
+	staleFirst        bool
+	refreshToken      string
+	refreshedAccesses map[string]bool
 }
 
 type srpSession struct {
@@ -95,7 +103,8 @@ type srpSession struct {
 func newFakeCognito(t *testing.T) *fakeCognito {
 	f := &fakeCognito{t: t, pool: "sa-east-1_ZmedTest1", client: "3n4b5urk1ft4fl3mg5e62d9ado",
 		user: "ana@zmed.example", userID: "6b1f2c3d-0e4a-4b5c-8d7e-9f0a1b2c3d4e",
-		password: "Uma-Senha-longa-1!", code: "123456", expiresIn: 3600, sessions: map[string]*srpSession{}}
+		password: "Uma-Senha-longa-1!", code: "123456", expiresIn: 3600, sessions: map[string]*srpSession{},
+		refreshedAccesses: map[string]bool{}}
 	f.salt = randomInt(16)
 	poolName := strings.Split(f.pool, "_")[1]
 	userHash := sha256.Sum256([]byte(poolName + f.userID + ":" + f.password))
@@ -180,11 +189,24 @@ func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		delete(f.sessions, in.Session)
-		tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": f.userID, "username": f.user, "client_id": f.client,
-			"token_use": "access", "exp": time.Now().Add(time.Duration(f.expiresIn) * time.Second).Unix()}).SignedString([]byte(authorizer.DefaultKey))
-		f.accessToken = tok
+		lifetime := time.Duration(f.expiresIn) * time.Second
+		if f.staleFirst {
+			lifetime = -time.Minute
+		}
+		f.accessToken = f.token(lifetime)
+		f.refreshToken = randomInt(32).Text(36)
 		out = map[string]any{"ChallengeParameters": map[string]string{}, "AuthenticationResult": map[string]any{
-			"AccessToken": tok, "IdToken": tok, "ExpiresIn": f.expiresIn, "TokenType": "Bearer"}}
+			"AccessToken": f.accessToken, "IdToken": f.accessToken, "RefreshToken": f.refreshToken, "ExpiresIn": f.expiresIn, "TokenType": "Bearer"}}
+	case target == "InitiateAuth" && in.AuthFlow == "REFRESH_TOKEN_AUTH":
+		f.refreshes++
+		if f.refused || in.AuthParameters["REFRESH_TOKEN"] != f.refreshToken {
+			f.fail(w, "NotAuthorizedException")
+			return
+		}
+		f.accessToken = f.token(time.Duration(f.expiresIn) * time.Second)
+		f.refreshedAccesses[f.accessToken] = true
+		out = map[string]any{"ChallengeParameters": map[string]string{}, "AuthenticationResult": map[string]any{
+			"AccessToken": f.accessToken, "IdToken": f.accessToken, "ExpiresIn": f.expiresIn, "TokenType": "Bearer"}}
 	case target == "GlobalSignOut":
 		f.signedOut = append(f.signedOut, in.AccessToken)
 	default:
@@ -193,6 +215,14 @@ func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// token is an access token the local API accepts (signed with the local
+// attendant key), running out after lifetime (negative: already expired).
+func (f *fakeCognito) token(lifetime time.Duration) string {
+	tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": f.userID, "username": f.user, "client_id": f.client,
+		"token_use": "access", "jti": randomInt(16).Text(36), "exp": time.Now().Add(lifetime).Unix()}).SignedString([]byte(authorizer.DefaultKey))
+	return tok
 }
 
 const cognitoEndpoint = "https://cognito-idp.sa-east-1.amazonaws.com/"
@@ -252,14 +282,14 @@ func (e *env) signInCognito(user, password, code string) {
 	e.t.Helper()
 	e.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('username').value = ''`), chromedp.SendKeys(chromedp.CSS("#username"), user),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Evaluate[chromedp.Void](`document.getElementById('alert').hidden = true`),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('signin-error').hidden = true`),
 		chromedp.Click(chromedp.CSS(`#password-form button[type="submit"]`)))
-	e.waitFor(`!document.getElementById('totp-form').hidden || !document.getElementById('alert').hidden`)
+	e.waitFor(`!document.getElementById('totp-form').hidden || !document.getElementById('signin-error').hidden`)
 	if code == "" || eval[bool](e, `document.getElementById('totp-form').hidden`) {
 		return
 	}
 	e.do(chromedp.SendKeys(chromedp.CSS("#totp"), code), chromedp.Click(chromedp.CSS(`#totp-form button[type="submit"]`)))
-	e.waitFor(`!document.getElementById('workspace').hidden || !document.getElementById('alert').hidden`)
+	e.waitFor(`!document.getElementById('workspace').hidden || !document.getElementById('signin-error').hidden`)
 }
 
 // TestCognitoSignIn: in AWS the page signs in with the user pool's SRP flow
@@ -274,9 +304,12 @@ func TestCognitoSignIn(t *testing.T) {
 	}
 
 	e.signInCognito(f.user, "senha-errada", "")
-	e.waitText("#alert", "E-mail, senha ou código incorretos")
+	e.waitText("#signin-error", "E-mail, senha ou código incorretos")
+	if !eval[bool](e, `document.activeElement === document.getElementById('signin-error')`) {
+		t.Error("the sign-in error does not take the focus")
+	}
 	e.signInCognito(f.user, f.password, "654321")
-	e.waitText("#alert", "Código do autenticador incorreto.")
+	e.waitText("#signin-error", "Código do autenticador incorreto.")
 	e.signInCognito(f.user, f.password, f.code)
 	e.waitText("#who-name", "Atendente: "+f.user)
 	if v := eval[string](e, `document.getElementById('password').value + document.getElementById('totp').value`); v != "" {
@@ -314,11 +347,13 @@ func TestCognitoSignIn(t *testing.T) {
 	}
 }
 
-// TestCognitoSessionExpires: when the access token runs out, the page forgets
-// the patient and asks to sign in again.
+// TestCognitoSessionExpires: when the access token runs out and Cognito
+// refuses to renew it (the refresh token was revoked), the page forgets the
+// patient and asks to sign in again.
 func TestCognitoSessionExpires(t *testing.T) {
 	f := newFakeCognito(t)
 	f.expiresIn = 2
+	f.refused = true
 	e := startCognito(t, f)
 	e.signInCognito(f.user, f.password, f.code)
 	f.mu.Lock()
@@ -328,7 +363,79 @@ func TestCognitoSessionExpires(t *testing.T) {
 		t.Fatal("the sign-in did not complete")
 	}
 	e.waitText("#alert", "Sua sessão expirou. Entre novamente.")
-	if !eval[bool](e, `document.getElementById('workspace').hidden && document.querySelectorAll('li.exam').length === 0`) {
+	if !eval[bool](e, `document.getElementById('workspace').hidden && document.querySelectorAll('li.exam').length === 0 && !document.getElementById('password-form').hidden`) {
 		t.Error("the workspace is still shown after the session expired")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refreshes == 0 {
+		t.Error("the page did not try to renew the token before signing out")
+	}
+}
+
+// refreshed waits until the fake has renewed the access token n times.
+func (f *fakeCognito) refreshed(e *env, n int) {
+	e.t.Helper()
+	for deadline := time.Now().Add(hang); ; time.Sleep(20 * time.Millisecond) {
+		f.mu.Lock()
+		done := f.refreshes >= n
+		f.mu.Unlock()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("the page did not renew its token %d times", n)
+		}
+	}
+}
+
+// TestCognitoRenewsBeforeExpiry: before the access token runs out the page
+// renews it with the refresh token (REFRESH_TOKEN_AUTH) and sends the new one.
+func TestCognitoRenewsBeforeExpiry(t *testing.T) {
+	f := newFakeCognito(t)
+	f.expiresIn = 4
+	e := startCognito(t, f)
+	e.signInCognito(f.user, f.password, f.code)
+	f.refreshed(e, 2)
+	e.search(maria)
+	if e.text("#alert") != "" || !eval[bool](e, `!document.getElementById('workspace').hidden`) {
+		t.Fatalf("signed out or refused after renewing: %q", e.text("#alert"))
+	}
+	lists := e.sent("GET", "/exams/info")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if got := strings.TrimPrefix(lists[len(lists)-1].Headers["Authorization"], "Bearer "); !f.refreshedAccesses[got] {
+		t.Errorf("the API request carries %q, not a renewed token", got)
+	}
+	for _, b := range f.bodies {
+		if strings.Contains(b, "REFRESH_TOKEN_AUTH") && strings.Contains(b, f.password) {
+			t.Errorf("the password went with a renewal: %s", b)
+		}
+	}
+	if kept := eval[string](e, `JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie`); kept != "{}{}" {
+		t.Errorf("the page stored something: %s", kept)
+	}
+}
+
+// TestCognitoRenewsAfter401: a token the API refuses (401) is renewed once
+// and the request sent again, so the attendant sees the answer, not a sign-out.
+func TestCognitoRenewsAfter401(t *testing.T) {
+	f := newFakeCognito(t)
+	f.expiresIn = 900
+	f.staleFirst = true
+	e := startCognito(t, f)
+	e.signInCognito(f.user, f.password, f.code)
+	e.search(maria)
+	if e.text("#alert") != "" || !eval[bool](e, `!document.getElementById('workspace').hidden`) {
+		t.Fatalf("signed out or refused: %q", e.text("#alert"))
+	}
+	lists := e.sent("GET", "/exams/info")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refreshes != 1 || len(lists) != 2 {
+		t.Fatalf("%d renewals and %d list requests, want 1 and 2 (the refused one, then the same with the new token)", f.refreshes, len(lists))
+	}
+	if got := strings.TrimPrefix(lists[1].Headers["Authorization"], "Bearer "); !f.refreshedAccesses[got] || lists[0].URL != lists[1].URL {
+		t.Errorf("the request sent again carries %q to %s (first to %s)", got, lists[1].URL, lists[0].URL)
 	}
 }

@@ -237,15 +237,35 @@ func routeCognito(t *testing.T, handler http.Handler) func(ctx context.Context) 
 
 // routeCognitoTo is routeCognito for another endpoint.
 func routeCognitoTo(t *testing.T, endpoint string, handler http.Handler) func(ctx context.Context) {
+	return routeCognitoGated(t, endpoint, handler, nil)
+}
+
+// apiGate stands for API Gateway's JWT authorizer in front of the local API
+// for tokens of an issuer the local API does not know (moto's): given a
+// request's Authorization header, it answers the header to send on, or false
+// for a 401 as API Gateway answers it.
+type apiGate func(authorization string) (string, bool)
+
+// routeCognitoGated is routeCognitoTo with, when gate is set, every request
+// to the local stack that carries a token passed through gate.
+func routeCognitoGated(t *testing.T, endpoint string, handler http.Handler, gate apiGate) func(ctx context.Context) {
 	return func(ctx context.Context) {
 		paused := chromedp.Events(ctx, fetch.RequestPaused)
-		if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: endpoint + "*"}}}); err != nil {
+		patterns := []*fetch.RequestPattern{{URLPattern: endpoint + "*"}}
+		if gate != nil {
+			patterns = append(patterns, &fetch.RequestPattern{URLPattern: "http://127.0.0.1:*"})
+		}
+		if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: patterns}); err != nil {
 			t.Fatal(err)
 		}
 		go func() {
 			for ev, err := range paused {
 				if err != nil {
 					return
+				}
+				if !strings.HasPrefix(ev.Request.URL, endpoint) {
+					passGate(ctx, ev, gate)
+					continue
 				}
 				var body strings.Builder
 				for _, p := range ev.Request.PostDataEntries {
@@ -270,6 +290,32 @@ func routeCognitoTo(t *testing.T, endpoint string, handler http.Handler) func(ct
 			}
 		}()
 	}
+}
+
+// passGate sends a paused request to the local stack on, its token
+// exchanged by gate, or answers 401 when gate refuses it.
+func passGate(ctx context.Context, ev fetch.EventRequestPaused, gate apiGate) {
+	var headers []*fetch.HeaderEntry
+	auth := ""
+	for k, v := range ev.Request.Headers {
+		if strings.EqualFold(k, "Authorization") {
+			auth = fmt.Sprint(v)
+			continue
+		}
+		headers = append(headers, &fetch.HeaderEntry{Name: k, Value: fmt.Sprint(v)})
+	}
+	if auth == "" {
+		_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+		return
+	}
+	next, ok := gate(auth)
+	if !ok {
+		_, _ = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 401,
+			ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}}, Body: []byte(`{"message":"Unauthorized"}`)})
+		return
+	}
+	headers = append(headers, &fetch.HeaderEntry{Name: "Authorization", Value: next})
+	_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID, Headers: headers})
 }
 
 func startCognito(t *testing.T, f *fakeCognito) *env {

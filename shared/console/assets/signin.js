@@ -72,7 +72,7 @@ export function end(expired) {
   if (was && was.accessToken && config.mode === 'cognito' && !expired) {
     cognito('GlobalSignOut', { AccessToken: was.accessToken }).catch(() => {});
   }
-  if (was) onChange(expired);
+  onChange(expired);
 }
 
 // renew gets a new access token with the refresh token (REFRESH_TOKEN_AUTH);

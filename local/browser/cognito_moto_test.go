@@ -330,6 +330,7 @@ func TestFirstSignInOnMoto(t *testing.T) {
 			t.Errorf("%q: the error does not take the focus, or the form went away", c.want)
 		}
 	}
+	e.noAxeViolations("the new password, with an error")
 	newPassword(chosen, chosen)
 	if e.text("#signin-error") != "" {
 		t.Fatalf("the new password: %s", e.text("#signin-error"))
@@ -355,6 +356,7 @@ func TestFirstSignInOnMoto(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#mfa-code"), code), chromedp.Click(chromedp.CSS(`#mfa-setup-form button[type="submit"]`)))
 		e.waitFor(`!document.getElementById('workspace').hidden || !document.getElementById('signin-error').hidden`)
 	}
+	e.noAxeViolations("the authenticator's set-up")
 	setupCode("000000")
 	e.waitText("#signin-error", "Código do autenticador incorreto.")
 	if !eval[bool](e, `!document.getElementById('mfa-setup-form').hidden`) {
@@ -381,4 +383,12 @@ func TestFirstSignInOnMoto(t *testing.T) {
 	e.do(chromedp.Click(chromedp.CSS("#sign-out")), chromedp.WaitVisible(chromedp.CSS("#password-form")))
 	e.signInCognito(user, chosen, freshTOTP(secret))
 	e.waitText("#who-name", "Atendente: "+user)
+}
+
+// noAxeViolations fails the test on each violation axe-core finds in the page.
+func (e *env) noAxeViolations(state string) {
+	e.t.Helper()
+	for _, v := range e.axe() {
+		e.t.Errorf("%s: %s (%s, %d elements): %s", state, v.ID, v.Impact, v.Nodes, v.Help)
+	}
 }

@@ -238,7 +238,7 @@ func TestCognitoSignInOnMoto(t *testing.T) {
 	p.mfaOn()
 
 	e := p.start(t)
-	e.signInCognito(user, password, "000000")
+	e.signInCognito(user, password, wrongCode(secret))
 	e.waitText("#signin-error", "Código do autenticador incorreto.")
 	e.signInCognito(user, password, freshTOTP(secret))
 	e.waitText("#who-name", "Atendente: "+user)
@@ -313,25 +313,19 @@ func TestFirstSignInOnMoto(t *testing.T) {
 		t.Error("the new password's field does not take the focus")
 	}
 
-	newPassword := func(first, again string) {
-		e.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('signin-error').hidden = true`),
-			chromedp.SendKeys(chromedp.CSS("#new-password"), first), chromedp.SendKeys(chromedp.CSS("#new-password-again"), again),
-			chromedp.Click(chromedp.CSS(`#new-password-form button[type="submit"]`)))
-		e.waitFor(`!document.getElementById('mfa-setup-form').hidden || !document.getElementById('signin-error').hidden`)
-	}
 	for _, c := range []struct{ first, again, want string }{
 		{chosen, chosen + "8", "As duas senhas digitadas não são iguais."},
 		{"Curta-1!", "Curta-1!", "A nova senha precisa de pelo menos 12 caracteres."},
 		{"sem-maiusculas-12", "sem-maiusculas-12", "A nova senha precisa de uma letra maiúscula (A–Z)."},
 	} {
-		newPassword(c.first, c.again)
+		e.newPassword(c.first, c.again)
 		e.waitText("#signin-error", c.want)
 		if !eval[bool](e, `document.activeElement === document.getElementById('signin-error') && !document.getElementById('new-password-form').hidden`) {
 			t.Errorf("%q: the error does not take the focus, or the form went away", c.want)
 		}
 	}
 	e.noAxeViolations("the new password, with an error")
-	newPassword(chosen, chosen)
+	e.newPassword(chosen, chosen)
 	if e.text("#signin-error") != "" {
 		t.Fatalf("the new password: %s", e.text("#signin-error"))
 	}
@@ -351,18 +345,13 @@ func TestFirstSignInOnMoto(t *testing.T) {
 	if want := "otpauth://totp/ZMED:bia%40zmed.example?secret=" + secret + "&issuer=ZMED"; err != nil || uri != want || secret == "" {
 		t.Errorf("the set-up QR code reads %q (%v), want %q", uri, err, want)
 	}
-	setupCode := func(code string) {
-		e.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('signin-error').hidden = true`),
-			chromedp.SendKeys(chromedp.CSS("#mfa-code"), code), chromedp.Click(chromedp.CSS(`#mfa-setup-form button[type="submit"]`)))
-		e.waitFor(`!document.getElementById('workspace').hidden || !document.getElementById('signin-error').hidden`)
-	}
 	e.noAxeViolations("the authenticator's set-up")
-	setupCode("000000")
+	e.setupCode(wrongCode(secret))
 	e.waitText("#signin-error", "Código do autenticador incorreto.")
 	if !eval[bool](e, `!document.getElementById('mfa-setup-form').hidden`) {
 		t.Fatal("a wrong code ended the set-up")
 	}
-	setupCode(freshTOTP(secret))
+	e.setupCode(freshTOTP(secret))
 	e.waitText("#who-name", "Atendente: "+user)
 	if v := eval[string](e, `['password', 'new-password', 'new-password-again', 'mfa-code'].map((id) => document.getElementById(id).value).join('') + document.getElementById('mfa-qr').innerHTML + document.getElementById('mfa-secret').textContent`); v != "" {
 		t.Errorf("the sign-in's secrets stay in the page: %q", v)

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -92,12 +93,23 @@ type fakeCognito struct {
 	staleFirst        bool
 	refreshToken      string
 	refreshedAccesses map[string]bool
+	// A new user (cognito_first_test.go): temporary asks NEW_PASSWORD_REQUIRED
+	// after the password; without an authenticator, MFA_SETUP follows.
+	temporary, withoutAuthenticator bool
+	totpSecret                      string
 }
 
 type srpSession struct {
 	a, b, bigB  *big.Int
 	secretBlock string
 	verified    bool
+	stage       string // the step this session may take next, after the password
+}
+
+// cognitoCall is the body of a call to Cognito's API, the fields the fake reads.
+type cognitoCall struct {
+	AuthFlow, ClientId, Session, ChallengeName, AccessToken, UserCode string
+	AuthParameters, ChallengeResponses                                map[string]string
 }
 
 func newFakeCognito(t *testing.T) *fakeCognito {
@@ -105,12 +117,18 @@ func newFakeCognito(t *testing.T) *fakeCognito {
 		user: "ana@zmed.example", userID: "6b1f2c3d-0e4a-4b5c-8d7e-9f0a1b2c3d4e",
 		password: "Uma-Senha-longa-1!", code: "123456", expiresIn: 3600, sessions: map[string]*srpSession{},
 		refreshedAccesses: map[string]bool{}}
+	f.setPassword(f.password)
+	return f
+}
+
+// setPassword keeps the password's verifier, as Cognito does (never the password).
+func (f *fakeCognito) setPassword(password string) {
+	f.password = password
 	f.salt = randomInt(16)
 	poolName := strings.Split(f.pool, "_")[1]
-	userHash := sha256.Sum256([]byte(poolName + f.userID + ":" + f.password))
+	userHash := sha256.Sum256([]byte(poolName + f.userID + ":" + password))
 	x := hexHash(padHex(f.salt), hex.EncodeToString(userHash[:]))
 	f.verifier = new(big.Int).Exp(srpG, x, srpN)
-	return f
 }
 
 func (f *fakeCognito) fail(w http.ResponseWriter, kind string) {
@@ -120,10 +138,7 @@ func (f *fakeCognito) fail(w http.ResponseWriter, kind string) {
 }
 
 func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		AuthFlow, ClientId, Session, ChallengeName, AccessToken string
-		AuthParameters, ChallengeResponses                      map[string]string
-	}
+	var in cognitoCall
 	raw, err := io.ReadAll(r.Body)
 	if err != nil || json.Unmarshal(raw, &in) != nil {
 		f.fail(w, "InvalidParameterException")
@@ -133,7 +148,7 @@ func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	f.bodies = append(f.bodies, string(raw))
 	target := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
-	if target != "GlobalSignOut" && in.ClientId != f.client {
+	if !slices.Contains([]string{"GlobalSignOut", "AssociateSoftwareToken", "VerifySoftwareToken"}, target) && in.ClientId != f.client {
 		f.fail(w, "ResourceNotFoundException")
 		return
 	}
@@ -177,26 +192,19 @@ func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.verified = true
-		out = map[string]any{"ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": in.Session, "ChallengeParameters": map[string]string{}}
+		out = f.afterPassword(in.Session)
 	case target == "RespondToAuthChallenge" && in.ChallengeName == "SOFTWARE_TOKEN_MFA":
 		s := f.sessions[in.Session]
-		if s == nil || !s.verified || in.ChallengeResponses["USERNAME"] != f.userID {
+		if s == nil || !s.verified || s.stage != "SOFTWARE_TOKEN_MFA" || in.ChallengeResponses["USERNAME"] != f.userID {
 			f.fail(w, "NotAuthorizedException")
 			return
 		}
-		if in.ChallengeResponses["SOFTWARE_TOKEN_MFA_CODE"] != f.code {
+		if !f.codeOK(in.ChallengeResponses["SOFTWARE_TOKEN_MFA_CODE"]) {
 			f.fail(w, "CodeMismatchException")
 			return
 		}
 		delete(f.sessions, in.Session)
-		lifetime := time.Duration(f.expiresIn) * time.Second
-		if f.staleFirst {
-			lifetime = -time.Minute
-		}
-		f.accessToken = f.token(lifetime)
-		f.refreshToken = randomInt(32).Text(36)
-		out = map[string]any{"ChallengeParameters": map[string]string{}, "AuthenticationResult": map[string]any{
-			"AccessToken": f.accessToken, "IdToken": f.accessToken, "RefreshToken": f.refreshToken, "ExpiresIn": f.expiresIn, "TokenType": "Bearer"}}
+		out = f.signedIn()
 	case target == "InitiateAuth" && in.AuthFlow == "REFRESH_TOKEN_AUTH":
 		f.refreshes++
 		if f.refused || in.AuthParameters["REFRESH_TOKEN"] != f.refreshToken {
@@ -210,11 +218,26 @@ func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case target == "GlobalSignOut":
 		f.signedOut = append(f.signedOut, in.AccessToken)
 	default:
-		f.fail(w, "InvalidParameterException")
-		return
+		var refusal string
+		if out, refusal = f.firstSignIn(target, in); refusal != "" {
+			f.fail(w, refusal)
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// signedIn is the answer that ends a sign-in: the tokens.
+func (f *fakeCognito) signedIn() map[string]any {
+	lifetime := time.Duration(f.expiresIn) * time.Second
+	if f.staleFirst {
+		lifetime = -time.Minute
+	}
+	f.accessToken = f.token(lifetime)
+	f.refreshToken = randomInt(32).Text(36)
+	return map[string]any{"ChallengeParameters": map[string]string{}, "AuthenticationResult": map[string]any{
+		"AccessToken": f.accessToken, "IdToken": f.accessToken, "RefreshToken": f.refreshToken, "ExpiresIn": f.expiresIn, "TokenType": "Bearer"}}
 }
 
 // token is an access token the local API accepts (signed with the local
@@ -330,7 +353,7 @@ func (e *env) signInCognito(user, password, code string) {
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('signin-error').hidden = true`),
 		chromedp.Click(chromedp.CSS(`#password-form button[type="submit"]`)))
-	e.waitFor(`!document.getElementById('totp-form').hidden || !document.getElementById('signin-error').hidden`)
+	e.waitFor(`['totp-form', 'new-password-form', 'mfa-setup-form', 'signin-error'].some((id) => !document.getElementById(id).hidden)`)
 	if code == "" || eval[bool](e, `document.getElementById('totp-form').hidden`) {
 		return
 	}
@@ -435,6 +458,17 @@ func (f *fakeCognito) refreshed(e *env, n int) {
 	}
 }
 
+// searchSignedIn searches a patient and requires the answer with the
+// attendant still signed in; it returns the page's list requests so far.
+func (e *env) searchSignedIn() []sentRequest {
+	e.t.Helper()
+	e.search(maria)
+	if e.text("#alert") != "" || !eval[bool](e, `!document.getElementById('workspace').hidden`) {
+		e.t.Fatalf("signed out or refused: %q", e.text("#alert"))
+	}
+	return e.sent("GET", "/exams/info")
+}
+
 // TestCognitoRenewsBeforeExpiry: before the access token runs out the page
 // renews it with the refresh token (REFRESH_TOKEN_AUTH) and sends the new one.
 func TestCognitoRenewsBeforeExpiry(t *testing.T) {
@@ -443,11 +477,7 @@ func TestCognitoRenewsBeforeExpiry(t *testing.T) {
 	e := startCognito(t, f)
 	e.signInCognito(f.user, f.password, f.code)
 	f.refreshed(e, 2)
-	e.search(maria)
-	if e.text("#alert") != "" || !eval[bool](e, `!document.getElementById('workspace').hidden`) {
-		t.Fatalf("signed out or refused after renewing: %q", e.text("#alert"))
-	}
-	lists := e.sent("GET", "/exams/info")
+	lists := e.searchSignedIn()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if got := strings.TrimPrefix(lists[len(lists)-1].Headers["Authorization"], "Bearer "); !f.refreshedAccesses[got] {
@@ -471,11 +501,7 @@ func TestCognitoRenewsAfter401(t *testing.T) {
 	f.staleFirst = true
 	e := startCognito(t, f)
 	e.signInCognito(f.user, f.password, f.code)
-	e.search(maria)
-	if e.text("#alert") != "" || !eval[bool](e, `!document.getElementById('workspace').hidden`) {
-		t.Fatalf("signed out or refused: %q", e.text("#alert"))
-	}
-	lists := e.sent("GET", "/exams/info")
+	lists := e.searchSignedIn()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.refreshes != 1 || len(lists) != 2 {

@@ -280,25 +280,39 @@ function setupCognito($, fail, clearError) {
     }
   }
 
-  $('password-form').addEventListener('submit', async (ev) => {
+  // respond runs a step's call and goes on from Cognito's answer; a refusal
+  // of a kind in retry lets the attendant try that step again, any other
+  // starts over at the e-mail.
+  async function respond(call, retry = []) {
+    try {
+      await next(await call());
+    } catch (err) {
+      if (retry.includes(err.type)) fail(cognitoMessage(err));
+      else restart(err);
+    }
+  }
+  const answer = (name, responses) => cognito('RespondToAuthChallenge', {
+    ChallengeName: name, ClientId: config.client_id, Session: challenge.session,
+    ChallengeResponses: { USERNAME: challenge.username, ...responses },
+  });
+
+  $('password-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const email = $('username').value.trim();
     let password = $('password').value;
     $('password').value = '';
-    try {
+    respond(async () => {
       const srp = await startSRP();
       const first = await cognito('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', ClientId: config.client_id, AuthParameters: { USERNAME: email, SRP_A: srp.srpA } });
       if (first.ChallengeName !== 'PASSWORD_VERIFIER') throw Object.assign(new Error('unexpected'), { type: 'Unexpected' });
       const proof = await srp.answer(config.user_pool_id, password, first.ChallengeParameters);
       password = '';
       challenge = { session: first.Session, username: first.ChallengeParameters.USER_ID_FOR_SRP || email, email };
-      await next(await cognito('RespondToAuthChallenge', { ChallengeName: 'PASSWORD_VERIFIER', ClientId: config.client_id, Session: first.Session, ChallengeResponses: proof }));
-    } catch (err) {
-      restart(err);
-    }
+      return cognito('RespondToAuthChallenge', { ChallengeName: 'PASSWORD_VERIFIER', ClientId: config.client_id, Session: first.Session, ChallengeResponses: proof });
+    });
   });
 
-  $('new-password-form').addEventListener('submit', async (ev) => {
+  $('new-password-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const password = $('new-password').value;
     const again = $('new-password-again').value;
@@ -309,53 +323,26 @@ function setupCognito($, fail, clearError) {
       fail(problem);
       return;
     }
-    try {
-      await next(await cognito('RespondToAuthChallenge', {
-        ChallengeName: 'NEW_PASSWORD_REQUIRED', ClientId: config.client_id, Session: challenge.session,
-        ChallengeResponses: { USERNAME: challenge.username, NEW_PASSWORD: password },
-      }));
-    } catch (err) {
-      if (err.type === 'InvalidPasswordException' || err.type === 'PasswordHistoryPolicyViolationException') {
-        fail(cognitoMessage(err));
-        return;
-      }
-      restart(err);
-    }
+    respond(() => answer('NEW_PASSWORD_REQUIRED', { NEW_PASSWORD: password }), ['InvalidPasswordException', 'PasswordHistoryPolicyViolationException']);
   });
 
-  $('mfa-setup-form').addEventListener('submit', async (ev) => {
+  $('mfa-setup-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const code = $('mfa-code').value.trim();
     $('mfa-code').value = '';
-    try {
+    // A wrong code can be typed again on the same set-up (the session lives a few minutes).
+    respond(async () => {
       const v = await cognito('VerifySoftwareToken', { Session: challenge.session, UserCode: code, FriendlyDeviceName: 'ZMED' });
       if (v.Status !== 'SUCCESS') throw Object.assign(new Error('mismatch'), { type: 'CodeMismatchException' });
       challenge.session = v.Session || challenge.session;
-      await next(await cognito('RespondToAuthChallenge', {
-        ChallengeName: 'MFA_SETUP', ClientId: config.client_id, Session: challenge.session,
-        ChallengeResponses: { USERNAME: challenge.username },
-      }));
-    } catch (err) {
-      // A wrong code can be typed again on the same set-up (the session lives a few minutes).
-      if (err.type === 'CodeMismatchException' || err.type === 'EnableSoftwareTokenMFAException') {
-        fail(cognitoMessage(err));
-        return;
-      }
-      restart(err);
-    }
+      return answer('MFA_SETUP', {});
+    }, ['CodeMismatchException', 'EnableSoftwareTokenMFAException']);
   });
 
-  $('totp-form').addEventListener('submit', async (ev) => {
+  $('totp-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const code = $('totp').value.trim();
     $('totp').value = '';
-    try {
-      await next(await cognito('RespondToAuthChallenge', {
-        ChallengeName: 'SOFTWARE_TOKEN_MFA', ClientId: config.client_id, Session: challenge.session,
-        ChallengeResponses: { USERNAME: challenge.username, SOFTWARE_TOKEN_MFA_CODE: code },
-      }));
-    } catch (err) {
-      restart(err);
-    }
+    respond(() => answer('SOFTWARE_TOKEN_MFA', { SOFTWARE_TOKEN_MFA_CODE: code }));
   });
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -84,24 +85,50 @@ type fakeCognito struct {
 	bodies                     []string
 	signedOut                  []string
 	accessToken                string
+	// refreshes counts REFRESH_TOKEN_AUTH calls; refused refuses them (a
+	// revoked refresh token); staleFirst issues the sign-in's access token
+	// already expired, as the API would find one after a suspended laptop.
+	refreshes         int
+	refused           bool
+	staleFirst        bool
+	refreshToken      string
+	refreshedAccesses map[string]bool
+	// A new user (cognito_first_test.go): temporary asks NEW_PASSWORD_REQUIRED
+	// after the password; without an authenticator, MFA_SETUP follows.
+	temporary, withoutAuthenticator bool
+	totpSecret                      string
 }
 
 type srpSession struct {
 	a, b, bigB  *big.Int
 	secretBlock string
 	verified    bool
+	stage       string // the step this session may take next, after the password
+}
+
+// cognitoCall is the body of a call to Cognito's API, the fields the fake reads.
+type cognitoCall struct {
+	AuthFlow, ClientId, Session, ChallengeName, AccessToken, UserCode string
+	AuthParameters, ChallengeResponses                                map[string]string
 }
 
 func newFakeCognito(t *testing.T) *fakeCognito {
 	f := &fakeCognito{t: t, pool: "sa-east-1_ZmedTest1", client: "3n4b5urk1ft4fl3mg5e62d9ado",
 		user: "ana@zmed.example", userID: "6b1f2c3d-0e4a-4b5c-8d7e-9f0a1b2c3d4e",
-		password: "Uma-Senha-longa-1!", code: "123456", expiresIn: 3600, sessions: map[string]*srpSession{}}
+		password: "Uma-Senha-longa-1!", code: "123456", expiresIn: 3600, sessions: map[string]*srpSession{},
+		refreshedAccesses: map[string]bool{}}
+	f.setPassword(f.password)
+	return f
+}
+
+// setPassword keeps the password's verifier, as Cognito does (never the password).
+func (f *fakeCognito) setPassword(password string) {
+	f.password = password
 	f.salt = randomInt(16)
 	poolName := strings.Split(f.pool, "_")[1]
-	userHash := sha256.Sum256([]byte(poolName + f.userID + ":" + f.password))
+	userHash := sha256.Sum256([]byte(poolName + f.userID + ":" + password))
 	x := hexHash(padHex(f.salt), hex.EncodeToString(userHash[:]))
 	f.verifier = new(big.Int).Exp(srpG, x, srpN)
-	return f
 }
 
 func (f *fakeCognito) fail(w http.ResponseWriter, kind string) {
@@ -111,10 +138,7 @@ func (f *fakeCognito) fail(w http.ResponseWriter, kind string) {
 }
 
 func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		AuthFlow, ClientId, Session, ChallengeName, AccessToken string
-		AuthParameters, ChallengeResponses                      map[string]string
-	}
+	var in cognitoCall
 	raw, err := io.ReadAll(r.Body)
 	if err != nil || json.Unmarshal(raw, &in) != nil {
 		f.fail(w, "InvalidParameterException")
@@ -124,7 +148,7 @@ func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	f.bodies = append(f.bodies, string(raw))
 	target := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
-	if target != "GlobalSignOut" && in.ClientId != f.client {
+	if !slices.Contains([]string{"GlobalSignOut", "AssociateSoftwareToken", "VerifySoftwareToken"}, target) && in.ClientId != f.client {
 		f.fail(w, "ResourceNotFoundException")
 		return
 	}
@@ -168,31 +192,60 @@ func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.verified = true
-		out = map[string]any{"ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": in.Session, "ChallengeParameters": map[string]string{}}
+		out = f.afterPassword(in.Session)
 	case target == "RespondToAuthChallenge" && in.ChallengeName == "SOFTWARE_TOKEN_MFA":
 		s := f.sessions[in.Session]
-		if s == nil || !s.verified || in.ChallengeResponses["USERNAME"] != f.userID {
+		if s == nil || !s.verified || s.stage != "SOFTWARE_TOKEN_MFA" || in.ChallengeResponses["USERNAME"] != f.userID {
 			f.fail(w, "NotAuthorizedException")
 			return
 		}
-		if in.ChallengeResponses["SOFTWARE_TOKEN_MFA_CODE"] != f.code {
+		if !f.codeOK(in.ChallengeResponses["SOFTWARE_TOKEN_MFA_CODE"]) {
 			f.fail(w, "CodeMismatchException")
 			return
 		}
 		delete(f.sessions, in.Session)
-		tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": f.userID, "username": f.user, "client_id": f.client,
-			"token_use": "access", "exp": time.Now().Add(time.Duration(f.expiresIn) * time.Second).Unix()}).SignedString([]byte(authorizer.DefaultKey))
-		f.accessToken = tok
+		out = f.signedIn()
+	case target == "InitiateAuth" && in.AuthFlow == "REFRESH_TOKEN_AUTH":
+		f.refreshes++
+		if f.refused || in.AuthParameters["REFRESH_TOKEN"] != f.refreshToken {
+			f.fail(w, "NotAuthorizedException")
+			return
+		}
+		f.accessToken = f.token(time.Duration(f.expiresIn) * time.Second)
+		f.refreshedAccesses[f.accessToken] = true
 		out = map[string]any{"ChallengeParameters": map[string]string{}, "AuthenticationResult": map[string]any{
-			"AccessToken": tok, "IdToken": tok, "ExpiresIn": f.expiresIn, "TokenType": "Bearer"}}
+			"AccessToken": f.accessToken, "IdToken": f.accessToken, "ExpiresIn": f.expiresIn, "TokenType": "Bearer"}}
 	case target == "GlobalSignOut":
 		f.signedOut = append(f.signedOut, in.AccessToken)
 	default:
-		f.fail(w, "InvalidParameterException")
-		return
+		var refusal string
+		if out, refusal = f.firstSignIn(target, in); refusal != "" {
+			f.fail(w, refusal)
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// signedIn is the answer that ends a sign-in: the tokens.
+func (f *fakeCognito) signedIn() map[string]any {
+	lifetime := time.Duration(f.expiresIn) * time.Second
+	if f.staleFirst {
+		lifetime = -time.Minute
+	}
+	f.accessToken = f.token(lifetime)
+	f.refreshToken = randomInt(32).Text(36)
+	return map[string]any{"ChallengeParameters": map[string]string{}, "AuthenticationResult": map[string]any{
+		"AccessToken": f.accessToken, "IdToken": f.accessToken, "RefreshToken": f.refreshToken, "ExpiresIn": f.expiresIn, "TokenType": "Bearer"}}
+}
+
+// token is an access token the local API accepts (signed with the local
+// attendant key), running out after lifetime (negative: already expired).
+func (f *fakeCognito) token(lifetime time.Duration) string {
+	tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": f.userID, "username": f.user, "client_id": f.client,
+		"token_use": "access", "jti": randomInt(16).Text(36), "exp": time.Now().Add(lifetime).Unix()}).SignedString([]byte(authorizer.DefaultKey))
+	return tok
 }
 
 const cognitoEndpoint = "https://cognito-idp.sa-east-1.amazonaws.com/"
@@ -207,15 +260,35 @@ func routeCognito(t *testing.T, handler http.Handler) func(ctx context.Context) 
 
 // routeCognitoTo is routeCognito for another endpoint.
 func routeCognitoTo(t *testing.T, endpoint string, handler http.Handler) func(ctx context.Context) {
+	return routeCognitoGated(t, endpoint, handler, nil)
+}
+
+// apiGate stands for API Gateway's JWT authorizer in front of the local API
+// for tokens of an issuer the local API does not know (moto's): given a
+// request's Authorization header, it answers the header to send on, or false
+// for a 401 as API Gateway answers it.
+type apiGate func(authorization string) (string, bool)
+
+// routeCognitoGated is routeCognitoTo with, when gate is set, every request
+// to the local stack that carries a token passed through gate.
+func routeCognitoGated(t *testing.T, endpoint string, handler http.Handler, gate apiGate) func(ctx context.Context) {
 	return func(ctx context.Context) {
 		paused := chromedp.Events(ctx, fetch.RequestPaused)
-		if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: endpoint + "*"}}}); err != nil {
+		patterns := []*fetch.RequestPattern{{URLPattern: endpoint + "*"}}
+		if gate != nil {
+			patterns = append(patterns, &fetch.RequestPattern{URLPattern: "http://127.0.0.1:*"})
+		}
+		if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: patterns}); err != nil {
 			t.Fatal(err)
 		}
 		go func() {
 			for ev, err := range paused {
 				if err != nil {
 					return
+				}
+				if !strings.HasPrefix(ev.Request.URL, endpoint) {
+					passGate(ctx, ev, gate)
+					continue
 				}
 				var body strings.Builder
 				for _, p := range ev.Request.PostDataEntries {
@@ -242,6 +315,32 @@ func routeCognitoTo(t *testing.T, endpoint string, handler http.Handler) func(ct
 	}
 }
 
+// passGate sends a paused request to the local stack on, its token
+// exchanged by gate, or answers 401 when gate refuses it.
+func passGate(ctx context.Context, ev fetch.EventRequestPaused, gate apiGate) {
+	var headers []*fetch.HeaderEntry
+	auth := ""
+	for k, v := range ev.Request.Headers {
+		if strings.EqualFold(k, "Authorization") {
+			auth = fmt.Sprint(v)
+			continue
+		}
+		headers = append(headers, &fetch.HeaderEntry{Name: k, Value: fmt.Sprint(v)})
+	}
+	if auth == "" {
+		_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+		return
+	}
+	next, ok := gate(auth)
+	if !ok {
+		_, _ = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 401,
+			ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}}, Body: []byte(`{"message":"Unauthorized"}`)})
+		return
+	}
+	headers = append(headers, &fetch.HeaderEntry{Name: "Authorization", Value: next})
+	_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID, Headers: headers})
+}
+
 func startCognito(t *testing.T, f *fakeCognito) *env {
 	return startWith(t, func(c *stack.Config) {
 		c.Console = console.Settings{Mode: console.ModeCognito, CognitoEndpoint: cognitoEndpoint, UserPoolID: f.pool, ClientID: f.client}
@@ -252,14 +351,14 @@ func (e *env) signInCognito(user, password, code string) {
 	e.t.Helper()
 	e.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('username').value = ''`), chromedp.SendKeys(chromedp.CSS("#username"), user),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Evaluate[chromedp.Void](`document.getElementById('alert').hidden = true`),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('signin-error').hidden = true`),
 		chromedp.Click(chromedp.CSS(`#password-form button[type="submit"]`)))
-	e.waitFor(`!document.getElementById('totp-form').hidden || !document.getElementById('alert').hidden`)
+	e.waitFor(`['totp-form', 'new-password-form', 'mfa-setup-form', 'signin-error'].some((id) => !document.getElementById(id).hidden)`)
 	if code == "" || eval[bool](e, `document.getElementById('totp-form').hidden`) {
 		return
 	}
 	e.do(chromedp.SendKeys(chromedp.CSS("#totp"), code), chromedp.Click(chromedp.CSS(`#totp-form button[type="submit"]`)))
-	e.waitFor(`!document.getElementById('workspace').hidden || !document.getElementById('alert').hidden`)
+	e.waitFor(`!document.getElementById('workspace').hidden || !document.getElementById('signin-error').hidden`)
 }
 
 // TestCognitoSignIn: in AWS the page signs in with the user pool's SRP flow
@@ -274,9 +373,12 @@ func TestCognitoSignIn(t *testing.T) {
 	}
 
 	e.signInCognito(f.user, "senha-errada", "")
-	e.waitText("#alert", "E-mail, senha ou código incorretos")
+	e.waitText("#signin-error", "E-mail, senha ou código incorretos")
+	if !eval[bool](e, `document.activeElement === document.getElementById('signin-error')`) {
+		t.Error("the sign-in error does not take the focus")
+	}
 	e.signInCognito(f.user, f.password, "654321")
-	e.waitText("#alert", "Código do autenticador incorreto.")
+	e.waitText("#signin-error", "Código do autenticador incorreto.")
 	e.signInCognito(f.user, f.password, f.code)
 	e.waitText("#who-name", "Atendente: "+f.user)
 	if v := eval[string](e, `document.getElementById('password').value + document.getElementById('totp').value`); v != "" {
@@ -314,11 +416,13 @@ func TestCognitoSignIn(t *testing.T) {
 	}
 }
 
-// TestCognitoSessionExpires: when the access token runs out, the page forgets
-// the patient and asks to sign in again.
+// TestCognitoSessionExpires: when the access token runs out and Cognito
+// refuses to renew it (the refresh token was revoked), the page forgets the
+// patient and asks to sign in again.
 func TestCognitoSessionExpires(t *testing.T) {
 	f := newFakeCognito(t)
 	f.expiresIn = 2
+	f.refused = true
 	e := startCognito(t, f)
 	e.signInCognito(f.user, f.password, f.code)
 	f.mu.Lock()
@@ -328,7 +432,82 @@ func TestCognitoSessionExpires(t *testing.T) {
 		t.Fatal("the sign-in did not complete")
 	}
 	e.waitText("#alert", "Sua sessão expirou. Entre novamente.")
-	if !eval[bool](e, `document.getElementById('workspace').hidden && document.querySelectorAll('li.exam').length === 0`) {
+	if !eval[bool](e, `document.getElementById('workspace').hidden && document.querySelectorAll('li.exam').length === 0 && !document.getElementById('password-form').hidden`) {
 		t.Error("the workspace is still shown after the session expired")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refreshes == 0 {
+		t.Error("the page did not try to renew the token before signing out")
+	}
+}
+
+// refreshed waits until the fake has renewed the access token n times.
+func (f *fakeCognito) refreshed(e *env, n int) {
+	e.t.Helper()
+	for deadline := time.Now().Add(hang); ; time.Sleep(20 * time.Millisecond) {
+		f.mu.Lock()
+		done := f.refreshes >= n
+		f.mu.Unlock()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("the page did not renew its token %d times", n)
+		}
+	}
+}
+
+// searchSignedIn searches a patient and requires the answer with the
+// attendant still signed in; it returns the page's list requests so far.
+func (e *env) searchSignedIn() []sentRequest {
+	e.t.Helper()
+	e.search(maria)
+	if e.text("#alert") != "" || !eval[bool](e, `!document.getElementById('workspace').hidden`) {
+		e.t.Fatalf("signed out or refused: %q", e.text("#alert"))
+	}
+	return e.sent("GET", "/exams/info")
+}
+
+// TestCognitoRenewsBeforeExpiry: before the access token runs out the page
+// renews it with the refresh token (REFRESH_TOKEN_AUTH) and sends the new one.
+func TestCognitoRenewsBeforeExpiry(t *testing.T) {
+	f := newFakeCognito(t)
+	f.expiresIn = 4
+	e := startCognito(t, f)
+	e.signInCognito(f.user, f.password, f.code)
+	f.refreshed(e, 2)
+	lists := e.searchSignedIn()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if got := strings.TrimPrefix(lists[len(lists)-1].Headers["Authorization"], "Bearer "); !f.refreshedAccesses[got] {
+		t.Errorf("the API request carries %q, not a renewed token", got)
+	}
+	for _, b := range f.bodies {
+		if strings.Contains(b, "REFRESH_TOKEN_AUTH") && strings.Contains(b, f.password) {
+			t.Errorf("the password went with a renewal: %s", b)
+		}
+	}
+	if kept := eval[string](e, `JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie`); kept != "{}{}" {
+		t.Errorf("the page stored something: %s", kept)
+	}
+}
+
+// TestCognitoRenewsAfter401: a token the API refuses (401) is renewed once
+// and the request sent again, so the attendant sees the answer, not a sign-out.
+func TestCognitoRenewsAfter401(t *testing.T) {
+	f := newFakeCognito(t)
+	f.expiresIn = 900
+	f.staleFirst = true
+	e := startCognito(t, f)
+	e.signInCognito(f.user, f.password, f.code)
+	lists := e.searchSignedIn()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refreshes != 1 || len(lists) != 2 {
+		t.Fatalf("%d renewals and %d list requests, want 1 and 2 (the refused one, then the same with the new token)", f.refreshes, len(lists))
+	}
+	if got := strings.TrimPrefix(lists[1].Headers["Authorization"], "Bearer "); !f.refreshedAccesses[got] || lists[0].URL != lists[1].URL {
+		t.Errorf("the request sent again carries %q to %s (first to %s)", got, lists[1].URL, lists[0].URL)
 	}
 }

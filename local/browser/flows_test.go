@@ -203,15 +203,15 @@ func TestLoadMore(t *testing.T) {
 func TestSignInWithALocalToken(t *testing.T) {
 	e := start(t)
 	paste := func(tok string) {
-		e.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('attendant-token').value = ''; document.getElementById('alert').hidden = true`),
+		e.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('attendant-token').value = ''; document.getElementById('signin-error').hidden = true`),
 			chromedp.SendKeys(chromedp.CSS("#attendant-token"), tok),
 			chromedp.Click(chromedp.CSS(`#token-form button[type="submit"]`)))
 	}
 	expired := localToken(t, "ana", -time.Minute)
 	paste(expired)
-	e.waitText("#alert", "Token de atendente inválido ou expirado.")
+	e.waitText("#signin-error", "Token de atendente inválido ou expirado.")
 	paste("not-a-token")
-	e.waitText("#alert", "Token de atendente inválido ou expirado.")
+	e.waitText("#signin-error", "Token de atendente inválido ou expirado.")
 
 	tok := localToken(t, "ana", time.Hour)
 	paste(tok)

@@ -9,9 +9,11 @@ export class ApiError extends Error {
   }
 }
 
-// createApi: bearer() gives the Authorization value or '' (local attendant).
-export function createApi(bearer) {
-  async function call(method, path, body, extraHeaders = {}) {
+// createApi: bearer() gives the Authorization value or '' (local attendant);
+// renew() gets a new token after a 401 and resolves true when it did, and
+// the request is then sent once more.
+export function createApi(bearer, renew = async () => false) {
+  async function call(method, path, body, extraHeaders = {}, renewed = false) {
     const headers = { ...extraHeaders };
     const auth = bearer();
     if (auth) headers.Authorization = auth;
@@ -28,6 +30,7 @@ export function createApi(bearer) {
     } catch {
       data = null;
     }
+    if (resp.status === 401 && auth && !renewed && await renew()) return call(method, path, body, extraHeaders, true);
     if (!resp.ok) {
       // API Gateway's own 401 has no code of ours.
       const code = data?.error?.code || (resp.status === 401 ? 'UNAUTHENTICATED' : 'INTERNAL');

@@ -7,7 +7,7 @@ import { showLabel, setupLabel } from './label.js';
 import * as signin from './signin.js';
 
 const $ = (id) => document.getElementById(id);
-const api = createApi(signin.bearer);
+const api = createApi(signin.bearer, signin.renew);
 
 const state = {
   document: '', // the CPF searched, 11 digits
@@ -294,7 +294,7 @@ async function main() {
   $('finish-cancel').addEventListener('click', () => $('finish-dialog').close());
   $('sign-out').addEventListener('click', () => signin.end(false));
   setupLabel();
-  signin.setup(config, showSignedIn, fail);
+  signin.setup(config, showSignedIn);
   $('signin').hidden = false;
   document.body.dataset.ready = 'true';
   performance.mark('zmed:ready');

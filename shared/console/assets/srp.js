@@ -82,33 +82,47 @@ export function cognitoTimestamp(d = new Date()) {
   return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${d.getUTCDate()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
 
+// randomSmallA is the client's secret exponent: 128 random bytes mod N, as
+// AWS's SDKs draw it.
+function randomSmallA() {
+  return BigInt('0x' + bytesHex(crypto.getRandomValues(new Uint8Array(128)))) % N;
+}
+
 // startSRP returns the SRP_A to send and a function that answers Cognito's
 // PASSWORD_VERIFIER challenge for poolID (region_name) with the password.
-export async function startSRP() {
-  let a = 0n;
-  let A = 0n;
-  while (A === 0n) {
-    a = BigInt('0x' + bytesHex(crypto.getRandomValues(new Uint8Array(128)))) % N;
-    A = modPow(g, a, N);
-  }
+// smallA is the secret exponent; only the known-answer test passes one
+// (docs/console.md), the page always draws a fresh one.
+export async function startSRP(smallA) {
+  const a = smallA === undefined ? randomSmallA() : BigInt('0x' + smallA) % N;
+  const A = modPow(g, a, N);
+  if (A === 0n) throw new Error('SRP: bad a');
   const k = BigInt('0x' + await sha256Hex(hexBytes(padHex(N) + padHex(g))));
+
+  // key is the 16-byte key both sides derive (HKDF of the shared secret S);
+  // only a page that knows the password derives the server's.
+  async function key(poolID, password, params) {
+    const poolName = poolID.split('_')[1];
+    const B = BigInt('0x' + params.SRP_B);
+    const salt = BigInt('0x' + params.SALT);
+    if (B % N === 0n) throw new Error('SRP: bad B');
+    const u = BigInt('0x' + await sha256Hex(hexBytes(padHex(A) + padHex(B))));
+    if (u === 0n) throw new Error('SRP: bad u');
+    const userHash = await sha256Hex(utf8.encode(`${poolName}${params.USER_ID_FOR_SRP}:${password}`));
+    const x = BigInt('0x' + await sha256Hex(hexBytes(padHex(salt) + userHash)));
+    const base = (((B - k * modPow(g, x, N)) % N) + N) % N;
+    const S = modPow(base, a + u * x, N);
+    const prk = await hmac(hexBytes(padHex(u)), hexBytes(padHex(S)));
+    return (await hmac(prk, concat(utf8.encode('Caldera Derived Key'), new Uint8Array([1])))).slice(0, 16);
+  }
+
   return {
     srpA: A.toString(16),
+    key,
     async answer(poolID, password, params, timestamp = cognitoTimestamp()) {
       const poolName = poolID.split('_')[1];
       const userID = params.USER_ID_FOR_SRP;
-      const B = BigInt('0x' + params.SRP_B);
-      const salt = BigInt('0x' + params.SALT);
-      if (B % N === 0n) throw new Error('SRP: bad B');
-      const u = BigInt('0x' + await sha256Hex(hexBytes(padHex(A) + padHex(B))));
-      if (u === 0n) throw new Error('SRP: bad u');
-      const userHash = await sha256Hex(utf8.encode(`${poolName}${userID}:${password}`));
-      const x = BigInt('0x' + await sha256Hex(hexBytes(padHex(salt) + userHash)));
-      const base = (((B - k * modPow(g, x, N)) % N) + N) % N;
-      const S = modPow(base, a + u * x, N);
-      const prk = await hmac(hexBytes(padHex(u)), hexBytes(padHex(S)));
-      const key = (await hmac(prk, concat(utf8.encode('Caldera Derived Key'), new Uint8Array([1])))).slice(0, 16);
-      const signature = await hmac(key, concat(utf8.encode(poolName), utf8.encode(userID), base64Bytes(params.SECRET_BLOCK), utf8.encode(timestamp)));
+      const signature = await hmac(await key(poolID, password, params),
+        concat(utf8.encode(poolName), utf8.encode(userID), base64Bytes(params.SECRET_BLOCK), utf8.encode(timestamp)));
       return {
         USERNAME: userID,
         PASSWORD_CLAIM_SECRET_BLOCK: params.SECRET_BLOCK,

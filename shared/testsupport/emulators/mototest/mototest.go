@@ -46,6 +46,10 @@ func python() string {
 	return ""
 }
 
+// Python is that Python, where the other Python test tools of
+// .ci/requirements.txt are installed too (pycognito), or "" without one.
+func Python() string { return python() }
+
 // Start starts moto on a free loopback port for the rest of the test (or
 // skips the test, outside CI, when moto is not installed: `make test` installs it).
 // Requests are served one at a time, so each is atomic as in AWS. The server

@@ -19,6 +19,9 @@ import (
 	"github.com/zmed/exam-manager/shared/token"
 )
 
+// Function is the folder of the rotation function.
+const Function = "rotate-token-keys"
+
 // The staging labels of Secrets Manager's rotation.
 const (
 	Current  = "AWSCURRENT"
@@ -47,6 +50,9 @@ var ErrRefused = errors.New("rotation refused")
 
 // Rotator rotates a token key secret.
 type Rotator struct {
+	// Rotated are the ARNs of the secrets it may rotate: the token keys and no
+	// other secret, whatever its role's policy allows.
+	Rotated []string
 	Secrets SecretsManager
 	// NewKey makes the new key, none of whose ids is one of keep's (token.NewKey).
 	NewKey func(keep ...token.Key) (token.Key, error)
@@ -54,6 +60,9 @@ type Rotator struct {
 
 // Rotate runs one step of a rotation.
 func (r Rotator) Rotate(ctx context.Context, e Event) error {
+	if e.SecretID == "" || !slices.Contains(r.Rotated, e.SecretID) {
+		return fmt.Errorf("%w: not a token key secret", ErrRefused)
+	}
 	log := slog.With("step", e.Step, "version", e.ClientRequestToken)
 	secret, err := r.Secrets.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: &e.SecretID})
 	if err != nil {
@@ -127,8 +136,11 @@ func (r Rotator) create(ctx context.Context, e Event, versions map[string][]stri
 	return nil
 }
 
-// test checks the pending key: the form a rotation writes, long enough, and
-// with ids the current key does not have.
+// test checks the pending key: a key verifiers read, long enough, in the
+// form a rotation writes, with ids the current key does not have. A pending
+// copy of the current value is Secrets Manager's own check of the rotation's
+// configuration, made when a schedule is set without rotating: the value
+// must read as a key, nothing more.
 func (r Rotator) test(ctx context.Context, e Event) error {
 	value, err := r.value(ctx, e.SecretID, &secretsmanager.GetSecretValueInput{VersionId: &e.ClientRequestToken, VersionStage: aws.String(Pending)})
 	if err != nil {
@@ -138,12 +150,16 @@ func (r Rotator) test(ctx context.Context, e Event) error {
 	if err != nil {
 		return fmt.Errorf("the pending key: %w", err)
 	}
+	currentValue, err := r.value(ctx, e.SecretID, &secretsmanager.GetSecretValueInput{VersionStage: aws.String(Current)})
+	if err != nil || currentValue == value {
+		return err
+	}
 	if pending.Value() != value {
 		return errors.New("the pending key is not in the form a rotation writes")
 	}
-	current, err := r.key(ctx, e.SecretID, &secretsmanager.GetSecretValueInput{VersionStage: aws.String(Current)})
+	current, err := token.ParseKey(currentValue)
 	if err != nil {
-		return err
+		return fmt.Errorf("the current key: %w", err)
 	}
 	if current.ID == pending.ID || current.Label == pending.Label {
 		return errors.New("the pending key has an id of the current key")

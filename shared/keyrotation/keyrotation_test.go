@@ -83,7 +83,7 @@ func verify(t *testing.T, examSM, resultSM *fakeSecret, s signed) error {
 func rotate(t *testing.T, sm *fakeSecret, arn, version string) {
 	t.Helper()
 	sm.startRotation(version)
-	r := Rotator{Secrets: sm, NewKey: token.NewKey}
+	r := Rotator{Rotated: []string{examARN, resultARN}, Secrets: sm, NewKey: token.NewKey}
 	for _, step := range []string{"createSecret", "setSecret", "testSecret", "finishSecret"} {
 		if err := r.Rotate(context.Background(), Event{Step: step, SecretID: arn, ClientRequestToken: version}); err != nil {
 			t.Fatalf("%s of %s: %v", step, version, err)
@@ -149,7 +149,7 @@ func TestRotationThroughFourSteps(t *testing.T) {
 func TestStepsAreIdempotent(t *testing.T) {
 	sm := newFakeSecret(examARN, strings.Repeat("k", 64))
 	sm.startRotation("v1")
-	r := Rotator{Secrets: sm, NewKey: token.NewKey}
+	r := Rotator{Rotated: []string{examARN, resultARN}, Secrets: sm, NewKey: token.NewKey}
 	create := Event{Step: "createSecret", SecretID: examARN, ClientRequestToken: "v1"}
 	for range 2 {
 		if err := r.Rotate(context.Background(), create); err != nil {
@@ -177,7 +177,7 @@ func TestNewKeyAvoidsTheKeysInUse(t *testing.T) {
 	sm := newFakeSecret(examARN, strings.Repeat("k", 64))
 	rotate(t, sm, examARN, "v1")
 	var kept []token.Key
-	r := Rotator{Secrets: sm, NewKey: func(keep ...token.Key) (token.Key, error) {
+	r := Rotator{Rotated: []string{examARN, resultARN}, Secrets: sm, NewKey: func(keep ...token.Key) (token.Key, error) {
 		kept = keep
 		return token.NewKey(keep...)
 	}}
@@ -205,6 +205,23 @@ func TestNewKeyAvoidsTheKeysInUse(t *testing.T) {
 	}
 }
 
+// TestConfigurationCheck: when a schedule is set without rotating, Secrets
+// Manager runs testSecret on a pending copy of the current value; it passes,
+// and nothing is written.
+func TestConfigurationCheck(t *testing.T) {
+	generated := strings.Repeat("k", 64)
+	sm := newFakeSecret(examARN, generated)
+	sm.startRotation("check")
+	_, _ = sm.PutSecretValue(context.Background(), putPending("check", generated))
+	r := Rotator{Rotated: []string{examARN}, Secrets: sm, NewKey: token.NewKey}
+	if err := r.Rotate(context.Background(), Event{Step: "testSecret", SecretID: examARN, ClientRequestToken: "check"}); err != nil {
+		t.Fatalf("testSecret of the configuration check: %v", err)
+	}
+	if sm.puts != 1 || !slices.Contains(sm.stagesOf("v0"), Current) {
+		t.Fatalf("the check wrote: puts %d, v0 %v", sm.puts, sm.stagesOf("v0"))
+	}
+}
+
 // TestRefusals: the checks every step makes before acting, and testSecret's
 // checks of the pending key.
 func TestRefusals(t *testing.T) {
@@ -228,7 +245,8 @@ func TestRefusals(t *testing.T) {
 		{"a version the secret does not have", func(*fakeSecret) {}, Event{"createSecret", examARN, "v9"}, true},
 		{"a version that is not pending", func(sm *fakeSecret) { sm.startRotation("v1"); sm.startRotation("v2") }, Event{"createSecret", examARN, "v1"}, true},
 		{"an unknown step", func(sm *fakeSecret) { sm.startRotation("v1") }, Event{"dropSecret", examARN, "v1"}, true},
-		{"another secret", func(sm *fakeSecret) { sm.startRotation("v1") }, Event{"createSecret", resultARN, "v1"}, false},
+		{"a secret not in the fake", func(sm *fakeSecret) { sm.startRotation("v1") }, Event{"createSecret", resultARN, "v1"}, false},
+		{"a secret other than the token keys", func(sm *fakeSecret) { sm.startRotation("v1") }, Event{"createSecret", "arn:aws:secretsmanager:sa-east-1:123456789012:secret:zmed/test/cursor-key", "v1"}, true},
 		{"testSecret before createSecret", func(sm *fakeSecret) { sm.startRotation("v1") }, Event{"testSecret", examARN, "v1"}, false},
 		{"testSecret of a plain key", func(sm *fakeSecret) { sm.startRotation("v1"); plainPending(sm) }, Event{"testSecret", examARN, "v1"}, false},
 		{"testSecret of a short key", func(sm *fakeSecret) { sm.startRotation("v1"); shortPending(sm) }, Event{"testSecret", examARN, "v1"}, false},
@@ -237,7 +255,7 @@ func TestRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sm := newFakeSecret(examARN, strings.Repeat("k", 64))
 			tt.setup(sm)
-			err := Rotator{Secrets: sm, NewKey: token.NewKey}.Rotate(context.Background(), tt.event)
+			err := Rotator{Rotated: []string{examARN, resultARN}, Secrets: sm, NewKey: token.NewKey}.Rotate(context.Background(), tt.event)
 			if err == nil || errors.Is(err, ErrRefused) != tt.refused {
 				t.Fatalf("err = %v, want refused %v", err, tt.refused)
 			}

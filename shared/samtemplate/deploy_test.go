@@ -73,6 +73,8 @@ var parameterValues = []struct {
 	{"ReserveConcurrency", []string{"true", "false"}, []string{"on", "yes", ""}},
 	{"DeletionProtection", []string{"true", "false"}, []string{"ACTIVE", "on", ""}},
 	{"CreateAccountAlarms", []string{"true", "false"}, []string{"yes", "dev", ""}},
+	{"ExamTokenTtlDays", []string{"1", "180", "365"}, []string{"0", "-1", "0.5", "366", "4320h"}},
+	{"TokenKeyRotationDays", []string{"367", "400", "1000"}, []string{"0", "30", "180", "365", "366", "1001"}},
 }
 
 // TestParametersRefuseBadValues: CloudFormation checks a parameter against its

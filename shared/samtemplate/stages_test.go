@@ -18,7 +18,8 @@ var motoUnsupported = []string{
 	"AWS::CloudWatch::Alarm", "AWS::CodeDeploy::Application", "AWS::CodeDeploy::DeploymentGroup",
 	"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
 	"AWS::Lambda::Alias", "AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy",
-	"AWS::SNS::Subscription", "AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::Secret",
+	"AWS::SNS::Subscription", "AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::RotationSchedule",
+	"AWS::SecretsManager::Secret",
 }
 
 // TestStagesDeploySideBySide creates the translated template as dev and as

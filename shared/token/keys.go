@@ -91,7 +91,11 @@ func NewKey(keep ...Key) (Key, error) {
 		}
 		return false
 	}
-	if len(keep) >= 1<<labelcode.KeyIDBits {
+	labels := map[uint8]bool{}
+	for _, k := range keep {
+		labels[k.Label] = true
+	}
+	if len(labels) >= 1<<labelcode.KeyIDBits {
 		return Key{}, errors.New("token key: no label id left")
 	}
 	for {

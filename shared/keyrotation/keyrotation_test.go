@@ -1,16 +1,21 @@
 package keyrotation
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zmed/exam-manager/shared/base64url"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/logging"
 	"github.com/zmed/exam-manager/shared/secrets"
+	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -263,5 +268,35 @@ func TestRefusals(t *testing.T) {
 				t.Fatalf("the current key moved: %v", sm.stagesOf("v0"))
 			}
 		})
+	}
+}
+
+// TestLogsCarryNoKey: the lines of a rotation, and of a verifier reading the
+// rotated secret again, name steps, versions and counts, never a key.
+func TestLogsCarryNoKey(t *testing.T) {
+	var buf bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(logging.New(&buf, slog.LevelDebug))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+
+	generated := "GeneratedAtDeployExamKey0123456789abcdefghijklmnopqrstuvwxyz0123"
+	sm := newFakeSecret(examARN, generated)
+	resultSM := newFakeSecret(resultARN, "GeneratedAtDeployResultKey0123456789abcdefghijklmnopqrstuvwxyz01")
+	warm, err := token.NewReloadingVerifier(context.Background(),
+		secrets.Source(sm, config.Key{Name: "exam", SecretARN: examARN}),
+		secrets.Source(resultSM, config.Key{Name: "result", SecretARN: resultARN}),
+		func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotate(t, sm, examARN, "v1")
+	s := signWith(t, sm, resultSM)
+	if _, err := warm.VerifyExamToken(s.examToken); err != nil {
+		t.Fatal(err)
+	}
+	made, _ := token.ParseKey(*sm.versions["v1"].value)
+	forbidden := []string{generated, base64url.Encode(made.Secret), string(made.Secret), s.examToken, s.labelCode}
+	if n := logtest.CheckLines(t, &buf, forbidden); n < 5 {
+		t.Fatalf("%d log lines, want the four steps' and the reading's", n)
 	}
 }

@@ -61,8 +61,8 @@ func signWith(t *testing.T, examSM, resultSM *fakeSecret) signed {
 	return s
 }
 
-// verify checks s with a verifier that reads both secrets now (a fresh start).
-func verify(t *testing.T, examSM, resultSM *fakeSecret, s signed) error {
+// start is a verifier that reads both secrets now, as a cold start does.
+func start(t *testing.T, examSM, resultSM *fakeSecret) *token.Verifier {
 	t.Helper()
 	v, err := token.NewReloadingVerifier(context.Background(),
 		secrets.Source(examSM, config.Key{Name: "exam", SecretARN: examARN}),
@@ -71,6 +71,13 @@ func verify(t *testing.T, examSM, resultSM *fakeSecret, s signed) error {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return v
+}
+
+// verify checks s with a verifier that reads both secrets now (a fresh start).
+func verify(t *testing.T, examSM, resultSM *fakeSecret, s signed) error {
+	t.Helper()
+	v := start(t, examSM, resultSM)
 	if _, err := v.VerifyExamToken(s.examToken); err != nil {
 		return err
 	}
@@ -282,13 +289,7 @@ func TestLogsCarryNoKey(t *testing.T) {
 	generated := "GeneratedAtDeployExamKey0123456789abcdefghijklmnopqrstuvwxyz0123"
 	sm := newFakeSecret(examARN, generated)
 	resultSM := newFakeSecret(resultARN, "GeneratedAtDeployResultKey0123456789abcdefghijklmnopqrstuvwxyz01")
-	warm, err := token.NewReloadingVerifier(context.Background(),
-		secrets.Source(sm, config.Key{Name: "exam", SecretARN: examARN}),
-		secrets.Source(resultSM, config.Key{Name: "result", SecretARN: resultARN}),
-		func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
+	warm := start(t, sm, resultSM)
 	rotate(t, sm, examARN, "v1")
 	s := signWith(t, sm, resultSM)
 	if _, err := warm.VerifyExamToken(s.examToken); err != nil {

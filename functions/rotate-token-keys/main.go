@@ -4,13 +4,10 @@ package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/keyrotation"
-	"github.com/zmed/exam-manager/shared/token"
 )
 
 // settings are the two secrets this function rotates, read once per cold
@@ -26,10 +23,5 @@ func readSettings(r *config.Reader) settings {
 
 func main() {
 	_, s, cfg := boot.Init(readSettings)
-	r := keyrotation.Rotator{
-		Rotated: []string{s.ExamKey.SecretARN, s.ResultKey.SecretARN},
-		Secrets: secretsmanager.NewFromConfig(awsenv.ForService(cfg, "SECRETS_MANAGER")),
-		NewKey:  token.NewKey,
-	}
-	lambda.Start(r.Rotate)
+	lambda.Start(keyrotation.FromConfig(cfg, s.ExamKey.SecretARN, s.ResultKey.SecretARN).Rotate)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
+	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -42,6 +43,16 @@ type SecretsManager interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 	PutSecretValue(ctx context.Context, in *secretsmanager.PutSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error)
 	UpdateSecretVersionStage(ctx context.Context, in *secretsmanager.UpdateSecretVersionStageInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretVersionStageOutput, error)
+}
+
+// FromConfig returns the Rotator of the secrets named by rotated (ARNs; an
+// empty one is skipped) on a Secrets Manager client of cfg.
+func FromConfig(cfg aws.Config, rotated ...string) Rotator {
+	return Rotator{
+		Rotated: slices.DeleteFunc(slices.Clone(rotated), func(arn string) bool { return arn == "" }),
+		Secrets: secretsmanager.NewFromConfig(awsenv.ForService(cfg, "SECRETS_MANAGER")),
+		NewKey:  token.NewKey,
+	}
 }
 
 // ErrRefused: the event does not describe a rotation this function may do

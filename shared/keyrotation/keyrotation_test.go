@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/zmed/exam-manager/shared/base64url"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/exam"
@@ -299,5 +301,17 @@ func TestLogsCarryNoKey(t *testing.T) {
 	forbidden := []string{generated, base64url.Encode(made.Secret), string(made.Secret), s.examToken, s.labelCode}
 	if n := logtest.CheckLines(t, &buf, forbidden); n < 5 {
 		t.Fatalf("%d log lines, want the four steps' and the reading's", n)
+	}
+}
+
+// TestFromConfigRotatesTheNamedSecretsOnly: a key given as its value (no
+// secret) leaves nothing to rotate, and no event names the empty secret.
+func TestFromConfigRotatesTheNamedSecretsOnly(t *testing.T) {
+	r := FromConfig(aws.Config{Region: "sa-east-1"}, "", examARN)
+	if !slices.Equal(r.Rotated, []string{examARN}) || r.Secrets == nil || r.NewKey == nil {
+		t.Fatalf("FromConfig = %+v", r)
+	}
+	if err := r.Rotate(context.Background(), Event{Step: "createSecret", ClientRequestToken: "v1"}); !errors.Is(err, ErrRefused) {
+		t.Fatalf("an event without a secret: %v, want refused before any call", err)
 	}
 }

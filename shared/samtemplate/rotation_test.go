@@ -111,7 +111,7 @@ func TestRotationFunctionHasLeastPrivilege(t *testing.T) {
 					t.Errorf("%s on %v, want the two token key secrets only", a, resources)
 				}
 			case a == "kms:Decrypt" || a == "kms:GenerateDataKey":
-				if Get(s, "Condition", "StringEquals", "kms:ViaService", "Fn::Sub") != "secretsmanager.${AWS::Region}.amazonaws.com" || Get(s, "Resource", "Fn::GetAtt") == nil {
+				if Get(s, "Condition", "StringEquals", "kms:ViaService", "Fn::Sub") != "secretsmanager.${AWS::Region}.${AWS::URLSuffix}" || Get(s, "Resource", "Fn::GetAtt") == nil {
 					t.Errorf("%s without the Secrets Manager kms:ViaService condition: %v", a, s)
 				}
 			default:

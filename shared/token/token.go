@@ -3,7 +3,10 @@
 // (issued by the exam execution team with its own key). Verification pins the
 // algorithm, requires exp, checks iss, and so refuses a token of the other kind.
 // The exam token has a second form, the label code (shared/labelcode), made
-// with the same key and lifetime and accepted wherever the JWT is.
+// with the same key and lifetime and accepted wherever the JWT is. Every
+// token names the key that made it (keys.go), so that a verifier holding the
+// current and the previous key of a rotating secret picks the right one, and
+// reads the secret again when the named key is newer than its start (ring.go).
 package token
 
 import (

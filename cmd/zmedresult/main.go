@@ -95,7 +95,7 @@ func dispatch(ctx context.Context, cmd string, env *config.Reader, bucket, code 
 	if err != nil {
 		return fmt.Errorf("AWS configuration: %w", err)
 	}
-	key, err := secrets.Key(ctx, secrets.FromConfig(cfg), keySource)
+	key, err := secrets.SigningKey(ctx, secrets.FromConfig(cfg), keySource)
 	if err != nil {
 		return err
 	}

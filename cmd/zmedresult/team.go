@@ -29,8 +29,8 @@ type Putter interface {
 type Team struct {
 	S3        Putter
 	Bucket    string
-	Completed string // the results bucket's completed folder
-	ResultKey []byte
+	Completed string        // the results bucket's completed folder
+	ResultKey token.Key     // the current one, named in the kid of the tokens it signs
 	TokenTTL  time.Duration // of the result tokens it signs
 	Scanner   document.CodeScanner
 	Now       func() time.Time
@@ -75,7 +75,7 @@ func (t Team) Upload(ctx context.Context, body []byte, examToken string) (string
 	if err != nil {
 		return "", err
 	}
-	resultToken, err := token.MintResultToken(t.ResultKey, examID, t.Now(), t.TokenTTL)
+	resultToken, err := t.ResultKey.MintResultToken(examID, t.Now(), t.TokenTTL)
 	if err != nil {
 		return "", err
 	}
@@ -121,7 +121,7 @@ func (t Team) ResultToken(examToken string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return token.MintResultToken(t.ResultKey, examID, t.Now(), t.TokenTTL)
+	return t.ResultKey.MintResultToken(examID, t.Now(), t.TokenTTL)
 }
 
 // labelCodeOf reads the label code from the document's QR codes: the first

@@ -31,8 +31,8 @@ func readSettings(r *config.Reader) settings {
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	key := boot.Must(secrets.Key(ctx, secrets.FromConfig(cfg), s.ExamKey))
-	issuer := boot.Must(token.NewIssuer(key, s.TokenTTL, time.Now))
+	key := boot.Must(secrets.SigningKey(ctx, secrets.FromConfig(cfg), s.ExamKey))
+	issuer := boot.Must(token.NewKeyIssuer(key, s.TokenTTL, time.Now))
 	store := dynamostore.FromConfig(cfg, s.Table)
 	lambda.Start(httpapi.StartExam.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Tokens: issuer, Now: time.Now,
 		Audit: boot.AuditWriter(ctx, cfg, s.ActorKey)}))

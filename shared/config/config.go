@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -78,9 +79,9 @@ func (r *Reader) Duration(name string, def time.Duration) time.Duration {
 	if !ok {
 		return def
 	}
-	d, err := time.ParseDuration(v)
+	d, err := parseDuration(v)
 	if err != nil || d <= 0 {
-		r.fail("%s must be a positive duration such as 3s or 4320h, got %q", name, v)
+		r.fail("%s must be a positive duration such as 3s, 4320h or 180d, got %q", name, v)
 		return def
 	}
 	return d
@@ -99,3 +100,17 @@ func (r *Reader) Err() error {
 
 // Fail records a problem found by the caller (for example a key too short once resolved).
 func (r *Reader) Fail(err error) { r.errs = append(r.errs, err) }
+
+// parseDuration is time.ParseDuration, plus a whole number of days such as
+// 180d (what a template can make of a parameter in days: it cannot multiply).
+func parseDuration(v string) (time.Duration, error) {
+	days, isDays := strings.CutSuffix(v, "d")
+	if !isDays {
+		return time.ParseDuration(v)
+	}
+	n, err := strconv.ParseUint(days, 10, 16)
+	if err != nil || days[0] == '+' {
+		return 0, errors.New("not a whole number of days")
+	}
+	return time.Duration(n) * 24 * time.Hour, nil
+}

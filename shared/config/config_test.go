@@ -45,3 +45,29 @@ func TestURL(t *testing.T) {
 		}
 	}
 }
+
+// TestDurationInDays: a duration is Go's, or a whole number of days (what the
+// template makes of a parameter in days); anything else is refused.
+func TestDurationInDays(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"4320h", 4320 * time.Hour},
+		{"180d", 180 * 24 * time.Hour},
+		{"1d", 24 * time.Hour},
+		{"0d", 0},
+		{"-1d", 0},
+		{"+1d", 0},
+		{"1.5d", 0},
+		{"d", 0},
+		{"99999d", 0},
+		{"3 d", 0},
+	} {
+		r := FromMap(map[string]string{ExamTokenTTLVar: tt.in})
+		got := r.Duration(ExamTokenTTLVar, 0)
+		if got != tt.want || (r.Err() == nil) != (tt.want != 0) {
+			t.Errorf("%q: %v, %v; want %v", tt.in, got, r.Err(), tt.want)
+		}
+	}
+}

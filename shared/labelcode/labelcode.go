@@ -28,13 +28,17 @@ const (
 	Len      = len(Prefix) + bodyChars
 	Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ" // Crockford's base32: no I, L, O, U
 
-	keyIDBits  = 3
+	keyIDBits  = KeyIDBits
 	hourBits   = 19
 	examIDBits = 128
 	macBits    = 80
 	bodyBits   = keyIDBits + hourBits + examIDBits + macBits
 	bodyChars  = bodyBits / 5
 )
+
+// KeyIDBits is the size of a code's key id: eight keys can be told apart, and
+// a rotation gives each new key an id that the keys still in use do not have.
+const KeyIDBits = 3
 
 // Epoch is hour 0 of a code's expiry, counted in whole hours; the last hour a
 // code can name begins in 2085.
@@ -164,7 +168,9 @@ func mac(key []byte, keyID uint8, hour uint64, id uuid.UUID, e Exam) []byte {
 
 // KeyID is the key's three-bit fingerprint written in each code, so that a
 // verifier holding the current and the previous key picks the one that made
-// the code (both, when their fingerprints happen to be equal: one in eight).
+// the code, and knows when it meets a code of a key it does not hold yet. A
+// rotation picks a new key whose fingerprint the keys in use do not have; two
+// keys given by hand may share one (one in eight): both are then tried.
 func KeyID(key []byte) uint8 {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("zmed-exam-manager label code key id"))

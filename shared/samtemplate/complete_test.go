@@ -8,6 +8,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/httpapi"
+	"github.com/zmed/exam-manager/shared/keyrotation"
 	"github.com/zmed/exam-manager/shared/reconcile"
 	"github.com/zmed/exam-manager/shared/resultfiling"
 )
@@ -19,7 +20,7 @@ import (
 // docs/api.md (TestEveryRouteIsComplete holds the endpoint table's routes to it).
 func TestEveryFunctionIsComplete(t *testing.T) {
 	root := Root()
-	known := map[string]bool{resultfiling.Function: true, reconcile.Function: true, console.Function: true}
+	known := map[string]bool{resultfiling.Function: true, reconcile.Function: true, console.Function: true, keyrotation.Function: true}
 	apiDoc, err := os.ReadFile(filepath.Join(root, "docs", "api.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -50,12 +51,12 @@ func TestEveryFunctionIsComplete(t *testing.T) {
 	}
 	for fn := range known {
 		if !folders[fn] {
-			t.Errorf("functions/%s is in the endpoint table (or is the processor or the reconciler) but does not exist", fn)
+			t.Errorf("functions/%s is in the endpoint table (or is the processor, the reconciler or the key rotation) but does not exist", fn)
 		}
 	}
 	for fn := range folders {
 		if !known[fn] {
-			t.Errorf("functions/%s is neither an endpoint of httpapi.Endpoints, the processor nor the reconciler", fn)
+			t.Errorf("functions/%s is neither an endpoint of httpapi.Endpoints, the processor, the reconciler nor the key rotation", fn)
 		}
 		if _, err := os.Stat(filepath.Join(root, "functions", fn, "main.go")); err != nil {
 			t.Errorf("functions/%s has no main.go", fn)

@@ -75,6 +75,8 @@ var parameterValues = []struct {
 	{"CreateAccountAlarms", []string{"true", "false"}, []string{"yes", "dev", ""}},
 	{"CreateDataEventsTrail", []string{"true", "false"}, []string{"yes", "organisation", ""}},
 	{"FiledResultsTierAfterDays", []string{"1", "90", "3650"}, []string{"0", "-1", "3651", "soon"}},
+	{"ExamTokenTtlDays", []string{"1", "180", "365"}, []string{"0", "-1", "0.5", "366", "4320h"}},
+	{"TokenKeyRotationDays", []string{"367", "400", "1000"}, []string{"0", "30", "180", "365", "366", "1001"}},
 }
 
 // TestParametersRefuseBadValues: CloudFormation checks a parameter against its

@@ -19,7 +19,7 @@ var motoUnsupported = []string{
 	"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
 	"AWS::Lambda::Alias", "AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy",
 	"AWS::SNS::Subscription", "AWS::SNS::TopicPolicy", "AWS::SQS::QueuePolicy",
-	"AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::Secret",
+	"AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::RotationSchedule", "AWS::SecretsManager::Secret",
 }
 
 // TestStagesDeploySideBySide creates the translated template as dev and as

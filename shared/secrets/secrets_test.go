@@ -63,18 +63,30 @@ func TestKey(t *testing.T) {
 
 // TestRingAcrossRotations: against moto's Secrets Manager, a secret never
 // rotated gives its one key; after each rotation (a new value put), the new
-// key comes first and the one before it second.
+// key comes first and the one before it second, in either form of value (the
+// generated plain key, then the JSON a rotation writes).
 func TestRingAcrossRotations(t *testing.T) {
 	moto := mototest.Start(t)
 	client := FromConfig(emulators.Config(moto.URL)).(*secretsmanager.Client)
 	ctx := context.Background()
-	keys := []string{strings.Repeat("a", 40), strings.Repeat("b", 40), strings.Repeat("c", 40)}
+	rotated, err := token.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{strings.Repeat("a", 40), strings.Repeat("b", 40), rotated.Value()}
+	secretOf := func(value string) string {
+		k, err := token.ParseKey(value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(k.Secret)
+	}
 	created, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("zmed/test/exam-token-key"), SecretString: aws.String(keys[0])})
 	if err != nil {
 		t.Fatal(err)
 	}
 	k := config.Key{Name: "ZMED_JWT_KEY", SecretARN: aws.ToString(created.ARN)}
-	want := [][]string{{keys[0]}, {keys[1], keys[0]}, {keys[2], keys[1]}}
+	want := [][]string{{keys[0]}, {keys[1], keys[0]}, {secretOf(keys[2]), keys[1]}}
 	for rotation, w := range want {
 		if rotation > 0 {
 			if _, err := client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: created.ARN, SecretString: aws.String(keys[rotation])}); err != nil {
@@ -87,7 +99,7 @@ func TestRingAcrossRotations(t *testing.T) {
 		}
 		var got []string
 		for _, key := range ring {
-			got = append(got, string(key))
+			got = append(got, string(key.Secret))
 		}
 		if !slices.Equal(got, w) {
 			t.Fatalf("after %d rotations: ring %q, want %q", rotation, got, w)

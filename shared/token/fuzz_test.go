@@ -2,27 +2,44 @@ package token
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/testsupport/tokentest"
 )
 
 // FuzzVerify: a token of either kind verifies only exactly as its key's
-// holder signed it (no forgery, no second spelling); refusals are ErrInvalidToken.
+// holder signed it (no forgery, no second spelling), whatever its kid header
+// names (its key, another, none, not a string); refusals are ErrInvalidToken.
+// The verifier reads its keys again on an unknown kid, as in AWS.
 func FuzzVerify(f *testing.F) {
 	s := newService(f, now)
 	examTok, _ := s.IssueExamToken(claims)
 	labelCode, _ := s.IssueLabelCode(claims)
 	resultTok, _ := MintResultToken(resultKey, claims.ExamID, now, time.Hour)
-	for _, tok := range []string{examTok, labelCode, resultTok, examTok + "\n", labelCode[:len(labelCode)-1] + "0", resultTok[:len(resultTok)-1] + "h", "a.b.c", ""} {
+	withKid := func(key []byte, kid any) string {
+		c := examMap(ExamIssuer, now.Add(time.Hour).Unix())
+		t := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+		if kid == nil {
+			delete(t.Header, "kid")
+		} else {
+			t.Header["kid"] = kid
+		}
+		tok, _ := t.SignedString(key)
+		return tok
+	}
+	for _, tok := range []string{examTok, labelCode, resultTok, examTok + "\n", labelCode[:len(labelCode)-1] + "0", resultTok[:len(resultTok)-1] + "h", "a.b.c", "",
+		withKid(examKey, nil), withKid(examKey, "k0123456789abcdef"), withKid(examKey, 7), withKid(resultKey, nil)} {
 		f.Add(tok)
 	}
 	f.Fuzz(func(t *testing.T, tok string) {
-		s := newService(t, now)
+		s := newReloadingService(t, now)
 		if c, err := s.VerifyExamToken(tok); err == nil && c.Seal != nil {
 			// A label code: it holds only for the exam the service made it for, as made.
 			if c.Seal.Check(exam.Exam{ID: c.ExamID, PatientID: claims.PatientID, Type: claims.ExamType}) == nil && tok != labelCode {
@@ -75,4 +92,22 @@ func FuzzClaims(f *testing.F) {
 			}
 		}
 	})
+}
+
+// newReloadingService is newService with a verifier that reads its keys from
+// a source, again on an unknown key id.
+func newReloadingService(t testing.TB, at time.Time) service {
+	t.Helper()
+	s := newService(t, at)
+	source := func(secret []byte) KeySource {
+		return func(context.Context) ([]Key, error) {
+			k, err := PlainKey(secret)
+			return []Key{k}, err
+		}
+	}
+	v, err := NewReloadingVerifier(context.Background(), source(examKey), source(resultKey), func() time.Time { return at })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return service{s.Issuer, v}
 }

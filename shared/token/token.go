@@ -3,10 +3,14 @@
 // (issued by the exam execution team with its own key). Verification pins the
 // algorithm, requires exp, checks iss, and so refuses a token of the other kind.
 // The exam token has a second form, the label code (shared/labelcode), made
-// with the same key and lifetime and accepted wherever the JWT is.
+// with the same key and lifetime and accepted wherever the JWT is. Every
+// token names the key that made it (keys.go), so that a verifier holding the
+// current and the previous key of a rotating secret picks the right one, and
+// reads the secret again when the named key is newer than its start (ring.go).
 package token
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -58,32 +62,43 @@ type resultClaims struct {
 
 // Issuer signs exam tokens. Only start exam holds one.
 type Issuer struct {
-	key []byte
+	key Key
 	ttl time.Duration
 	now func() time.Time
 }
 
-// NewIssuer returns an Issuer; key must be at least MinKeyLen bytes. The
-// lifetime is at least an hour, since a label code expires on the hour (never
-// after its exam token), and short enough for a label code to name its expiry.
+// NewIssuer returns an Issuer of a key given as its bytes (see NewKeyIssuer).
 func NewIssuer(examKey []byte, ttl time.Duration, now func() time.Time) (*Issuer, error) {
-	if err := CheckKey(examKey); err != nil {
+	k, err := PlainKey(examKey)
+	if err != nil {
+		return nil, fmt.Errorf("exam token key: %w", err)
+	}
+	return NewKeyIssuer(k, ttl, now)
+}
+
+// NewKeyIssuer returns an Issuer signing with k, whose ids its tokens and
+// label codes carry. The lifetime is at least an hour, since a label code
+// expires on the hour (never after its exam token), and short enough for a
+// label code to name its expiry.
+func NewKeyIssuer(k Key, ttl time.Duration, now func() time.Time) (*Issuer, error) {
+	if err := CheckKey(k.Secret); err != nil {
 		return nil, fmt.Errorf("exam token key: %w", err)
 	}
 	if ttl < time.Hour {
 		return nil, errors.New("exam token lifetime must be at least an hour")
 	}
 	probe := labelcode.Exam{ID: "00000000-0000-0000-0000-000000000000"}
-	if _, err := labelcode.Sign(examKey, probe, now().Add(ttl)); err != nil {
+	if _, err := labelcode.Sign(k.Secret, probe, now().Add(ttl)); err != nil {
 		return nil, fmt.Errorf("exam token lifetime: %w", err)
 	}
-	return &Issuer{key: examKey, ttl: ttl, now: now}, nil
+	return &Issuer{key: k, ttl: ttl, now: now}, nil
 }
 
-// Verifier verifies exam and result tokens.
+// Verifier verifies exam and result tokens. It holds each kind's ring of keys
+// (the current one, then the one before the last rotation); a verifier made
+// with a KeySource re-reads a ring when it meets a key id the ring lacks.
 type Verifier struct {
-	examKeys, resultKeys jwt.VerificationKeySet
-	examRing             [][]byte // examKeys again, for label codes
+	examKeys, resultKeys *ring
 	now                  func() time.Time
 }
 
@@ -93,34 +108,62 @@ func NewVerifier(examKey, resultKey []byte, now func() time.Time) (*Verifier, er
 }
 
 // NewRotatingVerifier returns a Verifier that accepts a token signed with any
-// of its keys: the current one first, then the one before the last rotation,
-// so that a rotation breaks no outstanding token. Every key must be at least
-// MinKeyLen bytes, and no exam key may be a result key.
+// of its keys, given as their bytes: the current one first, then the one
+// before the last rotation, so that a rotation breaks no outstanding token.
+// Every key must be at least MinKeyLen bytes, and no exam key may be a result key.
 func NewRotatingVerifier(examKeys, resultKeys [][]byte, now func() time.Time) (*Verifier, error) {
-	v := &Verifier{now: now}
-	for _, set := range []struct {
-		name string
-		keys [][]byte
-		into *jwt.VerificationKeySet
-	}{{"exam token key", examKeys, &v.examKeys}, {"result token key", resultKeys, &v.resultKeys}} {
-		if len(set.keys) == 0 {
-			return nil, fmt.Errorf("%s: none given", set.name)
-		}
-		for _, k := range set.keys {
-			if err := CheckKey(k); err != nil {
-				return nil, fmt.Errorf("%s: %w", set.name, err)
+	plain := func(name string, secrets [][]byte) ([]Key, error) {
+		keys := make([]Key, 0, len(secrets))
+		for _, s := range secrets {
+			k, err := PlainKey(s)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
 			}
-			set.into.Keys = append(set.into.Keys, k)
+			keys = append(keys, k)
 		}
+		return keys, nil
 	}
-	v.examRing = examKeys
-	for _, e := range examKeys {
-		for _, r := range resultKeys {
-			if string(e) == string(r) {
-				return nil, errors.New("the exam and result token keys must differ")
-			}
-		}
+	exam, err := plain("exam token key", examKeys)
+	if err != nil {
+		return nil, err
 	}
+	result, err := plain("result token key", resultKeys)
+	if err != nil {
+		return nil, err
+	}
+	return newVerifier(exam, result, nil, nil, now)
+}
+
+// NewReloadingVerifier reads both rings from their sources (once per cold
+// start) and returns a Verifier that reads a ring again when a token names a
+// key id it lacks (a key a rotation made after this start), at most once per
+// ReloadInterval of now's clock. ctx bounds the first reading only.
+func NewReloadingVerifier(ctx context.Context, examSource, resultSource KeySource, now func() time.Time) (*Verifier, error) {
+	exam, err := examSource(ctx)
+	if err != nil {
+		return nil, err
+	}
+	result, err := resultSource(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newVerifier(exam, result, examSource, resultSource, now)
+}
+
+func newVerifier(exam, result []Key, examSource, resultSource KeySource, now func() time.Time) (*Verifier, error) {
+	v := &Verifier{now: now,
+		examKeys:   &ring{name: "exam token key", source: examSource, now: now},
+		resultKeys: &ring{name: "result token key", source: resultSource, now: now},
+	}
+	v.examKeys.other, v.resultKeys.other = v.resultKeys, v.examKeys
+	if err := v.examKeys.valid(exam); err != nil {
+		return nil, err
+	}
+	v.examKeys.keys = exam
+	if err := v.resultKeys.valid(result); err != nil {
+		return nil, err
+	}
+	v.resultKeys.keys = result
 	return v, nil
 }
 
@@ -136,13 +179,13 @@ func (s *Issuer) IssueExamToken(c exam.ExamClaims) (string, error) {
 			ID:        uuid.NewString(),
 		},
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.key)
+	return s.key.sign(claims)
 }
 
 // IssueLabelCode makes the label code of c, refused from the start of the UTC
 // day in which the exam token issued now expires.
 func (s *Issuer) IssueLabelCode(c exam.ExamClaims) (string, error) {
-	return labelcode.Sign(s.key, labelcode.Exam{ID: c.ExamID, PatientID: c.PatientID, Type: int(c.ExamType)}, s.now().Add(s.ttl))
+	return labelcode.Sign(s.key.Secret, labelcode.Exam{ID: c.ExamID, PatientID: c.PatientID, Type: int(c.ExamType)}, s.now().Add(s.ttl))
 }
 
 // VerifyExamToken checks an exam token and returns its claims. A label code is
@@ -174,7 +217,12 @@ type labelSeal struct {
 }
 
 func (l labelSeal) Check(e exam.Exam) error {
-	err := l.code.Verify(l.v.examRing, labelcode.Exam{ID: e.ID, PatientID: e.PatientID, Type: int(e.Type)}, l.v.now())
+	keys := l.v.examKeys.find(func(k Key) bool { return k.Label == l.code.KeyID })
+	secrets := make([][]byte, len(keys))
+	for i, k := range keys {
+		secrets[i] = k.Secret
+	}
+	err := l.code.Verify(secrets, labelcode.Exam{ID: e.ID, PatientID: e.PatientID, Type: int(e.Type)}, l.v.now())
 	switch {
 	case errors.Is(err, labelcode.ErrExpired):
 		return fmt.Errorf("%w: %w", exam.ErrTokenExpired, err)
@@ -204,10 +252,10 @@ func (s *Verifier) VerifyResultToken(token string) (exam.ResultClaims, error) {
 // member twice, claim names exact. The registered claims are read as a map,
 // so by exact name too, and jwt refuses a non-numeric exp, iat or nbf and a
 // non-string iss.
-func (s *Verifier) parse(token string, claims any, keys jwt.VerificationKeySet, issuer string) error {
+func (s *Verifier) parse(token string, claims any, keys *ring, issuer string) error {
 	header, payload, err := canonicalParts(token)
 	if err == nil {
-		_, err = jwt.ParseWithClaims(token, jwt.MapClaims{}, func(*jwt.Token) (any, error) { return keys, nil },
+		_, err = jwt.ParseWithClaims(token, jwt.MapClaims{}, keys.jwtKey,
 			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 			jwt.WithExpirationRequired(),
 			jwt.WithIssuer(issuer),
@@ -250,16 +298,32 @@ func canonicalParts(token string) (header, claims []byte, err error) {
 	return decoded[0], decoded[1], nil
 }
 
-// MintResultToken signs a result token as the exam execution team does. The
-// service never calls it; it serves tests, the local stack and the team's tooling.
+// MintResultToken signs a result token as the exam execution team does, with
+// a key given as its bytes. The service never calls it; it serves tests, the
+// local stack and the team's tooling.
 func MintResultToken(key []byte, examID string, now time.Time, ttl time.Duration) (string, error) {
-	if err := CheckKey(key); err != nil {
+	k, err := PlainKey(key)
+	if err != nil {
 		return "", err
 	}
-	claims := resultClaims{ExamID: examID, RegisteredClaims: jwt.RegisteredClaims{
+	return k.MintResultToken(examID, now, ttl)
+}
+
+// MintResultToken signs a result token with k, naming it in the kid header.
+func (k Key) MintResultToken(examID string, now time.Time, ttl time.Duration) (string, error) {
+	if err := CheckKey(k.Secret); err != nil {
+		return "", err
+	}
+	return k.sign(resultClaims{ExamID: examID, RegisteredClaims: jwt.RegisteredClaims{
 		Issuer:    ResultIssuer,
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
-	}}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key)
+	}})
+}
+
+// sign makes an HS256 JWT of claims whose header names k by its id.
+func (k Key) sign(claims jwt.Claims) (string, error) {
+	t := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	t.Header["kid"] = k.ID
+	return t.SignedString(k.Secret)
 }

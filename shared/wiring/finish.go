@@ -88,12 +88,12 @@ func Resend(p ResendPorts) exam.Resend {
 // the patient manager, SNS and SES. It stops the function on a configuration
 // error.
 func FinishFromConfig(ctx context.Context, cfg aws.Config, s Settings) exam.Finish {
-	// Both stages of each key: tokens signed before the last rotation still verify.
+	// Both stages of each key: tokens signed before the last rotation still
+	// verify, and a token of a key rotated in since this start reads them again.
 	client := secrets.FromConfig(cfg)
-	examKeys := boot.Must(secrets.Ring(ctx, client, s.ExamKey))
-	resultKeys := boot.Must(secrets.Ring(ctx, client, s.ResultKey))
+	tokens := boot.Must(token.NewReloadingVerifier(ctx, secrets.Source(client, s.ExamKey), secrets.Source(client, s.ResultKey), time.Now))
 	return Finish(FinishPorts{
-		Tokens:   boot.Must(token.NewRotatingVerifier(examKeys, resultKeys, time.Now)),
+		Tokens:   tokens,
 		Exams:    dynamostore.FromConfig(cfg, s.Table),
 		Patients: boot.Patients(s.Common),
 		Notifier: Notifier(cfg, s.EmailSender),

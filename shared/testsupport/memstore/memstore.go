@@ -76,6 +76,40 @@ func comparePosition(a, b exam.Position) int {
 	return strings.Compare(a.ExamID, b.ExamID)
 }
 
+// ListByStatus returns up to limit exams in status that entered it at or
+// after since, after a position, oldest first, as the worklist index holds
+// them (without the document, revoke reason and result reference).
+func (s *Store) ListByStatus(_ context.Context, status exam.Status, since time.Time, limit int, from *exam.QueuePosition) (exam.QueuePage, error) {
+	bound := exam.FormatSortable(since)
+	s.mu.Lock()
+	var all []exam.Exam
+	for _, e := range s.exams {
+		p := exam.QueuePositionOf(e)
+		if e.Status == status && p.EnteredAt >= bound && (from == nil || compareQueue(p, *from) > 0) {
+			e.PatientDocument, e.RevokeReason, e.ResultRef = "", "", ""
+			all = append(all, e)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(all, func(a, b exam.Exam) int { return compareQueue(exam.QueuePositionOf(a), exam.QueuePositionOf(b)) })
+	page := exam.QueuePage{Exams: all}
+	if len(all) > limit {
+		page.Exams = all[:limit]
+		next := exam.QueuePositionOf(page.Exams[limit-1])
+		page.Next = &next
+	}
+	return page, nil
+}
+
+// compareQueue orders by the time the exam entered its status, then id, as
+// the DynamoDB worklist index does.
+func compareQueue(a, b exam.QueuePosition) int {
+	if c := strings.Compare(a.EnteredAt, b.EnteredAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ExamID, b.ExamID)
+}
+
 // Transition applies t if its condition holds.
 func (s *Store) Transition(_ context.Context, t exam.Transition) (exam.Exam, error) {
 	s.mu.Lock()

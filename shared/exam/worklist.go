@@ -163,7 +163,7 @@ func checkDay(day string, today time.Time) error {
 		return InvalidRequest("since must be a day written YYYY-MM-DD")
 	}
 	if day > today.Format(dayLayout) {
-		return InvalidRequest("since must not be after today (" + ClinicZone + ")")
+		return InvalidRequest("since must not be after today in " + ClinicZone)
 	}
 	return nil
 }

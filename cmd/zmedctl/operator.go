@@ -44,6 +44,9 @@ type Operator struct {
 	Resend interface {
 		Run(ctx context.Context, examID string) (exam.Exam, error)
 	}
+	// BackfillWorklist keys the exams stored before the worklist index
+	// (dynamostore.BackfillWorklist on the stage's table).
+	BackfillWorklist func(ctx context.Context) (int, error)
 }
 
 // Filed is one filed result, with the metadata docs/results.md puts on it.

@@ -205,6 +205,19 @@ func operatorSuite(t *testing.T, b backend) {
 		}
 	})
 
+	t.Run("worklist-backfill keys nothing the code stored", func(t *testing.T) {
+		// Exams stored before the index are dynamostore's TestBackfillWorklist's.
+		for range 2 {
+			code, out, errOut := b.zmedctl(t, "worklist-backfill")
+			if code != 0 || out != "0 exams keyed for the worklist\n" {
+				t.Fatalf("exit %d: %q %s", code, out, errOut)
+			}
+		}
+		if code, _, _ := b.zmedctl(t, "worklist-backfill", "now"); code != 2 {
+			t.Errorf("an argument: exit %d, want 2", code)
+		}
+	})
+
 	t.Run("show an exam without its patient's document and name", func(t *testing.T) {
 		code, out, errOut := b.zmedctl(t, "show", id)
 		if code != 0 {

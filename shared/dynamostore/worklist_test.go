@@ -43,9 +43,20 @@ func (o *operations) option(stack *middleware.Stack) error {
 	}), middleware.Before)
 }
 
-// eachBackend runs f against a fresh table on minidyn and on moto, with a
+// Backends of eachBackend.
+var (
+	bothBackends = []string{"minidyn", "moto"}
+	// minidyn v0.8.2 loses another item's entry of a sparse index when an
+	// UpdateItem gives an item the index key it lacked (its index.updateData
+	// overwrites the entry the empty old key sorts to): the tests of items
+	// stored before the worklist index run on moto (docs/testing.md, where
+	// the emulators differ from AWS).
+	motoOnly = []string{"moto"}
+)
+
+// eachBackend runs f against a fresh table on each of backends, with a
 // client whose operations are recorded.
-func eachBackend(t *testing.T, f func(t *testing.T, s *Store, db *dynamodb.Client, table string, ops *operations)) {
+func eachBackend(t *testing.T, names []string, f func(t *testing.T, s *Store, db *dynamodb.Client, table string, ops *operations)) {
 	backends := map[string]func(t *testing.T) string{
 		"minidyn": func(t *testing.T) string {
 			srv, err := emulators.Serve("127.0.0.1:0", emulators.DynamoDB())
@@ -57,7 +68,7 @@ func eachBackend(t *testing.T, f func(t *testing.T, s *Store, db *dynamodb.Clien
 		},
 		"moto": func(t *testing.T) string { return mototest.Start(t).URL },
 	}
-	for _, name := range []string{"minidyn", "moto"} {
+	for _, name := range names {
 		t.Run("backend="+name, func(t *testing.T) {
 			ops := &operations{}
 			cfg := emulators.Config(backends[name](t))
@@ -76,7 +87,7 @@ func eachBackend(t *testing.T, f func(t *testing.T, s *Store, db *dynamodb.Clien
 // TestWorklistPageIsOneQuery: each page, the first, a full one and the last,
 // is one Query on the worklist index, and nothing else.
 func TestWorklistPageIsOneQuery(t *testing.T) {
-	eachBackend(t, func(t *testing.T, s *Store, _ *dynamodb.Client, _ string, ops *operations) {
+	eachBackend(t, bothBackends, func(t *testing.T, s *Store, _ *dynamodb.Client, _ string, ops *operations) {
 		ctx := context.Background()
 		at := time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC)
 		for i := range 5 {
@@ -113,7 +124,7 @@ func TestWorklistPageIsOneQuery(t *testing.T) {
 // existed (no status_at) is in no worklist, and enters one with its next
 // transition, whose write adds the key.
 func TestWorklistOfItemsStoredBeforeIt(t *testing.T) {
-	eachBackend(t, func(t *testing.T, s *Store, db *dynamodb.Client, table string, _ *operations) {
+	eachBackend(t, motoOnly, func(t *testing.T, s *Store, db *dynamodb.Client, table string, _ *operations) {
 		ctx := context.Background()
 		at := time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC)
 		e := exam.Exam{ID: uuid.NewString(), PatientID: "p-1", PatientDocument: "52998224725", Type: 1,
@@ -195,4 +206,79 @@ func valueSize(v types.AttributeValue) int {
 		return n
 	}
 	return 1
+}
+
+// TestBackfillWorklist: the exams stored before the index, in every status,
+// enter their worklists at the time they entered their status; a second run
+// keys nothing; an exam that moved since the scan keeps its transition's key.
+func TestBackfillWorklist(t *testing.T) {
+	eachBackend(t, motoOnly, func(t *testing.T, s *Store, db *dynamodb.Client, table string, _ *operations) {
+		ctx := context.Background()
+		at := time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC)
+		legacy := func(status exam.Status, entered time.Time) exam.Exam {
+			e := exam.Exam{ID: uuid.NewString(), PatientID: "p-1", PatientDocument: "52998224725", Type: 1,
+				Status: status, CreatedAt: at, UpdatedAt: entered}
+			switch status {
+			case exam.StatusStarted:
+				e.StartedAt = entered
+			case exam.StatusFinished:
+				e.StartedAt, e.FinishedAt = at, entered
+			case exam.StatusRevoked:
+				e.RevokedAt = entered
+			}
+			it := toItem(e)
+			delete(it, attrStatusAt)
+			if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: it}); err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}
+		registered := legacy(exam.StatusRegistered, at)
+		startedLate := legacy(exam.StatusStarted, at.Add(2*time.Hour))
+		startedEarly := legacy(exam.StatusStarted, at.Add(time.Hour))
+		finished := legacy(exam.StatusFinished, at.Add(3*time.Hour))
+		revoked := legacy(exam.StatusRevoked, at.Add(4*time.Hour))
+		current := exam.Exam{ID: uuid.NewString(), PatientID: "p-2", Type: 1, Status: exam.StatusStarted,
+			CreatedAt: at, UpdatedAt: at.Add(90 * time.Minute), StartedAt: at.Add(90 * time.Minute)}
+		if err := s.Create(ctx, current); err != nil {
+			t.Fatal(err)
+		}
+		n, err := BackfillWorklist(ctx, db, table)
+		if err != nil || n != 5 {
+			t.Fatalf("backfill keyed %d, %v; want the 5 items without a key", n, err)
+		}
+		for status, want := range map[exam.Status][]string{
+			exam.StatusRegistered: {registered.ID},
+			exam.StatusStarted:    {startedEarly.ID, current.ID, startedLate.ID},
+			exam.StatusFinished:   {finished.ID},
+			exam.StatusRevoked:    {revoked.ID},
+		} {
+			p, err := s.ListByStatus(ctx, status, at, 10, nil)
+			var got []string
+			for _, e := range p.Exams {
+				got = append(got, e.ID)
+			}
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("%s worklist after the backfill: %v, %v; want %v", status, got, err, want)
+			}
+		}
+		if n, err := BackfillWorklist(ctx, db, table); err != nil || n != 0 {
+			t.Fatalf("a second backfill keyed %d, %v; want none", n, err)
+		}
+		// The scan read it without a key, a transition keyed it since: the
+		// backfill's condition leaves the transition's key.
+		moved := legacy(exam.StatusRegistered, at)
+		scanned := toItem(moved)
+		if _, err := s.Transition(ctx, exam.Transition{ExamID: moved.ID, PatientID: moved.PatientID, From: []exam.Status{exam.StatusRegistered},
+			To: exam.StatusStarted, At: at.Add(5 * time.Hour), By: exam.ProcessResultActor}); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := backfillOne(ctx, db, table, scanned); ok || err != nil {
+			t.Fatalf("backfill of an exam moved since the scan: %v, %v; want left alone", ok, err)
+		}
+		p, _ := s.ListByStatus(ctx, exam.StatusStarted, at.Add(5*time.Hour), 10, nil)
+		if len(p.Exams) != 1 || p.Exams[0].ID != moved.ID {
+			t.Fatalf("the moved exam is not queued at its start: %+v", p.Exams)
+		}
+	})
 }

@@ -136,25 +136,36 @@ func (s *Store) ListByPatient(ctx context.Context, patientID string, limit int, 
 	if after != nil {
 		in.ExclusiveStartKey = item{attrExamID: str(after.ExamID), attrPatientID: str(patientID), attrCreatedAt: str(after.CreatedAt)}
 	}
-	out, err := s.db.Query(ctx, in)
+	exams, more, err := s.query(ctx, in, "list exams")
 	if err != nil {
-		return exam.Page{}, unavailable("list exams", err)
+		return exam.Page{}, err
 	}
-	page := exam.Page{Exams: make([]exam.Exam, 0, len(out.Items))}
-	for _, it := range out.Items {
-		e, err := fromItem(it)
-		if err != nil {
-			return exam.Page{}, err
-		}
-		page.Exams = append(page.Exams, e)
-	}
-	// DynamoDB may return a LastEvaluatedKey on a page that happens to be the
-	// last; a next page is only worth naming when this one is full.
-	if len(out.LastEvaluatedKey) > 0 && len(page.Exams) == limit {
-		next := exam.PositionOf(page.Exams[len(page.Exams)-1])
+	page := exam.Page{Exams: exams}
+	if more {
+		next := exam.PositionOf(exams[len(exams)-1])
 		page.Next = &next
 	}
 	return page, nil
+}
+
+// query runs one Query of at most *in.Limit items and decodes them. more
+// says whether a next page is worth naming: DynamoDB may return a
+// LastEvaluatedKey on a page that happens to be the last, so only when this
+// one is full.
+func (s *Store) query(ctx context.Context, in *dynamodb.QueryInput, op string) (exams []exam.Exam, more bool, err error) {
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return nil, false, unavailable(op, err)
+	}
+	exams = make([]exam.Exam, 0, len(out.Items))
+	for _, it := range out.Items {
+		e, err := fromItem(it)
+		if err != nil {
+			return nil, false, err
+		}
+		exams = append(exams, e)
+	}
+	return exams, len(out.LastEvaluatedKey) > 0 && len(exams) == int(aws.ToInt32(in.Limit)), nil
 }
 
 // ListByStatus queries the worklist index oldest first, from since on: one
@@ -172,21 +183,13 @@ func (s *Store) ListByStatus(ctx context.Context, status exam.Status, since time
 	if after != nil {
 		in.ExclusiveStartKey = item{attrExamID: str(after.ExamID), attrStatus: str(string(status)), attrStatusAt: str(statusAt(*after))}
 	}
-	out, err := s.db.Query(ctx, in)
+	exams, more, err := s.query(ctx, in, "list worklist")
 	if err != nil {
-		return exam.QueuePage{}, unavailable("list worklist", err)
+		return exam.QueuePage{}, err
 	}
-	page := exam.QueuePage{Exams: make([]exam.Exam, 0, len(out.Items))}
-	for _, it := range out.Items {
-		e, err := fromItem(it)
-		if err != nil {
-			return exam.QueuePage{}, err
-		}
-		page.Exams = append(page.Exams, e)
-	}
-	// As for the listing: a next page is only worth naming when this one is full.
-	if len(out.LastEvaluatedKey) > 0 && len(page.Exams) == limit {
-		next := exam.QueuePositionOf(page.Exams[len(page.Exams)-1])
+	page := exam.QueuePage{Exams: exams}
+	if more {
+		next := exam.QueuePositionOf(exams[len(exams)-1])
 		page.Next = &next
 	}
 	return page, nil

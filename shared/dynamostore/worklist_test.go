@@ -43,6 +43,19 @@ func (o *operations) option(stack *middleware.Stack) error {
 	}), middleware.Before)
 }
 
+// emulatorURLs start each DynamoDB emulator for a test and give its endpoint.
+var emulatorURLs = map[string]func(t *testing.T) string{
+	"minidyn": func(t *testing.T) string {
+		srv, err := emulators.Serve("127.0.0.1:0", emulators.DynamoDB())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = srv.Close() })
+		return srv.URL
+	},
+	"moto": func(t *testing.T) string { return mototest.Start(t).URL },
+}
+
 // Backends of eachBackend.
 var (
 	bothBackends = []string{"minidyn", "moto"}
@@ -57,21 +70,10 @@ var (
 // eachBackend runs f against a fresh table on each of backends, with a
 // client whose operations are recorded.
 func eachBackend(t *testing.T, names []string, f func(t *testing.T, s *Store, db *dynamodb.Client, table string, ops *operations)) {
-	backends := map[string]func(t *testing.T) string{
-		"minidyn": func(t *testing.T) string {
-			srv, err := emulators.Serve("127.0.0.1:0", emulators.DynamoDB())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = srv.Close() })
-			return srv.URL
-		},
-		"moto": func(t *testing.T) string { return mototest.Start(t).URL },
-	}
 	for _, name := range names {
 		t.Run("backend="+name, func(t *testing.T) {
 			ops := &operations{}
-			cfg := emulators.Config(backends[name](t))
+			cfg := emulators.Config(emulatorURLs[name](t))
 			cfg.APIOptions = append(cfg.APIOptions, ops.option)
 			db := dynamodb.NewFromConfig(cfg)
 			table := "exams-" + uuid.NewString()[:8]

@@ -58,14 +58,19 @@ func (s *Store) ListByPatient(_ context.Context, patientID string, limit int, fr
 		}
 	}
 	s.mu.Unlock()
-	slices.SortFunc(all, func(a, b exam.Exam) int { return comparePosition(exam.PositionOf(b), exam.PositionOf(a)) })
-	page := exam.Page{Exams: all}
-	if len(all) > limit {
-		page.Exams = all[:limit]
-		next := exam.PositionOf(page.Exams[limit-1])
-		page.Next = &next
+	exams, next := pageOf(all, limit, exam.PositionOf, func(a, b exam.Position) int { return comparePosition(b, a) })
+	return exam.Page{Exams: exams, Next: next}, nil
+}
+
+// pageOf sorts exams by their positions (pos, in cmp's order) and returns the
+// first limit of them, and the last one's position when more follow.
+func pageOf[P any](exams []exam.Exam, limit int, pos func(exam.Exam) P, cmp func(a, b P) int) ([]exam.Exam, *P) {
+	slices.SortFunc(exams, func(a, b exam.Exam) int { return cmp(pos(a), pos(b)) })
+	if len(exams) <= limit {
+		return exams, nil
 	}
-	return page, nil
+	next := pos(exams[limit-1])
+	return exams[:limit], &next
 }
 
 // comparePosition orders by creation time, then id, as the DynamoDB index does.
@@ -91,14 +96,8 @@ func (s *Store) ListByStatus(_ context.Context, status exam.Status, since time.T
 		}
 	}
 	s.mu.Unlock()
-	slices.SortFunc(all, func(a, b exam.Exam) int { return compareQueue(exam.QueuePositionOf(a), exam.QueuePositionOf(b)) })
-	page := exam.QueuePage{Exams: all}
-	if len(all) > limit {
-		page.Exams = all[:limit]
-		next := exam.QueuePositionOf(page.Exams[limit-1])
-		page.Next = &next
-	}
-	return page, nil
+	exams, next := pageOf(all, limit, exam.QueuePositionOf, compareQueue)
+	return exam.QueuePage{Exams: exams, Next: next}, nil
 }
 
 // compareQueue orders by the time the exam entered its status, then id, as

@@ -65,12 +65,23 @@ func (s *Store) ListByPatient(_ context.Context, patientID string, limit int, fr
 // pageOf sorts exams by their positions (pos, in cmp's order) and returns the
 // first limit of them, and the last one's position when more follow.
 func pageOf[P any](exams []exam.Exam, limit int, pos func(exam.Exam) P, cmp func(a, b P) int) ([]exam.Exam, *P) {
-	slices.SortFunc(exams, func(a, b exam.Exam) int { return cmp(pos(a), pos(b)) })
-	if len(exams) <= limit {
-		return exams, nil
+	type placed struct {
+		at P
+		e  exam.Exam
 	}
-	next := pos(exams[limit-1])
-	return exams[:limit], &next
+	all := make([]placed, len(exams))
+	for i, e := range exams {
+		all[i] = placed{pos(e), e} // once each: a position formats times
+	}
+	slices.SortFunc(all, func(a, b placed) int { return cmp(a.at, b.at) })
+	page := make([]exam.Exam, min(limit, len(all)))
+	for i := range page {
+		page[i] = all[i].e
+	}
+	if len(all) <= limit {
+		return page, nil
+	}
+	return page, &all[limit-1].at
 }
 
 // comparePosition orders by creation time, then id, as the DynamoDB index does.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/zmed/exam-manager/shared/apigw"
@@ -22,10 +21,12 @@ type Ports struct {
 	Patients exam.PatientFinder
 	Exams    exam.Store
 	Cursors  exam.Cursors
-	Tokens   exam.TokenIssuer
-	Finish   exam.Finish
-	Now      func() time.Time
-	NewID    func() string
+	// WorklistCursors are the worklist's, signed under a key of their own.
+	WorklistCursors exam.WorklistCursors
+	Tokens          exam.TokenIssuer
+	Finish          exam.Finish
+	Now             func() time.Time
+	NewID           func() string
 	// Audit writes each call's audit line, an attendant id that is not a UUID as its pseudonym.
 	Audit audit.Writer
 }
@@ -135,13 +136,9 @@ var ListExams = Endpoint{
 		uc := exam.List{Patients: p.Patients, Exams: p.Exams, Cursors: p.Cursors}
 		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
 			q := req.QueryStringParameters
-			limit := exam.DefaultPageSize
-			if s, ok := q["limit"]; ok {
-				n, err := strconv.Atoi(s)
-				if err != nil {
-					return response{}, exam.InvalidRequest("limit must be a whole number between 1 and 100")
-				}
-				limit = n
+			limit, err := pageSize(q)
+			if err != nil {
+				return response{}, err
 			}
 			document, ok := q["document"]
 			if !ok {
@@ -157,6 +154,32 @@ var ListExams = Endpoint{
 				Exams      []examView `json:"exams"`
 				NextCursor string     `json:"next_cursor,omitempty"`
 			}{renderAll(page.Exams), page.NextCursor}), nil
+		}
+	},
+}
+
+// ExamWorklist lists the exams in one status across patients, oldest
+// transition first, a page at a time (?status=&since=&limit=&cursor=).
+var ExamWorklist = Endpoint{
+	Route: apigw.Route{Method: "GET", Path: "/exams/worklist"}, Function: "exam-worklist", Action: "exam.worklist",
+	Handle: func(p Ports) apigw.Func {
+		uc := exam.Worklist{Exams: p.Exams, Cursors: p.WorklistCursors, Now: p.Now}
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			q := req.QueryStringParameters
+			limit, err := pageSize(q)
+			if err != nil {
+				return response{}, err
+			}
+			page, err := uc.Run(ctx, exam.WorklistQuery{Status: q["status"], Since: q["since"], Limit: limit, Cursor: q["cursor"]})
+			if err != nil {
+				return response{}, err
+			}
+			// The status is one of four by now; the day and cursor stay out of the logs.
+			slog.InfoContext(ctx, "worklist listed", "status", q["status"], "count", len(page.Exams), "more", page.NextCursor != "")
+			return apigw.JSON(http.StatusOK, struct {
+				Exams      []worklistItem `json:"exams"`
+				NextCursor string         `json:"next_cursor,omitempty"`
+			}{renderWorklist(page.Exams), page.NextCursor}), nil
 		}
 	},
 }
@@ -230,7 +253,7 @@ var RevokeExam = Endpoint{
 // Endpoints is every route of the API: the local stack, the bench and the
 // tests iterate it. (A function, not a variable, so that no Lambda links it.)
 func Endpoints() []Endpoint {
-	return []Endpoint{RegisterExam, StartExam, ListExams, CommunicateResult, RevokeExam}
+	return []Endpoint{RegisterExam, StartExam, ListExams, CommunicateResult, RevokeExam, ExamWorklist}
 }
 
 // Handlers is the handler of every route over p (the local stack, the bench, the tests).

@@ -80,3 +80,25 @@ func timestamp(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339Nano)
 }
+
+// worklistItem is an exam in a worklist: the exam as everywhere, and the
+// patient it is for, named as the patient manager named them at registration.
+type worklistItem struct {
+	examView
+	Patient patientView `json:"patient"`
+}
+
+// patientView names a worklist item's patient. An exam registered before
+// names were kept has none: the name is left out.
+type patientView struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+func renderWorklist(exams []exam.Exam) []worklistItem {
+	items := make([]worklistItem, len(exams))
+	for i, e := range exams {
+		items[i] = worklistItem{examView: render(e), Patient: patientView{ID: e.PatientID, Name: e.PatientName}}
+	}
+	return items
+}

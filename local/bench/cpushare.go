@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
+	"time"
 )
 
 // vCPUMemoryMB is the memory size at which Lambda gives a function one full
@@ -25,7 +27,7 @@ const cgroupCPU = "/sys/fs/cgroup/cpu"
 // newCPUShare makes the cgroup for memoryMB; an error when this machine
 // cannot (no writable cpu controller: not root, or cgroup v2 only).
 func newCPUShare(memoryMB int) (*cpuShare, error) {
-	dir := filepath.Join(cgroupCPU, fmt.Sprintf("zmed-bench-%d-%d", os.Getpid(), memoryMB))
+	dir := filepath.Join(cgroupCPU, fmt.Sprintf("zmed-bench-%d-%d-%d", os.Getpid(), shares.Add(1), memoryMB))
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("CPU share: %w", err)
 	}
@@ -50,8 +52,18 @@ func (c *cpuShare) add(pid int) error {
 	return os.WriteFile(filepath.Join(c.dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644)
 }
 
-// remove deletes the cgroup, once its processes are gone.
-func (c *cpuShare) remove() { _ = os.Remove(c.dir) }
+// shares numbers the cgroups, so that one still draining never stands in
+// the way of the next.
+var shares atomic.Int64
+
+// remove deletes the cgroup once its processes are gone: a process killed
+// a moment ago may still be exiting (the kernel refuses the removal until it
+// has).
+func (c *cpuShare) remove() {
+	for giveUp := time.Now().Add(5 * time.Second); os.Remove(c.dir) != nil && time.Now().Before(giveUp); {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
 
 func trimNewline(b []byte) []byte {
 	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == ' ') {

@@ -132,6 +132,12 @@ func Compute(m Measured, r Resources, p Prices) (Bill, error) {
 				return fmt.Sprintf("%.0f S3 and DynamoDB data events per exam", q.trailEvents)
 			})
 	}
+	if r.Traced {
+		perExam("X-Ray traces (at most)", XRayTrace, func(q quantities) float64 { return q.invocations },
+			func(q quantities) string {
+				return fmt.Sprintf("%.0f per exam if every invocation is sampled (X-Ray's default rule samples the first request each second and 5%% beyond)", q.invocations)
+			})
+	}
 	perExam("SMS (SNS, Brazil)", SMSBrazil, func(quantities) float64 { return p.SMSShare },
 		func(quantities) string { return fmt.Sprintf("%.0f%% of patients told by SMS", 100*p.SMSShare) })
 	perExam("E-mail (SES)", SESEmail, func(quantities) float64 { return 1 - p.SMSShare },

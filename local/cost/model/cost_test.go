@@ -16,7 +16,7 @@ func TestComputeByHand(t *testing.T) {
 		DynamoReadUnit: price(11), DynamoStorageGBMonth: price(13), DynamoBackupGBMonth: price(17), S3PutRequest: price(19),
 		S3GetRequest: price(23), S3StorageGBMonth: price(29), LogsIngestionGB: price(31), AlarmMonth: price(37),
 		DashboardMonth: price(41), CustomMetricMonth: price(43), KMSKeyMonth: price(47), SecretMonth: price(53),
-		CloudTrailDataEvent: price(59), SESEmail: price(61),
+		CloudTrailDataEvent: price(59), SESEmail: price(61), XRayTrace: price(67),
 		SMSBrazil: {Unit: "message", Source: "test", Date: "2026-12-06"}, // not priced
 	}}
 	m := Measured{
@@ -37,7 +37,7 @@ func TestComputeByHand(t *testing.T) {
 		AccessLogBytes:    100,
 		CustomMetrics:     []string{"a", "b", "c"},
 	}
-	r := Resources{MemoryMB: map[string]int{"api": 1024, "proc": 2048}, Alarms: 10, Dashboards: 1, KMSKeys: 1, Secrets: 4, TableIndexes: 1, Trail: true}
+	r := Resources{MemoryMB: map[string]int{"api": 1024, "proc": 2048}, Alarms: 10, Dashboards: 1, KMSKeys: 1, Secrets: 4, TableIndexes: 1, Trail: true, Traced: true}
 
 	b, err := Compute(m, r, p)
 	if err != nil {
@@ -64,6 +64,7 @@ func TestComputeByHand(t *testing.T) {
 		"CloudWatch Logs ingestion": {1000 * (4*(300+523+100) + 700 + 523) * 1e-9 * 31, 1000 * 5 * (300 + 523 + 100) * 1e-9 * 31},
 		// DynamoDB 1+1+1+1+2 calls, S3 3 calls and the upload.
 		"CloudTrail data events": {1000 * 10 * 59, 1000 * 6 * 59},
+		"X-Ray traces (at most)": {1000 * 5 * 67, 1000 * 5 * 67},
 		"SMS (SNS, Brazil)":      {0, 0},
 		"E-mail (SES)":           {1000 * 0.75 * 61, 1000 * 0.75 * 61},
 	}

@@ -49,12 +49,13 @@ const (
 	CloudTrailDataEvent  = "cloudtrail_data_event"
 	SESEmail             = "ses_email"
 	SMSBrazil            = "sns_sms_brazil"
+	XRayTrace            = "xray_trace_recorded"
 )
 
 // required lists every price the model reads.
 var required = []string{LambdaRequest, LambdaGBSecondArm, APIRequest, DynamoWriteUnit, DynamoReadUnit,
 	DynamoStorageGBMonth, DynamoBackupGBMonth, S3PutRequest, S3GetRequest, S3StorageGBMonth, LogsIngestionGB,
-	AlarmMonth, DashboardMonth, CustomMetricMonth, KMSKeyMonth, SecretMonth, CloudTrailDataEvent, SESEmail, SMSBrazil}
+	AlarmMonth, DashboardMonth, CustomMetricMonth, KMSKeyMonth, SecretMonth, CloudTrailDataEvent, SESEmail, SMSBrazil, XRayTrace}
 
 // Check reports a price the model needs that the file lacks, or one without
 // its source and date.

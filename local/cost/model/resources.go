@@ -21,6 +21,9 @@ type Resources struct {
 	TableIndexes int
 	// Trail is whether the stack creates a trail (data events are billed).
 	Trail bool
+	// Traced is whether the functions' tracing is active (X-Ray records
+	// a trace per sampled invocation).
+	Traced bool
 }
 
 // ReadResources reads the template under root.
@@ -36,6 +39,7 @@ func ReadResources(root string) (Resources, error) {
 		KMSKeys:    len(t.Resources("AWS::KMS::Key")),
 		Secrets:    len(t.Resources("AWS::SecretsManager::Secret")),
 		Trail:      len(t.Resources("AWS::CloudTrail::Trail")) > 0,
+		Traced:     samtemplate.Get(t, "Globals", "Function", "Tracing") == "Active",
 	}
 	for _, table := range t.Resources("AWS::DynamoDB::Table") {
 		if gsis, ok := samtemplate.Get(table, "Properties", "GlobalSecondaryIndexes").([]any); ok {

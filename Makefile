@@ -29,7 +29,7 @@ export SAM_CLI_TELEMETRY := 0
 RELEASE_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 RELEASE_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
-.PHONY: chromium pdftools console-screenshot help build zmedctl ops zmedresult team test lint unit fuzz fuzz-smoke checkov clean distclean run register start attendant-token upload result-token invoke sam-check bench $(addprefix build-fn-,$(FUNCTIONS))
+.PHONY: chromium pdftools console-screenshot help build zmedctl ops zmedresult team test lint unit fuzz fuzz-smoke checkov clean distclean run register start attendant-token upload result-token invoke sam-check bench cost $(addprefix build-fn-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -182,8 +182,11 @@ invoke: $(RIE) ## run one function under the Lambda runtime emulator: make invok
 	@echo "building $(FN) and the local endpoints for this machine (about 30 s the first time)"
 	@go run ./local/invoke -fn "$(FN)" -event "$(EVENT)" -rie $(RIE)
 
-bench: $(RIE) ## the performance report: sizes, cold starts, handler benchmarks, calls per operation, local latency
+bench: $(RIE) ## the performance report: sizes, cold starts, handler benchmarks, calls per operation, local latency, memory sizes (rewrites local/cost/measured.json)
 	go run ./local/bench -rie $(RIE)
+
+cost: ## what the system costs per 1,000 exams and per month, from local/cost/measured.json (make bench) and local/cost/prices.json
+	@go run ./local/cost
 
 clean: ## remove build output and the local stack's data (.local/)
 	rm -rf $(BIN) .aws-sam .local

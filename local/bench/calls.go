@@ -58,10 +58,12 @@ func (c *counter) reset() map[string]int {
 	return prev
 }
 
-// apiOption counts each SDK operation once, whatever its retries.
+// apiOption counts each SDK operation once, whatever its retries: by
+// service ("DynamoDB"), and by service and operation ("DynamoDB.Query").
 func (c *counter) apiOption(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("zmed-count", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 		c.add(middleware.GetServiceID(ctx))
+		c.add(middleware.GetServiceID(ctx) + "." + middleware.GetOperationName(ctx))
 		return next.HandleInitialize(ctx, in)
 	}), middleware.Before)
 }
@@ -99,6 +101,7 @@ func callCounts(ctx context.Context, work string) error {
 // callRow is one row of the report: an operation, what it called, its budget.
 type callRow struct {
 	function, op string
+	route        apigw.Route // of a route's row
 	counts       map[string]int
 	budget       budget
 }
@@ -119,6 +122,9 @@ func (r callRow) met() bool {
 func (r callRow) others() []string {
 	var other []string
 	for k, v := range r.counts {
+		if strings.Contains(k, ".") {
+			continue // an operation, counted under its service too
+		}
 		switch k {
 		case "patient manager", "DynamoDB", "S3", "SNS", "SESv2":
 		default:
@@ -183,7 +189,9 @@ func measureCalls(ctx context.Context, work string) ([]callRow, error) {
 			rel, _ := filepath.Rel(root, file)
 			return nil, fmt.Errorf("route %s: its sample event %s, replayed on the state of events/fixtures.json, answered %d %v %s", e.Route, rel, resp.StatusCode, err, resp.Body)
 		}
-		rows = append(rows, operationRow(e.Function, c.reset()))
+		row := operationRow(e.Function, c.reset())
+		row.route = e.Route
+		rows = append(rows, row)
 	}
 	steps := otherSteps(ctx, c, caller(ctx, httpapi.Handlers(ports)), cfg.ResultKey, s3c, proc)
 	for _, fn := range otherFunctions {
@@ -229,7 +237,7 @@ func operationRow(fn string, counts map[string]int) callRow {
 	if !ok {
 		o.name, o.budget = fn, generalBudget
 	}
-	return callRow{fn, o.name, counts, o.budget}
+	return callRow{function: fn, op: o.name, counts: counts, budget: o.budget}
 }
 
 // routeOf is the route served by functions/<fn>.

@@ -33,7 +33,7 @@ func main() {
 	results := flag.Int("results", 500, "results uploaded one at a time, and again 16 at a time, on the local stack")
 	pageLoads := flag.Int("page-loads", 10, "console page loads in headless Chromium")
 	documents := flag.Int("documents", 50, "PDFs with their tokens in the information dictionary, uploaded one at a time")
-	only := flag.Int("only", 0, "run only this section (1 to 9); 0 runs them all")
+	only := flag.Int("only", 0, "run only this section (1 to 10); 0 runs them all")
 	flag.Parse()
 	// The stack and the handlers log as in production, to nowhere: the report is the output.
 	slog.SetDefault(logging.New(io.Discard, slog.LevelError))
@@ -63,6 +63,7 @@ func main() {
 		{"7. Local stack: a result document → Finished", func() error { return documentLatency(ctx, work, *documents) }},
 		{"8. Results on paper: QR codes on a scanned page", func() error { return scanReport(ctx, work) }},
 		{"9. Local stack: a 300 dpi A4 JPEG scan → Finished", func() error { return scanUploadReport(ctx) }},
+		{"10. Memory sizes and bytes of log: the figures of make cost", func() error { return costFigures(ctx, work, *rie) }},
 	}
 	for i, s := range steps {
 		if *only != 0 && *only != i+1 {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zmed/exam-manager/local/lambdarun"
 	"github.com/zmed/exam-manager/shared/document"
 	"github.com/zmed/exam-manager/shared/document/qrscan"
 	"github.com/zmed/exam-manager/shared/testsupport/scantest"
@@ -110,17 +111,11 @@ func childRSS(ctx context.Context, file string) (float64, error) {
 
 // printHighWater prints the process's peak resident memory in KiB.
 func printHighWater() {
-	status, err := os.ReadFile("/proc/self/status")
+	kb, err := lambdarun.PeakMemoryKB(os.Getpid())
 	if err != nil {
 		fail(err)
 	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			fmt.Printf(" VmHWM %s\n", strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			return
-		}
-	}
-	fail(fmt.Errorf("no VmHWM in /proc/self/status"))
+	fmt.Printf(" VmHWM %d\n", kb)
 }
 
 // colour600 is the result page at 600 dpi in colour as a scanner's JPEG

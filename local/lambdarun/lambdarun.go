@@ -93,6 +93,26 @@ func (s *Session) Invoke(ctx context.Context, folder, bootstrap string, event []
 // Run runs bootstrap under the emulator rie with the environment env, sends it
 // event once and returns the function's response.
 func Run(ctx context.Context, rie, bootstrap string, env []string, event []byte, logs io.Writer) ([]byte, error) {
+	e, err := StartEmulator(ctx, rie, bootstrap, env, logs, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	return e.Invoke(ctx, event)
+}
+
+// Emulator is a function's binary under the emulator, kept warm between
+// invocations as Lambda keeps an execution environment.
+type Emulator struct {
+	cmd        *exec.Cmd
+	invokeAddr string
+}
+
+// StartEmulator starts the emulator rie for bootstrap with the environment
+// env; the function itself starts at the first Invoke. placed, when not nil,
+// is given the emulator's process id before that (e.g. to put it in a
+// cgroup, which the function then inherits).
+func StartEmulator(ctx context.Context, rie, bootstrap string, env []string, logs io.Writer, placed func(pid int) error) (*Emulator, error) {
 	invokeAddr, err := emulators.FreeLoopbackAddr()
 	if err != nil {
 		return nil, err
@@ -108,7 +128,13 @@ func Run(ctx context.Context, rie, bootstrap string, env []string, event []byte,
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", rie, err)
 	}
-	defer stop(cmd)
+	e := &Emulator{cmd: cmd, invokeAddr: invokeAddr}
+	if placed != nil {
+		if err := placed(cmd.Process.Pid); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
 	// The emulator starts the function at the first invoke, but listens on
 	// its runtime API address from a goroutine of its own, in no set order
 	// with its invoke address: a function started before that listens is
@@ -116,10 +142,16 @@ func Run(ctx context.Context, rie, bootstrap string, env []string, event []byte,
 	// only once its runtime API is up, so the invoke waits for both.
 	for _, addr := range []string{invokeAddr, runtimeAPIAddr} {
 		if err := waitListening(ctx, addr); err != nil {
+			e.Close()
 			return nil, err
 		}
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+invokeAddr+"/2015-03-31/functions/function/invocations", bytes.NewReader(event))
+	return e, nil
+}
+
+// Invoke sends event to the function and returns its response.
+func (e *Emulator) Invoke(ctx context.Context, event []byte) ([]byte, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+e.invokeAddr+"/2015-03-31/functions/function/invocations", bytes.NewReader(event))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("invoke: %w", err)
@@ -134,6 +166,25 @@ func Run(ctx context.Context, rie, bootstrap string, env []string, event []byte,
 	}
 	return body, nil
 }
+
+// FunctionPeakMemory is the function process's peak resident memory so far
+// (its VmHWM), what Lambda reports as "Max Memory Used"; the emulator's own
+// is not counted. 0 before the first Invoke.
+func (e *Emulator) FunctionPeakMemory() (int64, error) {
+	var peak int64
+	for _, pid := range children(e.cmd.Process.Pid) {
+		kb, err := PeakMemoryKB(pid)
+		if err != nil {
+			return 0, err
+		}
+		peak = max(peak, kb*1024)
+	}
+	return peak, nil
+}
+
+// Close stops the function and the emulator; every byte they wrote has
+// reached logs when it returns.
+func (e *Emulator) Close() { stop(e.cmd) }
 
 // Endpoints are where a function's clients go.
 type Endpoints struct {

@@ -1,6 +1,7 @@
 package lambdarun
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,4 +67,19 @@ func procStat(path string) (state string, ppid int, ok bool) {
 	}
 	ppid, err = strconv.Atoi(fields[1])
 	return fields[0], ppid, err == nil
+}
+
+// PeakMemoryKB is the peak resident memory of process pid, in KiB (VmHWM in
+// /proc/<pid>/status).
+func PeakMemoryKB(pid int) (int64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM for process %d", pid)
 }

@@ -149,7 +149,7 @@ var ListExams = Endpoint{
 				return response{}, err
 			}
 			apigw.WithPatientID(ctx, page.PatientID)
-			slog.InfoContext(ctx, "exams listed", "count", len(page.Exams), "more", page.NextCursor != "")
+			slog.DebugContext(ctx, "exams listed", "count", len(page.Exams), "more", page.NextCursor != "") // as logOutcome
 			return apigw.JSON(http.StatusOK, struct {
 				Exams      []examView `json:"exams"`
 				NextCursor string     `json:"next_cursor,omitempty"`

@@ -142,17 +142,16 @@ func currentStage() string {
 // key: slog's JSON handler writes its members at the top level). One line
 // carries at most one metric: EMF has one _aws member per line.
 func (m Metric) Attr() slog.Attr {
-	// Two dimension sets: the documented one, and the same with the stage, which
-	// the alarms and the dashboard read so that two stages never mix.
-	specDims := make([]string, 0, len(m.Dimensions))
+	// One dimension set: the stage and the metric's own dimensions, which
+	// the alarms and the dashboard read so that two stages never mix. (A
+	// second set without the stage would double the custom metrics billed
+	// each month and mix the stages: docs/cost.md.)
+	dims := make([]string, 0, 1+len(m.Dimensions))
 	attrs := make([]any, 0, 3+len(m.Dimensions))
 	for _, d := range append([]Dimension{{DimStage, currentStage()}}, m.Dimensions...) {
-		if d.Name != DimStage {
-			specDims = append(specDims, d.Name)
-		}
+		dims = append(dims, d.Name)
 		attrs = append(attrs, slog.String(d.Name, d.Value))
 	}
-	stagedDims := append([]string{DimStage}, specDims...)
 	unit := Catalog[m.Name].Unit
 	if unit == "" {
 		unit = Count
@@ -161,7 +160,7 @@ func (m Metric) Attr() slog.Attr {
 		"Timestamp": now().UnixMilli(),
 		"CloudWatchMetrics": []any{map[string]any{
 			"Namespace":  Namespace,
-			"Dimensions": [][]string{specDims, stagedDims},
+			"Dimensions": [][]string{dims},
 			"Metrics":    []any{map[string]string{"Name": string(m.Name), "Unit": string(unit)}},
 		}},
 	}

@@ -101,16 +101,15 @@ func Sums(points []Point) map[string]float64 {
 	return out
 }
 
-// dimensionSets checks that a metric is published under exactly two dimension
-// sets, the documented and the same with Stage, and returns the values of the
-// staged one (so each point counts once).
+// dimensionSets checks that a metric is published under exactly one
+// dimension set, Stage then its documented dimensions, and returns its values.
 func dimensionSets(rec map[string]json.RawMessage, sets [][]string) (map[string]string, error) {
-	if len(sets) != 2 {
-		return nil, fmt.Errorf("%d dimension sets, want the documented one and the staged one", len(sets))
+	if len(sets) != 1 {
+		return nil, fmt.Errorf("%d dimension sets, want one: Stage and the documented ones", len(sets))
 	}
-	spec, staged := sets[0], sets[1]
-	if len(staged) == 0 || staged[0] != "Stage" || !slices.Equal(staged[1:], spec) || slices.Contains(spec, "Stage") {
-		return nil, fmt.Errorf("dimension sets %v and %v: want the documented one, then Stage with the same", spec, staged)
+	staged := sets[0]
+	if len(staged) == 0 || staged[0] != "Stage" || slices.Contains(staged[1:], "Stage") {
+		return nil, fmt.Errorf("dimension set %v: want Stage, then the documented ones", staged)
 	}
 	dims := map[string]string{}
 	for _, n := range staged {

@@ -175,7 +175,7 @@ var ExamWorklist = Endpoint{
 				return response{}, err
 			}
 			// The status is one of four by now; the day and cursor stay out of the logs.
-			slog.InfoContext(ctx, "worklist listed", "status", q["status"], "count", len(page.Exams), "more", page.NextCursor != "")
+			slog.DebugContext(ctx, "worklist listed", "status", q["status"], "count", len(page.Exams), "more", page.NextCursor != "") // as logOutcome
 			return apigw.JSON(http.StatusOK, struct {
 				Exams      []worklistItem `json:"exams"`
 				NextCursor string         `json:"next_cursor,omitempty"`

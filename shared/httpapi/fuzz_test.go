@@ -13,6 +13,7 @@ import (
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/cpf"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/strictjson"
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
@@ -243,4 +244,91 @@ func signature(tok string) string {
 		return ""
 	}
 	return sig
+}
+
+// FuzzFindPatient: any body to POST /patient/find. A 200 needs a valid CPF of
+// a patient the patient manager knows, and is that patient's card; no answer
+// carries a CPF, phone or e-mail (only the card names the patient), no log
+// line any personal data.
+func FuzzFindPatient(f *testing.F) {
+	for _, body := range []string{
+		`{"document": "529.982.247-25"}`,
+		`{"document": "86288366757", "name": "x"}`,
+		`{"document": "Maria da Silva +5511987654321 maria.silva@example.com"}`,
+		`{"document": 52998224725}`,
+		`{"document": "529.982.247-25", "document": "24843803480"}`,
+		`{"Document": "529.982.247-25"}`,
+		`{"document": "123.456.789-09"}`,
+	} {
+		f.Add(body)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		h := newHarness(t)
+		buf := logtest.Capture(t)
+		r := h.call(h.handlers[FindPatient.Route], post(FindPatient.Route, body))
+		if r.status >= 500 {
+			t.Fatalf("status %d: %s", r.status, r.raw)
+		}
+		if r.status >= 400 {
+			apitest.CheckError(t, r.status, r.raw)
+		}
+		apitest.CheckNoneIn(t, "response", r.raw, apitest.ContactData())
+		logtest.CheckLines(t, buf, apitest.PersonalData())
+		if r.status != 200 {
+			return
+		}
+		var in struct {
+			Document string `json:"document"`
+		}
+		_ = strictjson.Unmarshal([]byte(body), &in) // as the handler reads it
+		digits, err := cpf.Normalize(in.Document)
+		p, _ := h.patients.FindByDocument(t.Context(), digits)
+		card, _ := r.body["patient"].(map[string]any)
+		if err != nil || card["id"] != p.ID || card["name"] != p.Name || card["can_register"] != (p.Status == exam.PatientActive) {
+			t.Fatalf("200 %s for %q", r.raw, body)
+		}
+	})
+}
+
+// FuzzListPosted: any body to POST /exams/info answers as fuzzCall promises,
+// and a 200 holds only the exams of the patient the document names, from a
+// cursor the service issued.
+func FuzzListPosted(f *testing.F) {
+	h := fuzzHarness(f)
+	for c := range h.issuedCursors() {
+		f.Add(js(map[string]any{"document": "529.982.247-25", "limit": 1, "cursor": c}))
+	}
+	for _, body := range []string{
+		`{"document": "52998224725"}`,
+		`{"document": "52998224725", "limit": "1"}`,
+		`{"document": "52998224725", "limit": 1.5}`,
+		`{"document": "52998224725", "limit": 1e3}`,
+		`{"document": "248.438.034-80", "limit": null, "cursor": null}`,
+		`{"document": "Maria da Silva", "cursor": "eyJwIjoicGF0aWVudC1zbXMifQ.AAAA"}`,
+	} {
+		f.Add(body)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		h := fuzzHarness(t)
+		issued := h.issuedCursors()
+		r := fuzzCall(t, h, h.handlers[ListExamsPosted.Route], post(ListExamsPosted.Route, body))
+		if r.status != 200 {
+			return
+		}
+		var in struct {
+			Document string  `json:"document"`
+			Cursor   *string `json:"cursor"`
+		}
+		_ = strictjson.Unmarshal([]byte(body), &in) // as the handler reads it
+		if in.Cursor != nil && *in.Cursor != "" && !issued[*in.Cursor] {
+			t.Fatalf("cursor %q accepted, but the service never issued it", *in.Cursor)
+		}
+		digits, err := cpf.Normalize(in.Document)
+		p, _ := h.patients.FindByDocument(t.Context(), digits)
+		for _, e := range r.body["exams"].([]any) {
+			if err != nil || e.(map[string]any)["patient_id"] != p.ID {
+				t.Fatalf("200 %s for %q", r.raw, body)
+			}
+		}
+	})
 }

@@ -198,12 +198,7 @@ func TestListExamsPosted(t *testing.T) {
 }
 
 func TestListExamsPostedRefusals(t *testing.T) {
-	h := newHarness(t)
-	for range 3 {
-		h.registered(fakes.ActiveSMS, 1)
-	}
-	first := h.call(h.list, get(map[string]string{"document": fakes.ActiveSMS.Document, "limit": "1"}))
-	cursor := first.body["next_cursor"].(string)
+	h, cursor := listedHarness(t)
 	tests := []struct {
 		name   string
 		body   string

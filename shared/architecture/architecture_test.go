@@ -90,9 +90,6 @@ func TestHostsShareTheSeam(t *testing.T) {
 		if strings.HasSuffix(pkg, "/process-result") || strings.HasSuffix(pkg, "/reconcile-results") || strings.HasSuffix(pkg, "/rotate-token-keys") {
 			continue // S3, the schedule or Secrets Manager invokes it; it serves no route
 		}
-		if strings.HasSuffix(pkg, "/functions/console") {
-			continue // it serves the page's files, no use case
-		}
 		if !slices.Contains(ds, seam) {
 			t.Errorf("%s does not build on %s", pkg, seam)
 		}

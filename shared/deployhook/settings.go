@@ -13,6 +13,9 @@ import (
 	"github.com/zmed/exam-manager/shared/health"
 )
 
+// Function is the functions/ folder of the hook.
+const Function = "pre-traffic-hook"
+
 // FunctionsVar names the functions the hook checks and their kinds:
 // "name=kind,name=kind", each name as a function's physical name (the
 // template's !Ref of it), each kind one of health.Kinds.

@@ -1,0 +1,56 @@
+package samtemplate
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/zmed/exam-manager/shared/deployhook"
+	"github.com/zmed/exam-manager/shared/health"
+)
+
+// HookFunction is the pre-traffic hook's resource; every other function is
+// deployed through CodeDeploy and checked by it.
+var HookFunction = LogicalID(deployhook.Function)
+
+// eventKinds are the kinds of the template's event sources that have a health event.
+var eventKinds = map[string]health.Kind{"HttpApi": health.API, "Schedule": health.Schedule, "ScheduleV2": health.Schedule}
+
+// HealthKind is the kind of health event of the function id: that of what
+// invokes it, read from its Events, or, without Events, from the permission
+// that lets S3 invoke it. An error names the function whose invoker has no
+// health event yet.
+func HealthKind(tpl Template, id string) (health.Kind, error) {
+	fn := tpl.Resources("AWS::Serverless::Function")[id]
+	if fn == nil {
+		return "", fmt.Errorf("template.yaml has no function %s", id)
+	}
+	evs, _ := Get(fn, "Properties", "Events").(map[string]any)
+	var types []string
+	kinds := map[health.Kind]bool{}
+	for _, ev := range evs {
+		typ := fmt.Sprint(Get(ev, "Type"))
+		types = append(types, typ)
+		if k, ok := eventKinds[typ]; ok {
+			kinds[k] = true
+		} else {
+			kinds[""] = true
+		}
+	}
+	for _, p := range tpl.Resources("AWS::Lambda::Permission") {
+		if Get(p, "Properties", "Principal") == "s3.amazonaws.com" &&
+			slices.Contains([]string{id, id + ".Alias"}, fmt.Sprint(Get(p, "Properties", "FunctionName", "Ref"))) {
+			types = append(types, "S3 (permission)")
+			kinds[health.S3] = true
+		}
+	}
+	sort.Strings(types)
+	if len(kinds) != 1 || kinds[""] {
+		return "", fmt.Errorf("%s has no health event for what invokes it (%v): add its kind to shared/health, "+
+			"its recognition to the handler of that event, and the kind here (samtemplate.HealthKind)", id, types)
+	}
+	for k := range kinds {
+		return k, nil
+	}
+	return "", nil
+}

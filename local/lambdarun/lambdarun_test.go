@@ -17,6 +17,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 
 	"github.com/zmed/exam-manager/shared/console"
+	"github.com/zmed/exam-manager/shared/deployhook"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/samtemplate"
 )
@@ -114,6 +115,14 @@ var expected = map[string]check{
 		})(t, s, response)
 		if n := outboxLines(t, s); n != 1 {
 			t.Fatalf("%d messages reached the SNS endpoint, want 1", n)
+		}
+	},
+	// The local stack has no CodeDeploy (TestHookChecksTheRealFunctions has one):
+	// the hook tries to report Failed, on loopback, and says it could not.
+	"pre-traffic-hook/lifecycle.json": func(t *testing.T, _ *Session, response []byte) {
+		var r struct{ ErrorMessage string }
+		if err := json.Unmarshal(response, &r); err != nil || !strings.Contains(r.ErrorMessage, "report Failed to CodeDeploy") {
+			t.Fatalf("the hook answered %s, want its failure to report Failed", response)
 		}
 	},
 	"console/page.json":  consoleFile("text/html", "<title>ZMED"),
@@ -256,7 +265,8 @@ func TestSampleEvents(t *testing.T) {
 				t.Fatalf("%v\n%s", err, logs.String())
 			}
 			check(t, s, response)
-			if folder != console.Function { // its public files are no call on health data: no actor, no audit line
+			// The console's public files and the hook's checks are no call on health data: no actor, no audit line.
+			if folder != console.Function && folder != deployhook.Function {
 				checkActor(t, s, event, response, logs.String())
 			}
 			// The function is stopped before the emulator, so nothing after its

@@ -87,8 +87,8 @@ func TestHostsShareTheSeam(t *testing.T) {
 		hosts[pkg] = ds
 	}
 	for pkg, ds := range hosts {
-		if strings.HasSuffix(pkg, "/process-result") || strings.HasSuffix(pkg, "/reconcile-results") {
-			continue // S3 or the schedule invokes it; it serves no route
+		if strings.HasSuffix(pkg, "/process-result") || strings.HasSuffix(pkg, "/reconcile-results") || strings.HasSuffix(pkg, "/pre-traffic-hook") {
+			continue // S3, the schedule or CodeDeploy invokes it; it serves no route
 		}
 		if strings.HasSuffix(pkg, "/functions/console") {
 			continue // it serves the page's files, no use case

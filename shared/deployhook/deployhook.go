@@ -148,16 +148,12 @@ type appSpec struct {
 // ErrNoTarget is the error of a deployment whose AppSpec names no one new version.
 var ErrNoTarget = errors.New("the deployment's AppSpec names no one Lambda function's new version")
 
-// TargetOf reads the version a deployment shifts to from its AppSpec.
+// TargetOf reads the version a deployment shifts to from its AppSpec (the
+// AppSpecContent revision CloudFormation gives CodeDeploy).
 func TargetOf(info *cdtypes.DeploymentInfo) (Target, error) {
 	var content string
-	if info != nil && info.Revision != nil {
-		switch r := info.Revision; {
-		case r.AppSpecContent != nil:
-			content = aws.ToString(r.AppSpecContent.Content)
-		case r.String_ != nil:
-			content = aws.ToString(r.String_.Content)
-		}
+	if info != nil && info.Revision != nil && info.Revision.AppSpecContent != nil {
+		content = aws.ToString(info.Revision.AppSpecContent.Content)
 	}
 	var spec appSpec
 	if err := yaml.Unmarshal([]byte(content), &spec); err != nil {

@@ -233,7 +233,6 @@ func TestTargetOf(t *testing.T) {
 		return &cdtypes.RevisionLocation{RevisionType: cdtypes.RevisionLocationTypeAppSpecContent, AppSpecContent: &cdtypes.AppSpecContent{Content: &s}}
 	}
 	yamlSpec := "version: 0.0\nResources:\n  - fn:\n      Type: AWS::Lambda::Function\n      Properties:\n        Name: f\n        Alias: live\n        CurrentVersion: \"1\"\n        TargetVersion: \"2\"\n"
-	legacy := appSpec("g", "3")
 	for _, tc := range []struct {
 		name string
 		info *cdtypes.DeploymentInfo
@@ -242,8 +241,6 @@ func TestTargetOf(t *testing.T) {
 	}{
 		{"JSON", info(content(appSpec("f", "9"))), deployhook.Target{Name: "f", Alias: "live", Version: "9"}, nil},
 		{"YAML", info(content(yamlSpec)), deployhook.Target{Name: "f", Alias: "live", Version: "2"}, nil},
-		{"a string revision", info(&cdtypes.RevisionLocation{RevisionType: cdtypes.RevisionLocationTypeString, String_: &cdtypes.RawString{Content: &legacy}}),
-			deployhook.Target{Name: "g", Alias: "live", Version: "3"}, nil},
 		{"no revision", info(nil), deployhook.Target{}, deployhook.ErrNoTarget},
 		{"no deployment", nil, deployhook.Target{}, deployhook.ErrNoTarget},
 		{"not an AppSpec", info(content("{")), deployhook.Target{}, deployhook.ErrNoTarget},

@@ -56,8 +56,9 @@ type Hook struct {
 }
 
 // Handle checks the deployment ev names and reports Succeeded or Failed to
-// CodeDeploy. Its error is only that of the report, so that Lambda retries
-// the hook: a check that failed is reported Failed.
+// CodeDeploy. Its error is only that of the report (an invocation error, for
+// the hook's alarm and Lambda's retry of an asynchronous invocation): a check
+// that failed is reported Failed.
 func (h Hook) Handle(ctx context.Context, ev Event) error {
 	status := cdtypes.LifecycleEventStatusSucceeded
 	target, err := h.checkInTime(ctx, ev.DeploymentID)

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -64,18 +63,11 @@ func TestEveryFunctionAnswersItsHealthEvent(t *testing.T) {
 	for _, e := range entries {
 		folders[samtemplate.LogicalID(e.Name())] = e.Name()
 	}
-	var ids []string
-	for id := range tpl.Resources("AWS::Serverless::Function") {
-		if id != samtemplate.HookFunction {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
 	tr := &trap{}
 	server := httptest.NewServer(tr)
 	defer server.Close()
 	binDir := t.TempDir()
-	for _, id := range ids {
+	for _, id := range samtemplate.Deployed(tpl) {
 		t.Run(id, func(t *testing.T) {
 			kind, err := samtemplate.HealthKind(tpl, id)
 			if err != nil {

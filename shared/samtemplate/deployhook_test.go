@@ -14,25 +14,13 @@ import (
 	"github.com/zmed/exam-manager/shared/deployhook"
 )
 
-// deployed are the functions deployed through CodeDeploy: all but the hook.
-func deployed(tpl Template) []string {
-	var ids []string
-	for id := range tpl.Resources("AWS::Serverless::Function") {
-		if id != HookFunction {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	return ids
-}
-
 // TestEveryDeploymentRunsThePreTrafficHook: every function's deployment
 // preference names the hook before traffic shifts; the hook's own is off.
 func TestEveryDeploymentRunsThePreTrafficHook(t *testing.T) {
 	tpl := load(t)
 	global := Get(tpl, "Globals", "Function", "DeploymentPreference")
 	hookRef := fmt.Sprint(map[string]any{"Ref": HookFunction})
-	for _, id := range deployed(tpl) {
+	for _, id := range Deployed(tpl) {
 		pref := Get(tpl.Resources("AWS::Serverless::Function")[id], "Properties", "DeploymentPreference")
 		hooks := Get(pref, "Hooks")
 		if hooks == nil {
@@ -74,7 +62,7 @@ func TestTheHookMayOnlyCheckAndReport(t *testing.T) {
 	}
 	statements, _ := Get(policies[0], "Statement").([]any)
 	var want []string
-	for _, id := range deployed(tpl) {
+	for _, id := range Deployed(tpl) {
 		want = append(want, "${"+id+".Arn}:*")
 	}
 	found := map[string][]string{}
@@ -114,7 +102,7 @@ func TestTheHookKnowsEveryFunctionsKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range deployed(tpl) {
+	for _, id := range Deployed(tpl) {
 		kind, err := HealthKind(tpl, id)
 		if err != nil {
 			t.Error(err)
@@ -151,7 +139,7 @@ func TestTranslatedAliasesRunTheHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	aliases := tpl.Resources("AWS::Lambda::Alias")
-	for _, id := range deployed(load(t)) {
+	for _, id := range Deployed(load(t)) {
 		alias := aliases[id+"Aliaslive"]
 		if got := fmt.Sprint(Get(alias, "UpdatePolicy", "CodeDeployLambdaAliasUpdate", "BeforeAllowTrafficHook")); got != fmt.Sprint(map[string]any{"Ref": HookFunction}) {
 			t.Errorf("%sAliaslive: BeforeAllowTrafficHook %s", id, got)

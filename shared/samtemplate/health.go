@@ -13,6 +13,18 @@ import (
 // deployed through CodeDeploy and checked by it.
 var HookFunction = LogicalID(deployhook.Function)
 
+// Deployed are the functions deployed through CodeDeploy, sorted: all but the hook.
+func Deployed(tpl Template) []string {
+	var ids []string
+	for id := range tpl.Resources("AWS::Serverless::Function") {
+		if id != HookFunction {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
 // eventKinds are the kinds of the template's event sources that have a health event.
 var eventKinds = map[string]health.Kind{"HttpApi": health.API, "Schedule": health.Schedule, "ScheduleV2": health.Schedule}
 

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -108,7 +109,7 @@ func (h Hook) check(ctx context.Context, deployment string) (Target, error) {
 	if err != nil {
 		return target, err
 	}
-	kind, ok := h.Functions[target.Name]
+	kind, ok := h.Functions[functionName(target.Name)]
 	if !ok {
 		return target, fmt.Errorf("function %s is not one the hook knows (ZMED_HOOK_FUNCTIONS)", target.Name)
 	}
@@ -131,6 +132,15 @@ func (h Hook) check(ctx context.Context, deployment string) (Target, error) {
 		return target, fmt.Errorf("the new version answered an error (%s, %s)", aws.ToString(res.FunctionError), answer.ErrorType)
 	}
 	return target, health.Check(kind, res.Payload, target.Version)
+}
+
+// functionName is the name of a function given by its name or its ARN
+// (arn:<partition>:lambda:<region>:<account>:function:<name>).
+func functionName(nameOrARN string) string {
+	if parts := strings.Split(nameOrARN, ":"); len(parts) >= 7 && parts[0] == "arn" && parts[5] == "function" {
+		return parts[6]
+	}
+	return nameOrARN
 }
 
 // appSpec is the part of a Lambda deployment's AppSpec the hook reads (JSON

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 	"github.com/zmed/exam-manager/shared/deployhook"
 	"github.com/zmed/exam-manager/shared/health"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
+	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
 
 const (
@@ -160,6 +162,7 @@ func TestHookReportsTheNewVersionsAnswer(t *testing.T) {
 		want   cdtypes.LifecycleEventStatus
 	}{
 		{"the right answer", appSpec(function, version), healthy, false, cdtypes.LifecycleEventStatusSucceeded},
+		{"the right answer, the function named by its ARN", appSpec("arn:aws:lambda:sa-east-1:123456789012:function:"+function, version), healthy, false, cdtypes.LifecycleEventStatusSucceeded},
 		{"an error answered", appSpec(function, version), answering(200, "Unhandled", `{"errorType":"Runtime.ExitError","errorMessage":"exit status 1"}`), false, cdtypes.LifecycleEventStatusFailed},
 		{"a 500 answered", appSpec(function, version), answering(200, "", `{"statusCode":500,"body":"{\"error\":{}}"}`), false, cdtypes.LifecycleEventStatusFailed},
 		{"a request served as a route", appSpec(function, version), answering(200, "", `{"statusCode":404,"body":"{\"error\":{\"code\":\"NOT_FOUND\"}}"}`), false, cdtypes.LifecycleEventStatusFailed},
@@ -174,6 +177,7 @@ func TestHookReportsTheNewVersionsAnswer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := start(t, tc.spec, tc.answer)
 			s.cd.getFails = tc.getErr
+			logs := logtest.Capture(t)
 			if err := s.hook.Handle(context.Background(), deployhook.Event{DeploymentID: deploymentID, LifecycleEventHookExecutionID: executionID}); err != nil {
 				t.Fatalf("Handle: %v (the outcome was reported)", err)
 			}
@@ -183,8 +187,23 @@ func TestHookReportsTheNewVersionsAnswer(t *testing.T) {
 			if len(s.cd.malformed) > 0 {
 				t.Fatalf("reports naming another deployment or execution: %v", s.cd.malformed)
 			}
+			// One line says the outcome, with the deployment (what the runbook searches for).
+			want := map[cdtypes.LifecycleEventStatus]string{cdtypes.LifecycleEventStatusSucceeded: "pre-traffic check passed", cdtypes.LifecycleEventStatusFailed: "pre-traffic check failed"}[tc.want]
+			var lines []map[string]any
+			for _, r := range logtest.Records(t, logs.Bytes()) {
+				if strings.HasPrefix(fmt.Sprint(r["msg"]), "pre-traffic check") {
+					lines = append(lines, r)
+				}
+			}
+			if len(lines) != 1 || lines[0]["msg"] != want || lines[0]["deployment"] != deploymentID {
+				t.Fatalf("outcome lines %v, want one %q naming the deployment", lines, want)
+			}
 			if tc.answer != nil && !tc.getErr && strings.Contains(tc.spec, function) {
-				want := "/2015-03-31/functions/" + function + "/invocations?Qualifier=" + version
+				name := function
+				if strings.Contains(tc.spec, "arn:") {
+					name = "arn:aws:lambda:sa-east-1:123456789012:function:" + function
+				}
+				want := "/2015-03-31/functions/" + name + "/invocations?Qualifier=" + version
 				if calls := s.lambda.calls(); len(calls) != 1 || calls[0] != want {
 					t.Fatalf("invoked %v, want [%s]", calls, want)
 				}

@@ -16,5 +16,5 @@ var readSettings = processresult.ReadSettings
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	lambda.Start(s3event.Handler(processresult.FromConfig(ctx, cfg, s, qrscan.Scanner{}).Process))
+	lambda.Start(s3event.Lambda(processresult.FromConfig(ctx, cfg, s, qrscan.Scanner{}).Process))
 }

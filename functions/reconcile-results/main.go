@@ -5,11 +5,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/zmed/exam-manager/shared/boot"
+	"github.com/zmed/exam-manager/shared/scheduled"
 	"github.com/zmed/exam-manager/shared/wiring/reconcileresults"
 )
 
@@ -19,9 +19,8 @@ var readSettings = reconcileresults.ReadSettings
 func main() {
 	_, s, cfg := boot.Init(readSettings)
 	r := reconcileresults.FromConfig(cfg, s)
-	// The scheduled event carries nothing the run needs.
-	lambda.Start(func(ctx context.Context, _ json.RawMessage) error {
+	lambda.Start(scheduled.Handler(func(ctx context.Context) error {
 		_, err := r.Run(ctx)
 		return err
-	})
+	}))
 }

@@ -23,5 +23,5 @@ func readSettings(r *config.Reader) settings {
 
 func main() {
 	_, s, cfg := boot.Init(readSettings)
-	lambda.Start(keyrotation.FromConfig(cfg, s.ExamKey.SecretARN, s.ResultKey.SecretARN).Rotate)
+	lambda.Start(keyrotation.Handler(keyrotation.FromConfig(cfg, s.ExamKey.SecretARN, s.ResultKey.SecretARN)))
 }

@@ -82,7 +82,7 @@ func (s *Session) Invoke(ctx context.Context, folder, bootstrap string, event []
 	st := s.Stack
 	env, err := Environment(s.root, folder, Endpoints{
 		DynamoDB: st.DynamoDBURL, S3: st.S3URL, SNS: st.NotificationsURL, SES: st.NotificationsURL, PatientManager: st.PatientsURL,
-		Lambda: st.OpsURL,
+		Lambda: st.OpsURL, CodeDeploy: st.OpsURL, // the local stack has no CodeDeploy: the hook's calls fail on loopback
 	})
 	if err != nil {
 		return nil, err
@@ -190,6 +190,7 @@ func (e *Emulator) Close() { stop(e.cmd) }
 type Endpoints struct {
 	DynamoDB, S3, SNS, SES, PatientManager string
 	Lambda                                 string // the local stack's Lambda Invoke (process-result), for the reconciler
+	CodeDeploy                             string // for the pre-traffic hook
 }
 
 // Environment is what Lambda would give functions/<folder>: its variables
@@ -210,6 +211,7 @@ func Environment(root, folder string, e Endpoints) ([]string, error) {
 		"AWS_ENDPOINT_URL_SNS=" + e.SNS,
 		"AWS_ENDPOINT_URL_SESV2=" + e.SES,
 		"AWS_ENDPOINT_URL_LAMBDA=" + e.Lambda,
+		"AWS_ENDPOINT_URL_CODEDEPLOY=" + e.CodeDeploy,
 		"AWS_REQUEST_CHECKSUM_CALCULATION=when_required",
 		"AWS_RESPONSE_CHECKSUM_VALIDATION=when_required",
 		"AWS_LAMBDA_FUNCTION_NAME=" + folder,

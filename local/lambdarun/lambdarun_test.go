@@ -17,6 +17,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 
 	"github.com/zmed/exam-manager/shared/console"
+	"github.com/zmed/exam-manager/shared/deployhook"
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/keyrotation"
 	"github.com/zmed/exam-manager/shared/samtemplate"
@@ -154,6 +155,14 @@ var expected = map[string]check{
 		var r struct{ ErrorMessage string }
 		if err := json.Unmarshal(response, &r); err != nil || !strings.HasPrefix(r.ErrorMessage, "rotation refused: not a token key secret") {
 			t.Fatalf("answered %s, want the refusal of a secret it does not rotate", response)
+		}
+	},
+	// The local stack has no CodeDeploy (TestHookChecksTheRealFunctions has one):
+	// the hook tries to report Failed, on loopback, and says it could not.
+	"pre-traffic-hook/lifecycle.json": func(t *testing.T, _ *Session, response []byte) {
+		var r struct{ ErrorMessage string }
+		if err := json.Unmarshal(response, &r); err != nil || !strings.Contains(r.ErrorMessage, "report Failed to CodeDeploy") {
+			t.Fatalf("the hook answered %s, want its failure to report Failed", response)
 		}
 	},
 	"console/page.json":  consoleFile("text/html", "<title>ZMED"),
@@ -296,9 +305,10 @@ func TestSampleEvents(t *testing.T) {
 				t.Fatalf("%v\n%s", err, logs.String())
 			}
 			check(t, s, response)
-			// The console's public files are no call on health data, and a key
-			// rotation is Secrets Manager's (CloudTrail records its calls): no actor, no audit line.
-			if folder != console.Function && folder != keyrotation.Function {
+			// The console's public files, a key rotation (Secrets Manager's; CloudTrail
+			// records its calls) and the hook's checks are no call on health data: no
+			// actor, no audit line.
+			if folder != console.Function && folder != keyrotation.Function && folder != deployhook.Function {
 				checkActor(t, s, event, response, logs.String())
 			}
 			// The function is stopped before the emulator, so nothing after its

@@ -120,9 +120,13 @@ func (r Route) String() string { return r.Method + " " + r.Path }
 // a request for another route with 404 or 405, reads the caller from the
 // authorizer's claims (refusing a call without them), maps the error h returns
 // to its response, turns a panic into a 500, and writes the call's one audit
-// line with log (none for audit.None).
+// line with log (none for audit.None). The health event is answered first,
+// with no call of h and no audit line (it is no call on anyone's data).
 func Serve(route Route, action audit.Action, log audit.Writer, h Func) Handler {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+		if resp, ok := HealthAnswer(ctx, req); ok {
+			return resp, nil
+		}
 		ctx = logctx.WithRequestID(ctx, req.RequestContext.RequestID)
 		call := &callRecord{}
 		ctx = context.WithValue(ctx, callKey{}, call)

@@ -143,6 +143,9 @@ func Handler(s Settings) (apigw.Handler, error) {
 	files["catalog.json"] = response(headers, "application/json", catalogJSON)
 
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		if resp, ok := apigw.HealthAnswer(ctx, req); ok {
+			return resp, nil
+		}
 		method := req.RequestContext.HTTP.Method
 		head := req.RouteKey == PageHeadRoute.String()
 		if method != "" && method != http.MethodGet && !(head && method == http.MethodHead) {

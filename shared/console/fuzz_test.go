@@ -7,11 +7,14 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/zmed/exam-manager/shared/health"
 )
 
 // FuzzHandler sends any route key, path and greedy path parameter to the
 // console's handler: a 200 only for an embedded file, by its exact name, under
-// the security headers; anything else the API's JSON error, never a panic.
+// the security headers; the health event's route key, the health answer;
+// anything else the API's JSON error, never a panic.
 func FuzzHandler(f *testing.F) {
 	h, err := Handler(Settings{Mode: ModeLocal})
 	if err != nil {
@@ -23,6 +26,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add(AssetsRoute.String(), "/console/../console.go", "../console.go", true)
 	f.Add(AssetsRoute.String(), "/console/vendor/uqr-0.1.3.LICENSE.txt", "", false)
 	f.Add("POST /exam/new", "/exam/new", "", false)
+	f.Add(health.RouteKey, "/", "", false)
 	f.Fuzz(func(t *testing.T, routeKey, rawPath, proxy string, withProxy bool) {
 		req := events.APIGatewayV2HTTPRequest{RouteKey: routeKey, RawPath: rawPath}
 		name := strings.TrimPrefix(rawPath, AssetsPrefix)
@@ -33,6 +37,13 @@ func FuzzHandler(f *testing.F) {
 		resp, err := h(context.Background(), req)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if routeKey == health.RouteKey {
+			answer, _ := json.Marshal(resp)
+			if err := health.Check(health.API, answer, ""); err != nil {
+				t.Fatalf("the health event: %v", err)
+			}
+			return
 		}
 		if resp.StatusCode == 200 {
 			_, embedded := files[name]

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/zmed/exam-manager/shared/awsenv"
+	"github.com/zmed/exam-manager/shared/health"
 	"github.com/zmed/exam-manager/shared/token"
 )
 
@@ -67,6 +68,18 @@ type Rotator struct {
 	Secrets SecretsManager
 	// NewKey makes the new key, none of whose ids is one of keep's (token.NewKey).
 	NewKey func(keep ...token.Key) (token.Key, error)
+}
+
+// Handler is r's Lambda handler: the health event answered (no secret read),
+// any other event a rotation step.
+func Handler(r Rotator) func(context.Context, Event) (*health.Answer, error) {
+	return func(ctx context.Context, e Event) (*health.Answer, error) {
+		if e.Step == health.RotationStep {
+			a := health.Answered(ctx, health.Rotation)
+			return &a, nil
+		}
+		return nil, r.Rotate(ctx, e)
+	}
 }
 
 // Rotate runs one step of a rotation.

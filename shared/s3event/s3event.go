@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/zmed/exam-manager/shared/health"
 )
 
 // Handler is the Lambda handler of S3 event notifications: process runs for
@@ -27,6 +29,21 @@ func Handler(process func(ctx context.Context, bucket, key, versionID string) er
 			}
 		}
 		return errors.Join(failed...)
+	}
+}
+
+// Lambda is the handler a function invoked by S3 starts: Handler over process,
+// and the answer to the health event, one record whose source is
+// health.EventSource (S3 writes "aws:s3"), given without calling process.
+// Every other event answers null, as Handler's.
+func Lambda(process func(ctx context.Context, bucket, key, versionID string) error) func(context.Context, events.S3Event) (*health.Answer, error) {
+	handle := Handler(process)
+	return func(ctx context.Context, ev events.S3Event) (*health.Answer, error) {
+		if len(ev.Records) == 1 && ev.Records[0].EventSource == health.EventSource {
+			a := health.Answered(ctx, health.S3)
+			return &a, nil
+		}
+		return nil, handle(ctx, ev)
 	}
 }
 

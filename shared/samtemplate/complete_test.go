@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/console"
+	"github.com/zmed/exam-manager/shared/deployhook"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/keyrotation"
 	"github.com/zmed/exam-manager/shared/reconcile"
@@ -20,7 +21,8 @@ import (
 // docs/api.md (TestEveryRouteIsComplete holds the endpoint table's routes to it).
 func TestEveryFunctionIsComplete(t *testing.T) {
 	root := Root()
-	known := map[string]bool{resultfiling.Function: true, reconcile.Function: true, console.Function: true, keyrotation.Function: true}
+	known := map[string]bool{resultfiling.Function: true, reconcile.Function: true, console.Function: true, keyrotation.Function: true,
+		deployhook.Function: true}
 	apiDoc, err := os.ReadFile(filepath.Join(root, "docs", "api.md"))
 	if err != nil {
 		t.Fatal(err)

@@ -75,5 +75,7 @@ func validRequests(h *harness) map[apigw.Route]events.APIGatewayV2HTTPRequest {
 		StartExam.Route:         post(StartExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "exam_type": 1})),
 		CommunicateResult.Route: post(CommunicateResult.Route, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})),
 		RevokeExam.Route:        post(RevokeExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "reason": "x"})),
+		ResultUpload.Route:      post(ResultUpload.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "content_type": "application/pdf", "size": 1000})),
+		ResultOutcome.Route:     post(ResultOutcome.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "key": h.handInKey(id)})),
 	}
 }

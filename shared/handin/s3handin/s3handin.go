@@ -52,7 +52,8 @@ func (p Presigner) PresignUpload(ctx context.Context, bucket, key string, t exam
 		}
 	})
 	if err != nil {
-		return exam.UploadForm{}, err
+		// Never the SDK's text: it may quote the request, and so the key.
+		return exam.UploadForm{}, errors.New("s3 presign post: " + describe(err))
 	}
 	fields := make(map[string]string, len(req.Values)+1)
 	for k, v := range req.Values {

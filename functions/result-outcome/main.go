@@ -31,7 +31,7 @@ func readSettings(r *config.Reader) settings {
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	outcomes := handin.Outcomes{Bucket: s.Bucket, Folders: s.Folders, Now: time.Now, Objects: s3handin.Objects{S3: s3handin.Client(cfg)}}
+	outcomes := handin.Outcomes{Bucket: s.Bucket, Folders: s.Folders, Now: time.Now, Objects: s3handin.ObjectsFromConfig(cfg)}
 	lambda.Start(httpapi.ResultOutcome.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: dynamostore.FromConfig(cfg, s.Table),
 		Outcomes: outcomes, Audit: boot.AuditWriter(ctx, cfg, s.ActorKey)}))
 }

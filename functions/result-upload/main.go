@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
@@ -33,8 +32,7 @@ func readSettings(r *config.Reader) settings {
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)
-	forms := handin.Forms{Bucket: s.Bucket, Completed: s.Folders.Completed, Now: time.Now,
-		Presign: s3handin.Presigner{S3: s3.NewPresignClient(s3handin.Client(cfg))}}
+	forms := handin.Forms{Bucket: s.Bucket, Completed: s.Folders.Completed, Now: time.Now, Presign: s3handin.PresignerFromConfig(cfg)}
 	lambda.Start(httpapi.ResultUpload.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: dynamostore.FromConfig(cfg, s.Table),
 		Uploads: forms, Audit: boot.AuditWriter(ctx, cfg, s.ActorKey)}))
 }

@@ -27,12 +27,20 @@ const (
 	sourceKeyMeta = "zmed-source-key"
 )
 
-// Client returns the S3 client of cfg the adapters use: path-style addressing
-// on an endpoint of its own (a local S3), as AWS's virtual-hosted one otherwise.
-func Client(cfg aws.Config) *s3.Client {
+// client is the S3 client of cfg: path-style addressing on an endpoint of its
+// own (a local S3), AWS's virtual-hosted one otherwise.
+func client(cfg aws.Config) *s3.Client {
 	cfg = awsenv.ForService(cfg, "S3")
 	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
 }
+
+// PresignerFromConfig signs forms with cfg's credentials (result-upload's role).
+func PresignerFromConfig(cfg aws.Config) Presigner {
+	return Presigner{S3: s3.NewPresignClient(client(cfg))}
+}
+
+// ObjectsFromConfig reads the bucket with cfg's credentials (result-outcome's role).
+func ObjectsFromConfig(cfg aws.Config) Objects { return Objects{S3: client(cfg)} }
 
 // Presigner signs S3 presigned POSTs (handin.Presigner).
 type Presigner struct{ S3 *s3.PresignClient }

@@ -78,4 +78,3 @@ func FuzzResultOutcome(f *testing.F) {
 		}
 	})
 }
-

@@ -19,7 +19,7 @@ var operationsAlarms = map[string][]string{
 	"the on-failure queue is not empty":               {"FailureQueueNotEmptyAlarm"},
 	"the on-failure queue's oldest message's age":     {"FailureQueueOldestMessageAlarm"},
 	"process-result errors":                           {"ProcessResultErrorsAlarm"},
-	"any function's throttles":                        {"FunctionThrottlesAlarm"},
+	"any function's throttles":                        {"FunctionThrottlesAlarm", "BackgroundFunctionThrottlesAlarm"},
 	"asynchronous events dropped or too old":          {"AsyncEventsDroppedAlarm", "AsyncEventAgeAlarm"},
 	"API 5xx rate":                                    {"ApiErrorRateAlarm"},
 	"results filed to stuck/ or denied/ (warning)":    {"ResultsStuckAlarm", "ResultsDeniedAlarm"},
@@ -279,15 +279,17 @@ func TestAlarmsReadAtMostTenMetrics(t *testing.T) {
 func TestThrottlesAlarmCoversEveryFunction(t *testing.T) {
 	tpl := load(t)
 	covered := map[string]bool{}
-	for _, m := range alarmMetrics(tpl.Resources("AWS::CloudWatch::Alarm")["FunctionThrottlesAlarm"]) {
-		if m[1] == "Throttles" {
-			covered[strings.TrimPrefix(m[2].(map[string]string)["FunctionName"], "Ref ")] = true
+	for _, alarm := range []string{"FunctionThrottlesAlarm", "BackgroundFunctionThrottlesAlarm"} {
+		for _, m := range alarmMetrics(tpl.Resources("AWS::CloudWatch::Alarm")[alarm]) {
+			if m[1] == "Throttles" {
+				covered[strings.TrimPrefix(m[2].(map[string]string)["FunctionName"], "Ref ")] = true
+			}
 		}
 	}
 	for id := range tpl.Resources("AWS::Serverless::Function") {
 		// The hook's throttles raise its own alarm, not a rollback of the functions it checks.
 		if !covered[id] && id != HookFunction {
-			t.Errorf("FunctionThrottlesAlarm does not watch %s", id)
+			t.Errorf("neither throttles alarm watches %s", id)
 		}
 	}
 }

@@ -105,8 +105,8 @@ var expected = map[string]check{
 		return ""
 	}),
 	"list-exams/list-posted.json": httpResponse(200, func(b map[string]any) string {
-		if exams, _ := b["exams"].([]any); len(exams) != 4 {
-			return "want the 4 fixture exams, as the GET"
+		if exams, _ := b["exams"].([]any); len(exams) != 5 {
+			return "want the 5 fixture exams, as the GET"
 		}
 		return ""
 	}),

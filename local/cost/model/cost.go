@@ -84,7 +84,7 @@ func Compute(m Measured, r Resources, p Prices) (Bill, error) {
 		usd, ok := p.usd(price)
 		b.add(Line{Name: name, Fixed: true, Monthly: float64(count) * usd, Unpriced: !ok, Basis: basis}, price)
 	}
-	fixed("CloudWatch alarms", AlarmMonth, r.Alarms, fmt.Sprintf("%d alarms in the template", r.Alarms))
+	fixed("CloudWatch alarms", AlarmMonth, r.Alarms, fmt.Sprintf("%d metrics read by the template's alarms (a metric-math alarm is billed per metric)", r.Alarms))
 	fixed("CloudWatch dashboard", DashboardMonth, r.Dashboards, fmt.Sprintf("%d dashboard", r.Dashboards))
 	fixed("CloudWatch custom metrics", CustomMetricMonth, len(m.CustomMetrics), fmt.Sprintf("%d metric and dimension sets published", len(m.CustomMetrics)))
 	fixed("KMS key", KMSKeyMonth, r.KMSKeys, fmt.Sprintf("%d customer managed key", r.KMSKeys))

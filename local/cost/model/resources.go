@@ -14,7 +14,9 @@ type Resources struct {
 	// MemoryMB is each function's configured memory, by functions/ folder.
 	MemoryMB map[string]int
 	// Fixed resources, each billed by the month whatever the volume; an
-	// alarm created on a condition (one stage only) is counted.
+	// alarm created on a condition (one stage only) is counted. Alarms are
+	// counted by the metrics they read: CloudWatch bills a metric-math
+	// alarm per metric.
 	Alarms, Dashboards, KMSKeys, Secrets int
 	// TableIndexes is the exam table's global secondary indexes: every
 	// write of an exam writes each of them too.
@@ -34,12 +36,14 @@ func ReadResources(root string) (Resources, error) {
 	}
 	r := Resources{
 		MemoryMB:   map[string]int{},
-		Alarms:     len(t.Resources("AWS::CloudWatch::Alarm")),
 		Dashboards: len(t.Resources("AWS::CloudWatch::Dashboard")),
 		KMSKeys:    len(t.Resources("AWS::KMS::Key")),
 		Secrets:    len(t.Resources("AWS::SecretsManager::Secret")),
 		Trail:      len(t.Resources("AWS::CloudTrail::Trail")) > 0,
 		Traced:     samtemplate.Get(t, "Globals", "Function", "Tracing") == "Active",
+	}
+	for _, alarm := range t.Resources("AWS::CloudWatch::Alarm") {
+		r.Alarms += alarmMetrics(alarm)
 	}
 	for _, table := range t.Resources("AWS::DynamoDB::Table") {
 		if gsis, ok := samtemplate.Get(table, "Properties", "GlobalSecondaryIndexes").([]any); ok {
@@ -66,4 +70,20 @@ func ReadResources(root string) (Resources, error) {
 		r.MemoryMB[e.Name()] = mb
 	}
 	return r, nil
+}
+
+// alarmMetrics is how many metrics an alarm reads: one, or a metric-math
+// alarm's metrics (its expressions are free).
+func alarmMetrics(alarm map[string]any) int {
+	queries, ok := samtemplate.Get(alarm, "Properties", "Metrics").([]any)
+	if !ok {
+		return 1
+	}
+	n := 0
+	for _, q := range queries {
+		if samtemplate.Get(q, "MetricStat") != nil {
+			n++
+		}
+	}
+	return n
 }

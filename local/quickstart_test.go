@@ -61,6 +61,9 @@ func TestQuickStartOnMovedPorts(t *testing.T) {
 		t.Fatalf("the quick start failed: %v\n%s", err, out)
 	}
 	for _, want := range []string{
+		`"can_register":true`,                        // the patient's card
+		`"status":"Started"`,                         // the worklist
+		`"patient":{"id":"`,                          // its item names the patient
 		"filed as s3://zmed-exams-result/processed/", // make upload waited for the filing
 		`"status":"Finished"`,                        // the listing
 		`"notification":{"channel":"sms","status":"sent"`,

@@ -40,7 +40,7 @@ const (
 // calls of each operation, the exam item's size and the result object's.
 func costFigures(ctx context.Context, work, rie string) error {
 	root, _ := os.Getwd()
-	m := model.Measured{Functions: map[string]model.FunctionFigures{}, Operations: map[string]model.Operation{}}
+	m := model.Measured{Functions: map[string]model.FunctionFigures{}, Operations: map[string]model.Operation{}, NotMeasured: map[string]string{}}
 	host, _ := os.Hostname()
 	m.Taken = fmt.Sprintf("%s, %s/%s, %d cores (%s), %s, %s", time.Now().UTC().Format("2006-01-02 15:04 MST"),
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), runtime.Version(), host)
@@ -94,6 +94,7 @@ func costFigures(ctx context.Context, work, rie string) error {
 		f, sets, err := measureFunction(ctx, root, work, rie, session, sources, fn, res.MemoryMB[fn])
 		if err != nil {
 			fmt.Printf("| %s | not measured: %v | | | | | |\n", fn, err)
+			m.NotMeasured[fn] = err.Error()
 			continue
 		}
 		for _, s := range sets {

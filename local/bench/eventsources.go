@@ -14,6 +14,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/zmed/exam-manager/local/stack"
+	"github.com/zmed/exam-manager/shared/health"
 	"github.com/zmed/exam-manager/shared/s3event"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/testsupport/scantest"
@@ -77,6 +78,13 @@ func (s *eventSources) forFunction(fn string) (eventSource, error) {
 		}, nil
 	case "process-result":
 		return s.scans, nil
+	case "pre-traffic-hook":
+		return nil, fmt.Errorf("CodeDeploy invokes it with a deployment to check, which the local stack has not (local/lambdarun tests it against doubles)")
+	case "rotate-token-keys":
+		// A rotation step needs a secret in rotation, which the local stack has
+		// not: its health event (the cold start reads its secrets, builds its
+		// client and answers) is what is measured.
+		return func(int) ([]byte, error) { return health.Event(health.Rotation) }, nil
 	}
 	return func(int) ([]byte, error) { return sample, nil }, nil
 }

@@ -98,6 +98,10 @@ func print(w io.Writer, m model.Measured, r model.Resources, p model.Prices, b m
 	sort.Strings(fns)
 	for _, fn := range fns {
 		mb := r.MemoryMB[fn]
+		if why, ok := m.NotMeasured[fn]; ok {
+			fmt.Fprintf(w, "| %s | %d | not run locally: %s | | |\n", fn, mb, why)
+			continue
+		}
 		s, ok := m.Functions[fn].At(mb)
 		if !ok {
 			fmt.Fprintf(w, "| %s | %d | not measured at this size: run make bench | | |\n", fn, mb)

@@ -15,6 +15,9 @@ type Measured struct {
 	Taken string `json:"taken"`
 	// Functions are each function's figures, by functions/ folder.
 	Functions map[string]FunctionFigures `json:"functions"`
+	// NotMeasured are the functions the bench could not run locally, with
+	// why (e.g. the pre-traffic hook, which needs CodeDeploy).
+	NotMeasured map[string]string `json:"not_measured,omitempty"`
 	// Operations are each operation's calls, by operation: register,
 	// start, list, worklist, result (process-result on a scan), communicate.
 	Operations map[string]Operation `json:"operations"`

@@ -62,7 +62,7 @@ func TestKeyboardOnly(t *testing.T) {
 	}
 	e.tabTo("#register-button")
 	e.press(kb.Enter)
-	e.waitText("#status", "Exame cadastrado: Lipid panel.")
+	e.waitText("#status", "Exame cadastrado: Perfil lipídico.")
 	// The focus moves to the new exam's first action.
 	e.waitFor(`document.activeElement.textContent === 'Iniciar e imprimir etiqueta'`)
 	e.focusIsVisible()

@@ -185,17 +185,11 @@ func TestRegistrationNotOfferedToAnInactivePatient(t *testing.T) {
 // offline cuts the tab's network (as a lost connection does) or gives it back.
 func (e *env) offline(off bool) {
 	e.t.Helper()
-	var rules []*network.Conditions
-	if off {
-		rules = []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}}
-	}
+	rules := []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}}
 	if _, err := chromedp.Call(e.ctx, network.Enable, network.EnableParams{}); err != nil {
 		e.t.Fatal(err)
 	}
 	if _, err := chromedp.Call(e.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: rules}); err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := chromedp.Call(e.ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
 		e.t.Fatal(err)
 	}
 }

@@ -96,7 +96,13 @@ function renderExam(exam) {
 }
 
 function renderExams() {
+  // An error shown in an exam's item stays with that exam when the list is drawn again.
+  const box = $('alert');
+  const at = $('exams').contains(box) ? box.closest('li.exam').dataset.examId : '';
+  if (at) $('exams').after(box);
   $('exams').replaceChildren(...state.exams.map(renderExam));
+  const item = at && document.querySelector(`li.exam[data-exam-id="${at}"]`);
+  if (item) item.append(box);
   $('exams-empty').hidden = state.exams.length > 0;
   $('load-more').hidden = !state.cursor;
   $('exams-section').hidden = false;

@@ -1,5 +1,6 @@
 // Command console is the Lambda behind GET / and GET /console/{proxy+}: the
-// attendants' console, its files embedded in the binary.
+// attendants' console, its files embedded in the binary; and behind GET
+// /exam-types, the catalog, which needs no AWS client either.
 package main
 
 import (
@@ -8,9 +9,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/boot"
 	"github.com/zmed/exam-manager/shared/config"
 	"github.com/zmed/exam-manager/shared/console"
+	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/logging"
 )
 
@@ -31,5 +34,8 @@ func main() {
 	s, level := boot.Read(r, readSettings)
 	slog.SetDefault(logging.New(os.Stdout, level))
 	boot.Check(r)
-	lambda.Start(boot.Must(console.Handler(s.Console)))
+	page := boot.Must(console.Handler(s.Console))
+	// The catalog is no patient data: no port, no audit writer.
+	catalog := httpapi.ExamTypes
+	lambda.Start(apigw.ByRoute(map[apigw.Route]apigw.Handler{catalog.Route: catalog.Handler(httpapi.Ports{})}, page))
 }

@@ -1,4 +1,5 @@
-// Command list-exams is the Lambda behind GET /exams/info.
+// Command list-exams is the Lambda behind GET /exams/info and POST /exams/info
+// (the same listing, the CPF in the body).
 package main
 
 import (
@@ -26,6 +27,6 @@ func main() {
 	ctx, s, cfg := boot.Init(readSettings)
 	key := boot.Must(secrets.Key(ctx, secrets.FromConfig(cfg), s.CursorKey))
 	store := dynamostore.FromConfig(cfg, s.Table)
-	lambda.Start(httpapi.ListExams.Handler(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Cursors: cursor.ForListing(cursor.New(key)),
-		Audit: boot.AuditWriter(ctx, cfg, s.ActorKey)}))
+	lambda.Start(httpapi.Serve(httpapi.Ports{Patients: boot.Patients(s.Common), Exams: store, Cursors: cursor.ForListing(cursor.New(key)),
+		Audit: boot.AuditWriter(ctx, cfg, s.ActorKey)}, httpapi.ListExams, httpapi.ListExamsPosted))
 }

@@ -183,7 +183,7 @@ func measureCalls(ctx context.Context, work string) ([]callRow, error) {
 			rel, _ := filepath.Rel(root, file)
 			return nil, fmt.Errorf("route %s: its sample event %s, replayed on the state of events/fixtures.json, answered %d %v %s", e.Route, rel, resp.StatusCode, err, resp.Body)
 		}
-		rows = append(rows, operationRow(e.Function, c.reset()))
+		rows = append(rows, routeRow(e, c.reset()))
 	}
 	steps := otherSteps(ctx, c, caller(ctx, httpapi.Handlers(ports)), cfg.ResultKey, s3c, proc)
 	for _, fn := range otherFunctions {
@@ -206,9 +206,9 @@ type budget struct {
 // generalBudget is every operation's that declares none of its own.
 var generalBudget = budget{"≤ 1 lookup, ≤ 3 DynamoDB, ≤ 3 S3, ≤ 1 send", 1, 3, 3, 1, false}
 
-// operations name the rows of the report, by function, and their budgets. A
-// route missing here is measured all the same, named after its function and
-// held to generalBudget.
+// operations name the rows of the report, by function (or by route, for a
+// function that serves several), and their budgets. A route missing here is
+// measured all the same, named after its function and held to generalBudget.
 var operations = map[string]struct {
 	name   string
 	budget budget
@@ -216,6 +216,9 @@ var operations = map[string]struct {
 	"register-exam":       {"register", budget{"1 lookup + 1 DynamoDB write", 1, 1, 0, 0, true}},
 	"start-exam":          {"start", budget{"1 lookup + 1 conditional update", 1, 1, 0, 0, true}},
 	"list-exams":          {"list (one page)", budget{"1 lookup + 1 query per page", 1, 1, 0, 0, true}},
+	"POST /exams/info":    {"list, CPF in the body (one page)", budget{"1 lookup + 1 query per page", 1, 1, 0, 0, true}},
+	"find-patient":        {"find patient", budget{"1 lookup", 1, 0, 0, 0, true}},
+	"GET /exam-types":     {"exam types", budget{"no call", 0, 0, 0, 0, true}},
 	"communicate-result":  {"communicate", budget{"≤ 1 lookup, ≤ 3 DynamoDB, 1 send", 1, 3, 3, 1, false}},
 	"revoke-exam":         {"revoke", budget{"1 lookup + 1 conditional update", 1, 1, 0, 0, true}},
 	resultfiling.Function: {"process-result", budget{"≤ 1 lookup, ≤ 3 DynamoDB, 1 send, ≤ 3 S3", 1, 3, 3, 1, false}},
@@ -231,7 +234,16 @@ func operationRow(fn string, counts map[string]int) callRow {
 	return callRow{fn, o.name, counts, o.budget}
 }
 
-// routeOf is the route served by functions/<fn>.
+// routeRow is the row of e's route, which made counts: named by its route
+// when operations has it, else by its function.
+func routeRow(e httpapi.Endpoint, counts map[string]int) callRow {
+	if o, ok := operations[e.Route.String()]; ok {
+		return callRow{e.Function, o.name, counts, o.budget}
+	}
+	return operationRow(e.Function, counts)
+}
+
+// routeOf is the (first) route served by functions/<fn>.
 func routeOf(fn string) apigw.Route {
 	for _, e := range httpapi.Endpoints() {
 		if e.Function == fn {

@@ -92,6 +92,27 @@ var expected = map[string]check{
 		}
 		return ""
 	}),
+	"list-exams/list-posted.json": httpResponse(200, func(b map[string]any) string {
+		if exams, _ := b["exams"].([]any); len(exams) != 4 {
+			return "want the 4 fixture exams, as the GET"
+		}
+		return ""
+	}),
+	"find-patient/find.json": httpResponse(200, func(b map[string]any) string {
+		p, _ := b["patient"].(map[string]any)
+		if p["name"] != "Maria da Silva" || p["birth_date"] != "1987-03-09" || p["can_register"] != true ||
+			field(p, "contact", "sms") != true || p["cellphone"] != nil || p["email"] != nil {
+			return "not the fixture patient's card"
+		}
+		return ""
+	}),
+	"console/exam-types.json": httpResponse(200, func(b map[string]any) string {
+		types, _ := b["exam_types"].([]any)
+		if len(types) != 10 || field(types[0], "name_pt") != "Hemograma completo" {
+			return "not the catalog"
+		}
+		return ""
+	}),
 	"start-exam/start.json": httpResponse(200, func(b map[string]any) string {
 		if field(b, "exam", "status") != "Started" || b["exam_token"] == "" || b["exam_token"] == nil {
 			return "not started with a token"

@@ -15,6 +15,7 @@ type PatientRecord struct {
 	Document            string  `json:"document"`
 	Name                string  `json:"name"`
 	Status              string  `json:"status"`
+	BirthDate           *string `json:"birth_date,omitempty"` // YYYY-MM-DD, when the patient manager has it
 	Cellphone           string  `json:"cellphone"`
 	CellphoneVerifiedAt *string `json:"cellphone_verified_at"`
 	Email               string  `json:"email"`

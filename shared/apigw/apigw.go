@@ -120,7 +120,7 @@ func (r Route) String() string { return r.Method + " " + r.Path }
 // a request for another route with 404 or 405, reads the caller from the
 // authorizer's claims (refusing a call without them), maps the error h returns
 // to its response, turns a panic into a 500, and writes the call's one audit
-// line with log.
+// line with log (none for audit.None).
 func Serve(route Route, action audit.Action, log audit.Writer, h Func) Handler {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
 		ctx = logctx.WithRequestID(ctx, req.RequestContext.RequestID)
@@ -133,7 +133,9 @@ func Serve(route Route, action audit.Action, log audit.Writer, h Func) Handler {
 				resp, outcome = respond(call.named(ctx), fmt.Errorf("panic: %v", p))
 				err = nil
 			}
-			log.Write(ctx, audit.Entry{Action: action, Actor: actor, ExamID: call.examID, PatientID: call.patientID, Outcome: outcome})
+			if action != audit.None {
+				log.Write(ctx, audit.Entry{Action: action, Actor: actor, ExamID: call.examID, PatientID: call.patientID, Outcome: outcome})
+			}
 		}()
 		switch method, path := requestRoute(req); {
 		case path != route.Path:
@@ -155,6 +157,18 @@ func Serve(route Route, action audit.Action, log audit.Writer, h Func) Handler {
 		}
 		outcome = audit.OK
 		return resp, nil
+	}
+}
+
+// ByRoute is the handler of a Lambda that serves several routes: each request
+// goes to the handler of its route, any other to fallback, which answers it.
+func ByRoute(routes map[Route]Handler, fallback Handler) Handler {
+	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		method, path := requestRoute(req)
+		if h, ok := routes[Route{Method: method, Path: path}]; ok {
+			return h(ctx, req)
+		}
+		return fallback(ctx, req)
 	}
 }
 

@@ -90,9 +90,6 @@ func TestHostsShareTheSeam(t *testing.T) {
 		if strings.HasSuffix(pkg, "/process-result") || strings.HasSuffix(pkg, "/reconcile-results") {
 			continue // S3 or the schedule invokes it; it serves no route
 		}
-		if strings.HasSuffix(pkg, "/functions/console") {
-			continue // it serves the page's files, no use case
-		}
 		if !slices.Contains(ds, seam) {
 			t.Errorf("%s does not build on %s", pkg, seam)
 		}

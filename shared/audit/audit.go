@@ -21,6 +21,11 @@ type Action string
 // ResultProcess is the action of the automatic path: a result file processed.
 const ResultProcess Action = "result.process"
 
+// None is the action of a route that reaches no patient data (the exam
+// catalog): nobody is accountable for reading it, and its calls write no
+// audit line.
+const None Action = "none"
+
 // OK is the outcome of a call that succeeded; any other outcome is an error code.
 const OK = "ok"
 

@@ -77,9 +77,9 @@ func composeMessage(p Patient, examID string) (Message, error) {
 			"Consulte-o no portal do paciente ou na recepção da clínica.",
 	}
 	switch {
-	case p.CellphoneVerified && brazilianMobile.MatchString(p.Cellphone):
+	case p.CanGetSMS():
 		m.Channel, m.To = ChannelSMS, p.Cellphone
-	case p.EmailVerified && strings.Contains(p.Email, "@"):
+	case p.CanGetEmail():
 		m.Channel, m.To = ChannelEmail, p.Email
 	case p.CellphoneVerified:
 		return Message{ExamID: examID, Channel: ChannelSMS}, &RefusedError{Code: InvalidDestination}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/zmed/exam-manager/shared/cpf"
 )
@@ -28,6 +29,23 @@ type Patient struct {
 	CellphoneVerified bool
 	Email             string
 	EmailVerified     bool
+	// BirthDate is the day of birth as YYYY-MM-DD, "" when the patient
+	// manager gives none or one that is not a date.
+	BirthDate string
+}
+
+// Active reports whether p may have exams registered and started.
+func (p Patient) Active() bool { return p.Status == PatientActive }
+
+// CanGetSMS reports whether a result notice could be sent to p by SMS: a
+// verified cellphone that is a Brazilian mobile.
+func (p Patient) CanGetSMS() bool {
+	return p.CellphoneVerified && brazilianMobile.MatchString(p.Cellphone)
+}
+
+// CanGetEmail reports whether a result notice could be sent to p by e-mail.
+func (p Patient) CanGetEmail() bool {
+	return p.EmailVerified && strings.Contains(p.Email, "@")
 }
 
 // PatientFinder finds a patient by the 11 digits of their CPF. It returns
@@ -61,7 +79,7 @@ func findActivePatient(ctx context.Context, patients PatientFinder, document str
 	if err != nil {
 		return Patient{}, err
 	}
-	if p.Status != PatientActive {
+	if !p.Active() {
 		return Patient{}, ErrPatientNotActive
 	}
 	return p, nil

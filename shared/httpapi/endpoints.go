@@ -37,12 +37,16 @@ type Ports struct {
 type Endpoint struct {
 	Route    apigw.Route
 	Function string
-	Action   audit.Action // one of its own: a log query tells the routes apart by it
-	Handle   func(Ports) apigw.Func
+	// Action is one of its own (a log query tells the routes apart by it), or
+	// its function's other row's when both read the same data the same way, or
+	// audit.None for a route that reaches no patient data.
+	Action audit.Action
+	Handle func(Ports) apigw.Func
 }
 
 // Handler is e's handler over p: e's work served for its route alone (see
-// apigw.Serve), each call's audit line written with p.Audit under e's action.
+// apigw.Serve), each call's audit line written with p.Audit under e's action
+// (none for audit.None).
 func (e Endpoint) Handler(p Ports) apigw.Handler {
 	return apigw.Serve(e.Route, e.Action, p.Audit, e.Handle(p))
 }
@@ -132,7 +136,7 @@ var StartExam = Endpoint{
 var ListExams = Endpoint{
 	Route: apigw.Route{Method: "GET", Path: "/exams/info"}, Function: "list-exams", Action: "exam.list",
 	Handle: func(p Ports) apigw.Func {
-		uc := exam.List{Patients: p.Patients, Exams: p.Exams, Cursors: p.Cursors}
+		list := listing(p)
 		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
 			q := req.QueryStringParameters
 			limit := exam.DefaultPageSize
@@ -147,16 +151,100 @@ var ListExams = Endpoint{
 			if !ok {
 				return response{}, exam.InvalidRequest("query parameter \"document\" is required")
 			}
-			page, err := uc.Run(ctx, document, limit, q["cursor"])
+			return list(ctx, document, limit, q["cursor"])
+		}
+	},
+}
+
+// ListExamsPosted is ListExams with the CPF in the body, never in a URL
+// (browser history, proxies and access logs keep URLs). The same function
+// serves both, with the same use case and the same audit action: it is the
+// same reading of the same data.
+var ListExamsPosted = Endpoint{
+	Route: apigw.Route{Method: "POST", Path: "/exams/info"}, Function: ListExams.Function, Action: ListExams.Action,
+	Handle: func(p Ports) apigw.Func {
+		list := listing(p)
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			var in struct {
+				Document *string `json:"document"`
+				Limit    *int    `json:"limit"`
+				Cursor   *string `json:"cursor"`
+			}
+			if err := apigw.DecodeJSON(req, &in); err != nil {
+				return response{}, err
+			}
+			document, err := required("document", in.Document)
 			if err != nil {
 				return response{}, err
 			}
-			apigw.WithPatientID(ctx, page.PatientID)
-			slog.InfoContext(ctx, "exams listed", "count", len(page.Exams), "more", page.NextCursor != "")
+			limit, cursor := exam.DefaultPageSize, ""
+			if in.Limit != nil {
+				limit = *in.Limit
+			}
+			if in.Cursor != nil {
+				cursor = *in.Cursor
+			}
+			return list(ctx, document, limit, cursor)
+		}
+	},
+}
+
+// listing answers one page of a patient's exams, for both listing routes.
+func listing(p Ports) func(ctx context.Context, document string, limit int, cursor string) (response, error) {
+	uc := exam.List{Patients: p.Patients, Exams: p.Exams, Cursors: p.Cursors}
+	return func(ctx context.Context, document string, limit int, cursor string) (response, error) {
+		page, err := uc.Run(ctx, document, limit, cursor)
+		if err != nil {
+			return response{}, err
+		}
+		apigw.WithPatientID(ctx, page.PatientID)
+		slog.InfoContext(ctx, "exams listed", "count", len(page.Exams), "more", page.NextCursor != "")
+		return apigw.JSON(http.StatusOK, struct {
+			Exams      []examView `json:"exams"`
+			NextCursor string     `json:"next_cursor,omitempty"`
+		}{renderAll(page.Exams), page.NextCursor}), nil
+	}
+}
+
+// FindPatient tells the front desk who a CPF's patient is and what can be
+// done for them: never their phone number or e-mail address.
+var FindPatient = Endpoint{
+	Route: apigw.Route{Method: "POST", Path: "/patient/find"}, Function: "find-patient", Action: "patient.find",
+	Handle: func(p Ports) apigw.Func {
+		uc := exam.FindPatient{Patients: p.Patients}
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			var in struct {
+				Document *string `json:"document"`
+			}
+			if err := apigw.DecodeJSON(req, &in); err != nil {
+				return response{}, err
+			}
+			document, err := required("document", in.Document)
+			if err != nil {
+				return response{}, err
+			}
+			card, err := uc.Run(ctx, document)
+			if err != nil {
+				return response{}, err
+			}
+			apigw.WithPatientID(ctx, card.ID)
+			slog.InfoContext(ctx, "patient found")
 			return apigw.JSON(http.StatusOK, struct {
-				Exams      []examView `json:"exams"`
-				NextCursor string     `json:"next_cursor,omitempty"`
-			}{renderAll(page.Exams), page.NextCursor}), nil
+				Patient patientView `json:"patient"`
+			}{renderPatient(card)}), nil
+		}
+	},
+}
+
+// ExamTypes is the exam catalog, with the names people read. It reaches no
+// patient data: no port, no audit line. The console's function serves it
+// (docs/architecture.md says why).
+var ExamTypes = Endpoint{
+	Route: apigw.Route{Method: "GET", Path: "/exam-types"}, Function: "console", Action: audit.None,
+	Handle: func(Ports) apigw.Func {
+		types := renderCatalog()
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			return apigw.JSON(http.StatusOK, types), nil
 		}
 	},
 }
@@ -230,7 +318,20 @@ var RevokeExam = Endpoint{
 // Endpoints is every route of the API: the local stack, the bench and the
 // tests iterate it. (A function, not a variable, so that no Lambda links it.)
 func Endpoints() []Endpoint {
-	return []Endpoint{RegisterExam, StartExam, ListExams, CommunicateResult, RevokeExam}
+	return []Endpoint{RegisterExam, StartExam, ListExams, CommunicateResult, RevokeExam,
+		FindPatient, ListExamsPosted, ExamTypes}
+}
+
+// Serve is the handler of a Lambda that serves rows, all of its function's:
+// each request goes to its route's row, any other to the first row, which
+// answers it 404 or 405. (A function serves several rows when they share its
+// use case and its permissions, e.g. a listing read by GET and by POST.)
+func Serve(p Ports, rows ...Endpoint) apigw.Handler {
+	hs := make(map[apigw.Route]apigw.Handler, len(rows))
+	for _, e := range rows {
+		hs[e.Route] = e.Handler(p)
+	}
+	return apigw.ByRoute(hs, hs[rows[0].Route])
 }
 
 // Handlers is the handler of every route over p (the local stack, the bench, the tests).

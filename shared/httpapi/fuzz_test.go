@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/cpf"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/strictjson"
 	"github.com/zmed/exam-manager/shared/testsupport/apitest"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/logtest"
@@ -62,6 +64,37 @@ func fuzzCall(t *testing.T, h *harness, handler apigw.Handler, req events.APIGat
 	return r
 }
 
+// fuzzFind sends body to POST /patient/find: answered as fuzzCall promises,
+// but for the card, the one answer that names the patient (never a CPF,
+// phone or e-mail); a 200 is the card of the patient its valid CPF names.
+func fuzzFind(t *testing.T, h *harness, body string) reply {
+	buf := logtest.Capture(t)
+	r := h.call(h.handlers[FindPatient.Route], post(FindPatient.Route, body))
+	if r.status >= 500 {
+		t.Fatalf("status %d: %s", r.status, r.raw)
+	}
+	if r.status >= 400 {
+		apitest.CheckError(t, r.status, r.raw)
+	}
+	apitest.CheckNoneIn(t, "response", r.raw, apitest.ContactData())
+	logtest.CheckLines(t, buf, apitest.PersonalData())
+	if r.status == 200 {
+		var in struct {
+			Document string `json:"document"`
+		}
+		_ = strictjson.Unmarshal([]byte(body), &in) // as the handler reads it
+		digits, err := cpf.Normalize(in.Document)
+		p, _ := h.patients.FindByDocument(t.Context(), digits)
+		card, _ := r.body["patient"].(map[string]any)
+		if err != nil || card["id"] != p.ID || card["name"] != p.Name || card["can_register"] != p.Active() {
+			t.Fatalf("200 %s for %q", r.raw, body)
+		}
+	}
+	return r
+}
+
+// FuzzRegister sends each body to POST /exam/new and to POST /patient/find
+// (whose can_register says what registration would do).
 func FuzzRegister(f *testing.F) {
 	for _, body := range []string{
 		`{"document": "529.982.247-25", "exam_type": 1}`,
@@ -78,6 +111,15 @@ func FuzzRegister(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		h := fuzzHarness(t)
 		r := fuzzCall(t, h, h.register, post(RegisterExam.Route, body))
+		found := fuzzFind(t, h, body)
+		card, _ := found.body["patient"].(map[string]any)
+		canRegister, _ := card["can_register"].(bool)
+		switch {
+		case r.status == 201 && !(found.status == 200 && canRegister):
+			t.Fatalf("registered, yet the patient card is %d %s for %q", found.status, found.raw, body)
+		case r.code() == "PATIENT_NOT_ACTIVE" && !(found.status == 200 && !canRegister):
+			t.Fatalf("refused as not active, yet the patient card is %d %s for %q", found.status, found.raw, body)
+		}
 		if r.status != 201 {
 			return
 		}
@@ -116,6 +158,7 @@ func (h *harness) issuedCursors() map[string]bool {
 	return issued
 }
 
+// FuzzList sends each query to GET /exams/info and as a body to POST /exams/info.
 func FuzzList(f *testing.F) {
 	h := fuzzHarness(f)
 	for c := range h.issuedCursors() {
@@ -135,6 +178,19 @@ func FuzzList(f *testing.F) {
 		r := fuzzCall(t, h, h.list, get(q))
 		if r.status == 200 && cursor != "" && !issued[cursor] {
 			t.Fatalf("cursor %q accepted, but the service never issued it", cursor)
+		}
+		// The same listing posted answers alike: the same page, or the
+		// same refusal (a limit that is no whole number goes as a string).
+		in := map[string]any{"document": document, "cursor": cursor}
+		if withLimit {
+			in["limit"] = limit
+			if n, err := strconv.Atoi(limit); err == nil {
+				in["limit"] = n
+			}
+		}
+		posted := fuzzCall(t, h, h.handlers[ListExamsPosted.Route], post(ListExamsPosted.Route, js(in)))
+		if posted.status != r.status || posted.code() != r.code() || r.status == 200 && posted.raw != r.raw {
+			t.Fatalf("GET answered %d %s, POST %d %s", r.status, r.raw, posted.status, posted.raw)
 		}
 	})
 }

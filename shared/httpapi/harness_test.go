@@ -101,10 +101,16 @@ func as(a exam.Actor, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTT
 	return req
 }
 
+// getRoute builds the event of a GET of route without a query.
+func getRoute(route apigw.Route) events.APIGatewayV2HTTPRequest {
+	req := post(route, "")
+	req.Headers = nil
+	return req
+}
+
 // get builds the event of GET /exams/info with query parameters.
 func get(query map[string]string) events.APIGatewayV2HTTPRequest {
-	req := post(ListExams.Route, "")
-	req.Headers = nil
+	req := getRoute(ListExams.Route)
 	req.QueryStringParameters = query
 	v := url.Values{}
 	for k, x := range query {

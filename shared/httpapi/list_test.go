@@ -53,12 +53,7 @@ func TestListPages(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
-	h := newHarness(t)
-	for range 3 {
-		h.registered(fakes.ActiveSMS, 1)
-	}
-	first := h.call(h.list, get(map[string]string{"document": fakes.ActiveSMS.Document, "limit": "1"}))
-	cursor := first.body["next_cursor"].(string)
+	h, cursor := listedHarness(t)
 
 	tests := []struct {
 		name   string
@@ -103,6 +98,17 @@ func TestList(t *testing.T) {
 			}
 		})
 	}
+}
+
+// listedHarness is a harness where the SMS patient has three exams, and the
+// cursor of the first page of one.
+func listedHarness(t *testing.T) (*harness, string) {
+	h := newHarness(t)
+	for range 3 {
+		h.registered(fakes.ActiveSMS, 1)
+	}
+	first := h.call(h.list, get(map[string]string{"document": fakes.ActiveSMS.Document, "limit": "1"}))
+	return h, first.body["next_cursor"].(string)
 }
 
 // respell returns the base64url character that differs from c in its lowest

@@ -28,13 +28,15 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	resultTok := h.resultToken(id)
 	h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": examTok, "result_token": resultTok}))).expect(t, 200, "")
 	h.call(h.list, get(map[string]string{"document": "529.982.247-25"})).expect(t, 200, "")
+	h.call(h.handlers[ListExamsPosted.Route], post(ListExamsPosted.Route, `{"document": "529.982.247-25"}`)).expect(t, 200, "")
+	h.call(h.handlers[FindPatient.Route], post(FindPatient.Route, `{"document": "529.982.247-25"}`)).expect(t, 200, "")
 	// Refusals and failures log too.
 	h.call(h.register, post(RegisterExam.Route, `{"document": "529.982.247-26", "exam_type": 1}`)).expect(t, 400, "INVALID_DOCUMENT")
 	h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": examTok, "result_token": examTok}))).expect(t, 422, "INVALID_TOKEN")
 	// An exam_id that is not a UUID never reaches a log line, whatever it carries.
 	h.call(h.start, post(StartExam.Route, js(map[string]any{"document": p.Document, "exam_id": "Maria 52998224725", "exam_type": 4}))).expect(t, 400, "INVALID_REQUEST")
 	h.call(h.revoke, post(RevokeExam.Route, js(map[string]any{"document": p.Document, "exam_id": "Silva " + examTok, "reason": "x"}))).expect(t, 400, "INVALID_REQUEST")
-	calls := 8 // the lifecycle and refusals above
+	calls := 10 // the lifecycle and refusals above
 	// Invalid input carrying personal data on every route and in every field.
 	poison := apitest.Poison(examTok)
 	for _, v := range poison.Values {
@@ -51,6 +53,10 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 			post(CommunicateResult.Route, js(map[string]any{"exam_token": v, "result_token": v})),
 			post(CommunicateResult.Route, js(map[string]any{"exam_token": examTok, "result_token": v})),
 			post(RegisterExam.Route, `{"document": "`+v),
+			post(FindPatient.Route, js(map[string]any{"document": v})),
+			post(ListExamsPosted.Route, js(map[string]any{"document": v})),
+			post(ListExamsPosted.Route, js(map[string]any{"document": p.Document, "limit": v})),
+			post(ListExamsPosted.Route, js(map[string]any{"document": p.Document, "cursor": v})),
 		} {
 			if r := h.call(h.handlers[routeOf(req)], req); r.status >= 500 {
 				t.Fatalf("%s with %q: %d %s", req.RouteKey, v, r.status, r.raw)

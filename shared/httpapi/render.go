@@ -17,6 +17,7 @@ type examView struct {
 	PatientID    string            `json:"patient_id"`
 	ExamType     int               `json:"exam_type"`
 	ExamName     string            `json:"exam_name"`
+	ExamNamePT   string            `json:"exam_name_pt"`
 	Status       exam.Status       `json:"status"`
 	CreatedAt    string            `json:"created_at"`
 	UpdatedAt    string            `json:"updated_at"`
@@ -51,7 +52,7 @@ type notificationView struct {
 
 func render(e exam.Exam) examView {
 	v := examView{
-		ExamID: e.ID, PatientID: e.PatientID, ExamType: int(e.Type), ExamName: e.Type.Name(),
+		ExamID: e.ID, PatientID: e.PatientID, ExamType: int(e.Type), ExamName: e.Type.Name(), ExamNamePT: e.Type.NamePT(),
 		Status: e.Status, CreatedAt: timestamp(e.CreatedAt), UpdatedAt: timestamp(e.UpdatedAt),
 		StartedAt: timestamp(e.StartedAt), FinishedAt: timestamp(e.FinishedAt), RevokedAt: timestamp(e.RevokedAt),
 	}
@@ -79,4 +80,43 @@ func timestamp(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// patientView is a patient as the front desk sees it: whether a result notice
+// can reach them, never the number or the address.
+type patientView struct {
+	ID          string             `json:"id"`
+	Name        string             `json:"name"`
+	Status      exam.PatientStatus `json:"status"`
+	BirthDate   string             `json:"birth_date,omitempty"`
+	CanRegister bool               `json:"can_register"`
+	Contact     contactView        `json:"contact"`
+}
+
+type contactView struct {
+	SMS   bool `json:"sms"`
+	Email bool `json:"email"`
+}
+
+func renderPatient(c exam.PatientCard) patientView {
+	return patientView{ID: c.ID, Name: c.Name, Status: c.Status, BirthDate: c.BirthDate, CanRegister: c.CanRegister,
+		Contact: contactView{SMS: c.SMS, Email: c.Email}}
+}
+
+// examTypeView is one exam type of the catalog, with its names.
+type examTypeView struct {
+	Code   int    `json:"code"`
+	Name   string `json:"name"`
+	NamePT string `json:"name_pt"`
+}
+
+// renderCatalog is the body of GET /exam-types.
+func renderCatalog() any {
+	types := []examTypeView{}
+	for _, t := range exam.Catalog() {
+		types = append(types, examTypeView{Code: int(t), Name: t.Name(), NamePT: t.NamePT()})
+	}
+	return struct {
+		ExamTypes []examTypeView `json:"exam_types"`
+	}{types}
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // TestErrorsEveryRouteCanProduce covers, for each route, the errors every route
-// shares: a wrong method, an unexpected failure (500, no internal text), and for
+// shares: a wrong method, an unexpected failure (500, no internal text; 503
+// where the patient manager is the only port; none for the catalog), and for
 // the POST routes a body over 64 KiB and malformed JSON.
 func TestErrorsEveryRouteCanProduce(t *testing.T) {
 	for _, e := range Endpoints() {
@@ -30,9 +31,24 @@ func TestErrorsEveryRouteCanProduce(t *testing.T) {
 			wrong.RouteKey = "DELETE " + route.Path
 			h.call(handler, wrong).expect(t, 405, "METHOD_NOT_ALLOWED")
 
-			h.store.FailWith(fmt.Errorf("unexpected: item at 10.0.0.7 is corrupt"))
-			h.call(handler, req).expect(t, 500, "INTERNAL")
-			h.store.FailWith(nil)
+			switch route {
+			case FindPatient.Route:
+				// It reaches the patient manager only, whose every failure is unavailability.
+				h.patients.FailWith(fmt.Errorf("unexpected: answer from 10.0.0.7 is corrupt"))
+				h.call(handler, req).expect(t, 503, "DEPENDENCY_UNAVAILABLE")
+				h.patients.FailWith(nil)
+			case ExamTypes.Route:
+				// It reaches nothing that can fail: every port broken, it still answers.
+				h.store.FailWith(fmt.Errorf("unexpected: item at 10.0.0.7 is corrupt"))
+				h.patients.FailWith(fmt.Errorf("unexpected: answer from 10.0.0.7 is corrupt"))
+				h.call(handler, req).expect(t, 200, "")
+				h.store.FailWith(nil)
+				h.patients.FailWith(nil)
+			default:
+				h.store.FailWith(fmt.Errorf("unexpected: item at 10.0.0.7 is corrupt"))
+				h.call(handler, req).expect(t, 500, "INTERNAL")
+				h.store.FailWith(nil)
+			}
 
 			if route.Method != "POST" {
 				return
@@ -75,5 +91,8 @@ func validRequests(h *harness) map[apigw.Route]events.APIGatewayV2HTTPRequest {
 		StartExam.Route:         post(StartExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "exam_type": 1})),
 		CommunicateResult.Route: post(CommunicateResult.Route, js(map[string]string{"exam_token": tok, "result_token": h.resultToken(id)})),
 		RevokeExam.Route:        post(RevokeExam.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": registered, "reason": "x"})),
+		FindPatient.Route:       post(FindPatient.Route, `{"document": "529.982.247-25"}`),
+		ListExamsPosted.Route:   post(ListExamsPosted.Route, `{"document": "529.982.247-25", "limit": 20}`),
+		ExamTypes.Route:         getRoute(ExamTypes.Route),
 	}
 }

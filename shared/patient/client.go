@@ -53,6 +53,9 @@ type record struct {
 	CellphoneVerifiedAt *time.Time `json:"cellphone_verified_at"`
 	Email               string     `json:"email"`
 	EmailVerifiedAt     *time.Time `json:"email_verified_at"`
+	// BirthDate is optional and taken as it comes: a value that is not a
+	// YYYY-MM-DD date leaves the birth date unknown, never fails the lookup.
+	BirthDate json.RawMessage `json:"birth_date"`
 }
 
 // FindByDocument finds the patient with these 11 digits.
@@ -111,7 +114,22 @@ func (r record) toPatient() (exam.Patient, error) {
 		ID: r.ID, Document: r.Document, Name: r.Name, Status: status,
 		Cellphone: r.Cellphone, CellphoneVerified: r.CellphoneVerifiedAt != nil,
 		Email: r.Email, EmailVerified: r.EmailVerifiedAt != nil,
+		BirthDate: birthDate(r.BirthDate),
 	}, nil
+}
+
+// birthDate is raw as YYYY-MM-DD when it is a JSON string naming a real day
+// of that form (no time, no zone), else "" (unknown).
+func birthDate(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil || len(s) != len(time.DateOnly) {
+		return ""
+	}
+	day, err := time.Parse(time.DateOnly, s)
+	if err != nil || day.Format(time.DateOnly) != s {
+		return ""
+	}
+	return s
 }
 
 // budget is the time one lookup may take: the configured timeout, shortened to

@@ -66,6 +66,44 @@ func TestFindByDocument(t *testing.T) {
 	}
 }
 
+// withBirthDate is a patient whose birth_date member is raw (JSON).
+func withBirthDate(raw string) string {
+	return strings.TrimSuffix(patientJSON("active", "null", "null"), "}") + `,"birth_date":` + raw + `}`
+}
+
+// TestBirthDate: the optional birth date is kept when it is a real day written
+// YYYY-MM-DD; absent, null or anything else leaves it unknown and the patient
+// is found all the same.
+func TestBirthDate(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"a day", withBirthDate(`"1987-03-09"`), "1987-03-09"},
+		{"29 February of a leap year", withBirthDate(`"2000-02-29"`), "2000-02-29"},
+		{"absent", patientJSON("active", "null", "null"), ""},
+		{"null", withBirthDate(`null`), ""},
+		{"empty", withBirthDate(`""`), ""},
+		{"no such day", withBirthDate(`"1990-02-30"`), ""},
+		{"29 February of another year", withBirthDate(`"2001-02-29"`), ""},
+		{"without zeros", withBirthDate(`"1990-3-9"`), ""},
+		{"day first", withBirthDate(`"09/03/1987"`), ""},
+		{"with a time", withBirthDate(`"1987-03-09T00:00:00Z"`), ""},
+		{"a number", withBirthDate(`19870309`), ""},
+		{"an object", withBirthDate(`{"day":"1987-03-09"}`), ""},
+		{"markup", withBirthDate(`"<b>1987-03-09</b>"`), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			got, err := New(srv.URL, srv.Client(), time.Second).FindByDocument(context.Background(), "52998224725")
+			if err != nil || got.ID != "p-1" || got.BirthDate != tt.want {
+				t.Fatalf("FindByDocument = %+v, %v; want birth date %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
 // deadlineRecorder records the deadline each request carries.
 type deadlineRecorder struct {
 	next      http.RoundTripper

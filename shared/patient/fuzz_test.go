@@ -19,7 +19,8 @@ var unavailableText = regexp.MustCompile(`^dependency unavailable: patient manag
 
 // FuzzFindByDocument serves any status and body from a patient manager on
 // 127.0.0.1: a patient comes only from a 200 holding one JSON object with a
-// known status and an id; a 404 is not found; anything else is unavailability
+// known status and an id, its birth date a real day written YYYY-MM-DD or
+// unknown (whatever birth_date held); a 404 is not found; anything else is unavailability
 // whose text quotes nothing of the answer.
 func FuzzFindByDocument(f *testing.F) {
 	var mu sync.Mutex
@@ -41,6 +42,10 @@ func FuzzFindByDocument(f *testing.F) {
 	f.Add(200, patientJSON("active", "null", "null")+"00")
 	f.Add(200, `{"id":"p-1","status":"active","STATUS":"inactive"}`)
 	f.Add(200, `{"id":"p-1","status":"inactive","status":"active"}`)
+	f.Add(200, withBirthDate(`"1987-03-09"`))
+	f.Add(200, withBirthDate(`"1990-02-30"`))
+	f.Add(200, withBirthDate(`19870309`))
+	f.Add(200, withBirthDate(`"1987-03-09T00:00:00Z"`))
 	f.Add(404, `{"error":"not found"}`)
 	f.Add(500, `Maria 52998224725`)
 	f.Fuzz(func(t *testing.T, st int, b string) {
@@ -55,6 +60,9 @@ func FuzzFindByDocument(f *testing.F) {
 		case err == nil:
 			if st != 200 || p.ID == "" || (p.Status != exam.PatientActive && p.Status != exam.PatientPending && p.Status != exam.PatientInactive) {
 				t.Fatalf("patient %+v from %d %q", p, st, b)
+			}
+			if day, err := time.Parse(time.DateOnly, p.BirthDate); p.BirthDate != "" && (err != nil || day.Format(time.DateOnly) != p.BirthDate) {
+				t.Fatalf("birth date %q is not a day written YYYY-MM-DD, from %q", p.BirthDate, b)
 			}
 		case errors.Is(err, exam.ErrPatientNotFound):
 			if st != 404 {

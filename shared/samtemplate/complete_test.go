@@ -24,10 +24,9 @@ func TestEveryFunctionIsComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A function may serve several rows (TestEveryRouteIsComplete holds
+	// the rows that share a function to the same audit action or none).
 	for _, e := range httpapi.Endpoints() {
-		if known[e.Function] {
-			t.Errorf("functions/%s serves two endpoints", e.Function)
-		}
 		known[e.Function] = true
 	}
 	for _, r := range console.Routes() {

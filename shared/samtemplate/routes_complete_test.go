@@ -22,8 +22,9 @@ import (
 // TestEveryRouteIsComplete: each route of the endpoint table (httpapi.Endpoints)
 // has every piece a route needs besides its row, and the test names each one
 // a route lacks: its function's main and test, the template function and its
-// HttpApi event, the build target, a sample event, an audit action of its own,
-// its operation in docs/openapi.yaml and its section in docs/api.md. The rest
+// HttpApi event, the build target, a sample event, an audit action of its own
+// (or shared with its function's other rows, which read the same data; or
+// audit.None, and then no audit line), its operation in docs/openapi.yaml and its section in docs/api.md. The rest
 // is derived from the row: the bench measures the route by replaying its
 // sample event (local/bench's TestEveryRouteIsMeasured names a route whose
 // event does not replay), and an error code new to the API needs a console
@@ -39,8 +40,10 @@ func TestEveryRouteIsComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The automatic path's action is taken.
+	// The automatic path's action is taken. An action names one route, or
+	// the rows of one function that read the same data (actionOf).
 	actions := map[audit.Action]string{audit.ResultProcess: "the automatic path"}
+	actionOf := map[audit.Action]string{}
 	for _, e := range httpapi.Endpoints() {
 		var missing []string
 		lacks := func(format string, args ...any) { missing = append(missing, fmt.Sprintf(format, args...)) }
@@ -65,15 +68,18 @@ func TestEveryRouteIsComplete(t *testing.T) {
 		if e.Handle == nil {
 			lacks("its handler (Handle in its row of shared/httpapi/endpoints.go)")
 		}
-		switch written := auditAction(t, e); {
+		switch written, lines := auditAction(t, e); {
 		case e.Action == "":
 			lacks("an audit action (Action in its row of shared/httpapi/endpoints.go)")
-		case actions[e.Action] != "":
+		case e.Action == audit.None && lines != 0 && e.Handle != nil:
+			lacks("no audit line, as its action audit.None says (its handler writes %d)", lines)
+		case e.Action == audit.None:
+		case actions[e.Action] != "" && actionOf[e.Action] != fn:
 			lacks("an audit action of its own (%s is also %s's)", e.Action, actions[e.Action])
 		case written != string(e.Action) && e.Handle != nil:
 			lacks("an audit line naming its action %s (its handler writes %q)", e.Action, written)
 		default:
-			actions[e.Action] = e.Route.String()
+			actions[e.Action], actionOf[e.Action] = e.Route.String(), fn
 		}
 		if !openAPI[e.Route] {
 			lacks("its operation in docs/openapi.yaml (%s under paths)", e.Route)
@@ -113,10 +119,11 @@ func documented(doc string, e httpapi.Endpoint) bool {
 }
 
 // auditAction is the action of the audit line e's handler writes for a call
-// of a method its route does not serve (answered before any port is used).
-func auditAction(t *testing.T, e httpapi.Endpoint) string {
+// of a method its route does not serve (answered before any port is used),
+// and how many audit lines it writes.
+func auditAction(t *testing.T, e httpapi.Endpoint) (action string, lines int) {
 	if e.Handle == nil {
-		return ""
+		return "", 0
 	}
 	logs := logtest.Capture(t)
 	wrong := "PATCH " + e.Route.Path
@@ -129,8 +136,11 @@ func auditAction(t *testing.T, e httpapi.Endpoint) string {
 			Action string `json:"action"`
 		}
 		if json.Unmarshal([]byte(line), &l) == nil && l.Audit {
-			return l.Action
+			if lines == 0 {
+				action = l.Action
+			}
+			lines++
 		}
 	}
-	return ""
+	return action, lines
 }

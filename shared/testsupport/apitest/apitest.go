@@ -32,7 +32,7 @@ var requestMessages = []string{
 	`Idempotency-Key must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -`,
 	`cursor is not valid for this listing`, `token does not match the exam's patient`,
 	`body is not valid base64`, `body is not one JSON object`, `body has a member twice`,
-	`field "(document|exam_type|exam_id|reason|exam_token|result_token)" (is required|has the wrong type)`,
+	`field "(document|exam_type|exam_id|reason|exam_token|result_token|limit|cursor)" (is required|has the wrong type)`,
 	`query parameter "document" is required`, `limit must be a whole number between 1 and 100`,
 	`limit must be between 1 and 100`, `exam_id must be a UUID`, `reason must have 1 to 500 characters`,
 }
@@ -72,21 +72,32 @@ func CheckError(t testing.TB, status int, body string) string {
 // PersonalData is what the fixture patients' records hold that no response or
 // log line may carry: CPFs in both forms, names, phones, e-mail addresses.
 func PersonalData() []string {
-	var out []string
-	for _, p := range []exam.Patient{fakes.ActiveSMS, fakes.ActiveEmail, fakes.ActiveNone, fakes.Pending, fakes.Inactive} {
-		d := p.Document
-		out = append(out, d, d[:3]+"."+d[3:6]+"."+d[6:9]+"-"+d[9:], p.Email)
+	out := ContactData()
+	for _, p := range fixturePatients {
 		for _, part := range strings.Fields(p.Name) {
 			if len(part) >= 3 { // "da" is in "updated_at"
 				out = append(out, part)
 			}
 		}
+	}
+	return out
+}
+
+// ContactData is PersonalData without the names: what not even the answer
+// that names a patient (POST /patient/find) may carry.
+func ContactData() []string {
+	var out []string
+	for _, p := range fixturePatients {
+		d := p.Document
+		out = append(out, d, d[:3]+"."+d[3:6]+"."+d[6:9]+"-"+d[9:], p.Email)
 		if p.Cellphone != "" {
 			out = append(out, p.Cellphone, strings.TrimPrefix(p.Cellphone, "+55"))
 		}
 	}
 	return out
 }
+
+var fixturePatients = []exam.Patient{fakes.ActiveSMS, fakes.ActiveEmail, fakes.ActiveNone, fakes.Pending, fakes.Inactive}
 
 // WithoutToken returns a JSON object body without its exam_token member, for
 // CheckNoneIn: base64 may spell a name by chance.

@@ -40,7 +40,7 @@ const (
 )
 
 // fixtureCPFs are the CPFs of the fixture patients (fakes and local/patients.json) and of the poisoned values.
-var fixtureCPFs = []string{"52998224725", "24843803480", "11144477735", "39053344705", "86288366757"}
+var fixtureCPFs = []string{"52998224725", "24843803480", "11144477735", "39053344705", "86288366757", "12345678810", "98765432029"}
 
 var nonDigits = regexp.MustCompile(`\D`)
 

@@ -46,6 +46,9 @@ const usage = `zmedctl: the ZMED exam manager operator's command
   zmedctl notify EXAM_ID
       send again a notification recorded failed (SNS or SES refused it for good, or the only verified
       cellphone is not a Brazilian mobile), once the patient's contact is fixed: the patient is read again
+  zmedctl worklist-backfill
+      once, after the worklist index is deployed: key the exams stored before it, so that they show in
+      the worklist of their status (a Scan of the table and one conditional write per such exam)
 
 Names (flags or variables): -bucket ZMED_S3_BUCKET, -table ZMED_DYNAMO_EXAM_MANAGER_TABLE_NAME,
 -queue ZMED_FAILURE_QUEUE (name or URL), -function ZMED_PROCESS_RESULT_FUNCTION (process-result's alias);
@@ -80,9 +83,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	_, local := os.LookupEnv("AWS_ENDPOINT_URL_S3")
 	_, folders := resultfiling.ReadBucket(config.FromEnv())
+	db := dynamodb.NewFromConfig(cfg)
 	op := Operator{
-		S3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = local }),
-		Exams:  dynamostore.New(dynamodb.NewFromConfig(cfg), *table),
+		S3:    s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = local }),
+		Exams: dynamostore.New(db, *table),
+		BackfillWorklist: func(ctx context.Context) (int, error) {
+			return dynamostore.BackfillWorklist(ctx, db, *table)
+		},
 		SQS:    sqs.NewFromConfig(cfg),
 		Lambda: lambda.NewFromConfig(cfg),
 		Bucket: *bucket, Folders: folders, Queue: *queue, Function: *function,
@@ -165,6 +172,13 @@ func dispatch(ctx context.Context, op Operator, cmd string, args []string, stder
 			return errUsage
 		}
 		return op.Notify(ctx, args[0])
+	case "worklist-backfill":
+		if len(args) != 0 {
+			return errUsage
+		}
+		n, err := op.BackfillWorklist(ctx)
+		fmt.Fprintf(op.Out, "%d exams keyed for the worklist\n", n)
+		return err
 	}
 	return errUsage
 }

@@ -44,6 +44,9 @@ type Operator struct {
 	Resend interface {
 		Run(ctx context.Context, examID string) (exam.Exam, error)
 	}
+	// BackfillWorklist keys the exams stored before the worklist index
+	// (dynamostore.BackfillWorklist on the stage's table).
+	BackfillWorklist func(ctx context.Context) (int, error)
 }
 
 // Filed is one filed result, with the metadata docs/results.md puts on it.
@@ -283,8 +286,8 @@ func (o Operator) replayOne(ctx context.Context, body string) (bool, error) {
 	return true, nil
 }
 
-// Show writes the exam as stored, without the patient's document, as JSON:
-// status, times, notification and history.
+// Show writes the exam as stored, without the patient's document and name,
+// as JSON: status, times, notification and history.
 func (o Operator) Show(ctx context.Context, examID string) error {
 	e, err := o.Exams.Get(ctx, examID)
 	if err != nil {
@@ -298,7 +301,9 @@ func (o Operator) Show(ctx context.Context, examID string) error {
 	if err := json.Unmarshal(raw, &view); err != nil {
 		return err
 	}
-	delete(view, "PatientDocument") // a CPF: the operator needs the exam, not the person
+	// A CPF and a name: the operator needs the exam, not the person.
+	delete(view, "PatientDocument")
+	delete(view, "PatientName")
 	enc := json.NewEncoder(o.Out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(view)

@@ -101,13 +101,13 @@ func operatorSuite(t *testing.T, b backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	patientID := ""
+	patientID, patientName := "", ""
 	for _, p := range patients {
 		if p.Document == document {
-			patientID = p.ID
+			patientID, patientName = p.ID, p.Name
 		}
 	}
-	if err := b.store.Create(ctx, exam.Exam{ID: id, PatientID: patientID, PatientDocument: document, Type: 1,
+	if err := b.store.Create(ctx, exam.Exam{ID: id, PatientID: patientID, PatientDocument: document, PatientName: patientName, Type: 1,
 		Status: exam.StatusRegistered, CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,20 @@ func operatorSuite(t *testing.T, b backend) {
 		}
 	})
 
-	t.Run("show an exam without its patient's document", func(t *testing.T) {
+	t.Run("worklist-backfill keys nothing the code stored", func(t *testing.T) {
+		// Exams stored before the index are dynamostore's TestBackfillWorklist's.
+		for range 2 {
+			code, out, errOut := b.zmedctl(t, "worklist-backfill")
+			if code != 0 || out != "0 exams keyed for the worklist\n" {
+				t.Fatalf("exit %d: %q %s", code, out, errOut)
+			}
+		}
+		if code, _, _ := b.zmedctl(t, "worklist-backfill", "now"); code != 2 {
+			t.Errorf("an argument: exit %d, want 2", code)
+		}
+	})
+
+	t.Run("show an exam without its patient's document and name", func(t *testing.T) {
 		code, out, errOut := b.zmedctl(t, "show", id)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut)
@@ -214,8 +227,8 @@ func operatorSuite(t *testing.T, b backend) {
 		if err := json.Unmarshal([]byte(out), &shown); err != nil || shown["ID"] != id || shown["Status"] == nil {
 			t.Fatalf("%v: %s", err, out)
 		}
-		if strings.Contains(out, document) {
-			t.Errorf("the patient's document is shown: %s", out)
+		if strings.Contains(out, document) || patientName == "" || strings.Contains(out, patientName) {
+			t.Errorf("the patient's document or name (%q) is shown: %s", patientName, out)
 		}
 		if code, _, _ := b.zmedctl(t, "show", uuid.NewString()); code != 1 {
 			t.Errorf("an unknown exam: exit %d, want 1", code)

@@ -13,15 +13,8 @@ import (
 	"github.com/zmed/exam-manager/shared/secrets"
 )
 
-// settings is this function's configuration, read once per cold start.
-type settings struct {
-	config.API
-	CursorKey config.Key
-}
-
-func readSettings(r *config.Reader) settings {
-	return settings{API: config.ReadAPI(r), CursorKey: r.Key(config.CursorKeyVar)}
-}
+// readSettings reads this function's configuration, once per cold start.
+var readSettings = config.ReadPaging
 
 func main() {
 	ctx, s, cfg := boot.Init(readSettings)

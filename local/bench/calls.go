@@ -168,7 +168,7 @@ func measureCalls(ctx context.Context, work string) ([]callRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	ports := httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(cfg.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString,
+	ports := httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(cfg.CursorKey)), WorklistCursors: cursor.ForWorklist(cfg.CursorKey), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString,
 		Audit: auditLog}
 
 	var rows []callRow
@@ -219,6 +219,7 @@ var operations = map[string]struct {
 	"POST /exams/info":    {"list, CPF in the body (one page)", budget{"1 lookup + 1 query per page", 1, 1, 0, 0, true}},
 	"find-patient":        {"find patient", budget{"1 lookup", 1, 0, 0, 0, true}},
 	"GET /exam-types":     {"exam types", budget{"no call", 0, 0, 0, 0, true}},
+	"exam-worklist":       {"worklist (one page)", budget{"1 query per page, no lookup", 0, 1, 0, 0, true}},
 	"communicate-result":  {"communicate", budget{"≤ 1 lookup, ≤ 3 DynamoDB, 1 send", 1, 3, 3, 1, false}},
 	"revoke-exam":         {"revoke", budget{"1 lookup + 1 conditional update", 1, 1, 0, 0, true}},
 	resultfiling.Function: {"process-result", budget{"≤ 1 lookup, ≤ 3 DynamoDB, 1 send, ≤ 3 S3", 1, 3, 3, 1, false}},

@@ -44,10 +44,10 @@ func LoadFixtures(path string) (Fixtures, error) {
 
 // Seed writes the fixtures f into the running stack s through its own adapters.
 func Seed(ctx context.Context, s *stack.Stack, f Fixtures) error {
-	var patientID string
+	var patientID, patientName string
 	for _, p := range s.Patients {
 		if p.Document == f.PatientDocument {
-			patientID = p.ID
+			patientID, patientName = p.ID, p.Name
 		}
 	}
 	if patientID == "" {
@@ -55,7 +55,8 @@ func Seed(ctx context.Context, s *stack.Stack, f Fixtures) error {
 	}
 	now := time.Now().UTC().Add(-time.Hour)
 	for _, x := range f.Exams {
-		e := exam.Exam{ID: x.ExamID, PatientID: patientID, PatientDocument: f.PatientDocument, Type: exam.Type(x.ExamType),
+		e := exam.Exam{ID: x.ExamID, PatientID: patientID, PatientDocument: f.PatientDocument,
+			PatientName: patientName, Type: exam.Type(x.ExamType),
 			Status: x.Status, CreatedAt: now, UpdatedAt: now}
 		if x.Status == exam.StatusStarted {
 			e.StartedAt = now

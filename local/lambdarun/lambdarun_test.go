@@ -113,6 +113,16 @@ var expected = map[string]check{
 		}
 		return ""
 	}),
+	"exam-worklist/worklist.json": httpResponse(200, func(b map[string]any) string {
+		exams, _ := b["exams"].([]any)
+		if len(exams) != 2 || field(exams[0], "exam_id") != "0b6f3c4e-5d1a-4c2b-9e8f-1a2b3c4d5e01" || field(exams[1], "exam_id") != "0b6f3c4e-5d1a-4c2b-9e8f-1a2b3c4d5e02" {
+			return "want the 2 Registered fixture exams, in queue order"
+		}
+		if name, _ := field(exams[0], "patient", "name").(string); name == "" || field(exams[0], "patient", "id") != field(exams[0], "patient_id") {
+			return "want each exam's patient, named"
+		}
+		return ""
+	}),
 	"start-exam/start.json": httpResponse(200, func(b map[string]any) string {
 		if field(b, "exam", "status") != "Started" || b["exam_token"] == "" || b["exam_token"] == nil {
 			return "not started with a token"

@@ -17,7 +17,8 @@ var methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 // (one stack per fuzzing process, on 127.0.0.1): every answer but the
 // console's page and files is JSON; an error is a code of the API's error table (shared/apigw)
 // with its status and a fixed message; no answer is a 5xx (every dependency is
-// up) or carries personal data (but the patient's name in the patient card).
+// up) or carries personal data (but the patient's name in the patient card and
+// in a worklist item).
 func FuzzAPI(f *testing.F) {
 	e := startStack(f)
 	id, examTok := e.startedExam(activeSMS)
@@ -25,6 +26,8 @@ func FuzzAPI(f *testing.F) {
 	f.Add(uint8(1), "/exam/new/", "", `{"doCument": "529.982.247-25", "exam_type": 1}`)
 	f.Add(uint8(0), "/exams/info", "document=52998224725&limit=1", "")
 	f.Add(uint8(0), "/exams/info", "document=Maria+da+Silva&cursor=eyJ9.x%0A", "")
+	f.Add(uint8(0), "/exams/worklist", "status=Registered&limit=1", "")
+	f.Add(uint8(0), "/exams/worklist", "status=Started&since=2026-6-1&cursor=eyJ9.x%0A", "")
 	f.Add(uint8(1), "/exam/start", "", `{"document": "529.982.247-25", "exam_id": "`+id+`", "exam_type": 1}`)
 	f.Add(uint8(1), "/exam/revoke", "", `{"document": "529.982.247-25", "exam_id": "Maria da Silva", "reason": "x"}`)
 	f.Add(uint8(1), "/exams/communicate", "", `{"exam_token": "`+examTok+`", "result_token": "`+examTok+`"}`)
@@ -74,6 +77,7 @@ func FuzzAPI(f *testing.F) {
 		if method == "POST" && strings.TrimSuffix(path, "/") == "/patient/find" && resp.StatusCode == 200 {
 			forbidden = apitest.ContactData() // the one answer that names the patient
 		}
-		apitest.CheckNoneIn(t, "response", apitest.WithoutToken(string(raw)), forbidden)
+		// A worklist item names its patient; nothing else may.
+		apitest.CheckNoneIn(t, "response", apitest.WithoutWorklistNames(apitest.WithoutToken(string(raw))), forbidden)
 	})
 }

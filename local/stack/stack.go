@@ -170,7 +170,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 	if err != nil {
 		return nil, err
 	}
-	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString,
+	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), WorklistCursors: cursor.ForWorklist(c.CursorKey), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString,
 		Audit: auditLog})
 	public, err := mountConsole(routes, c.Console)
 	if err != nil {

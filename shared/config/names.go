@@ -57,6 +57,18 @@ func ReadAPI(r *Reader) API {
 	return API{Common: ReadCommon(r), ActorKey: r.Key(ActorKeyVar)}
 }
 
+// Paging is what an API function that pages needs: API, and the key that
+// signs its cursors.
+type Paging struct {
+	API
+	CursorKey Key
+}
+
+// ReadPaging reads the settings of an API function that pages.
+func ReadPaging(r *Reader) Paging {
+	return Paging{API: ReadAPI(r), CursorKey: r.Key(CursorKeyVar)}
+}
+
 // Key says where a signing key comes from: its value, or a secret holding it.
 type Key struct {
 	Name      string // the variable, e.g. ZMED_JWT_KEY

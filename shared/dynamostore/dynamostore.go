@@ -1,6 +1,7 @@
 // Package dynamostore is the exam store on DynamoDB: a table keyed by exam_id
-// with a global secondary index on patient_id + created_at for the listing.
-// Every transition is one conditional UpdateItem.
+// with a global secondary index on patient_id + created_at for the listing,
+// and one on status + status_at for the worklist. Every transition is one
+// conditional UpdateItem, which moves the exam between worklists too.
 package dynamostore
 
 import (
@@ -21,6 +22,9 @@ import (
 
 // PatientIndex is the name of the listing index.
 const PatientIndex = "patient_id-created_at-index"
+
+// StatusIndex is the name of the worklist index.
+const StatusIndex = "status-status_at-index"
 
 // API is the part of the DynamoDB client the store uses.
 type API interface {
@@ -132,22 +136,60 @@ func (s *Store) ListByPatient(ctx context.Context, patientID string, limit int, 
 	if after != nil {
 		in.ExclusiveStartKey = item{attrExamID: str(after.ExamID), attrPatientID: str(patientID), attrCreatedAt: str(after.CreatedAt)}
 	}
+	exams, more, err := s.query(ctx, in, "list exams")
+	if err != nil {
+		return exam.Page{}, err
+	}
+	page := exam.Page{Exams: exams}
+	if more {
+		next := exam.PositionOf(exams[len(exams)-1])
+		page.Next = &next
+	}
+	return page, nil
+}
+
+// query runs one Query of at most *in.Limit items and decodes them. more
+// says whether a next page is worth naming: DynamoDB may return a
+// LastEvaluatedKey on a page that happens to be the last, so only when this
+// one is full.
+func (s *Store) query(ctx context.Context, in *dynamodb.QueryInput, op string) (exams []exam.Exam, more bool, err error) {
 	out, err := s.db.Query(ctx, in)
 	if err != nil {
-		return exam.Page{}, unavailable("list exams", err)
+		return nil, false, unavailable(op, err)
 	}
-	page := exam.Page{Exams: make([]exam.Exam, 0, len(out.Items))}
+	exams = make([]exam.Exam, 0, len(out.Items))
 	for _, it := range out.Items {
 		e, err := fromItem(it)
 		if err != nil {
-			return exam.Page{}, err
+			return nil, false, err
 		}
-		page.Exams = append(page.Exams, e)
+		exams = append(exams, e)
 	}
-	// DynamoDB may return a LastEvaluatedKey on a page that happens to be the
-	// last; a next page is only worth naming when this one is full.
-	if len(out.LastEvaluatedKey) > 0 && len(page.Exams) == limit {
-		next := exam.PositionOf(page.Exams[len(page.Exams)-1])
+	return exams, len(out.LastEvaluatedKey) > 0 && len(exams) == int(aws.ToInt32(in.Limit)), nil
+}
+
+// ListByStatus queries the worklist index oldest first, from since on: one
+// Query, the bound in the key condition (no filter reads what it drops).
+func (s *Store) ListByStatus(ctx context.Context, status exam.Status, since time.Time, limit int, after *exam.QueuePosition) (exam.QueuePage, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		IndexName:                 aws.String(StatusIndex),
+		KeyConditionExpression:    aws.String("#s = :s AND #k >= :since"),
+		ExpressionAttributeNames:  map[string]string{"#s": attrStatus, "#k": attrStatusAt},
+		ExpressionAttributeValues: item{":s": str(string(status)), ":since": str(exam.FormatSortable(since))},
+		ScanIndexForward:          aws.Bool(true),
+		Limit:                     aws.Int32(int32(limit)),
+	}
+	if after != nil {
+		in.ExclusiveStartKey = item{attrExamID: str(after.ExamID), attrStatus: str(string(status)), attrStatusAt: str(statusAt(*after))}
+	}
+	exams, more, err := s.query(ctx, in, "list worklist")
+	if err != nil {
+		return exam.QueuePage{}, err
+	}
+	page := exam.QueuePage{Exams: exams}
+	if more {
+		next := exam.QueuePositionOf(exams[len(exams)-1])
 		page.Next = &next
 	}
 	return page, nil
@@ -158,6 +200,9 @@ func (s *Store) Transition(ctx context.Context, t exam.Transition) (exam.Exam, e
 	u := newUpdate()
 	at := exam.FormatSortable(t.At)
 	u.set(attrStatus, str(string(t.To)))
+	// The worklist index's key moves with the status, in the same write: the
+	// exam leaves its old status's worklist as it enters the new one's.
+	u.set(attrStatusAt, str(statusAt(exam.QueuePosition{EnteredAt: at, ExamID: t.ExamID})))
 	u.set(attrUpdatedAt, str(at))
 	// The history entry rides on the transition's own write: no extra call,
 	// and no entry without its transition.

@@ -16,6 +16,7 @@ const (
 	attrExamID          = "exam_id"
 	attrPatientID       = "patient_id"
 	attrPatientDocument = "patient_document"
+	attrPatientName     = "patient_name"
 	attrExamType        = "exam_type"
 	attrStatus          = "status"
 	attrCreatedAt       = "created_at"
@@ -25,6 +26,10 @@ const (
 	attrRevokedAt       = "revoked_at"
 	attrRevokeReason    = "revoke_reason"
 	attrResultRef       = "result_ref"
+	// attrStatusAt is the worklist index's sort key: when the exam entered
+	// its status, then its id (unique, so that a page ends at one item).
+	// Every write of the status writes it too.
+	attrStatusAt = "status_at"
 	// attrWriteID names the write that last changed the item. A write whose
 	// condition is refused but which finds its own id there had succeeded:
 	// its response was lost and the SDK sent it again.
@@ -73,6 +78,8 @@ func toItem(e exam.Exam) item {
 		attrStatus:    str(string(e.Status)),
 	}
 	putString(it, attrPatientDocument, e.PatientDocument)
+	putString(it, attrPatientName, e.PatientName)
+	putString(it, attrStatusAt, statusAt(exam.QueuePositionOf(e)))
 	putString(it, attrCreatedAt, exam.FormatSortable(e.CreatedAt))
 	putString(it, attrUpdatedAt, exam.FormatSortable(e.UpdatedAt))
 	putString(it, attrStartedAt, exam.FormatSortable(e.StartedAt))
@@ -91,6 +98,14 @@ func toItem(e exam.Exam) item {
 		it[attrHistory] = &types.AttributeValueMemberL{Value: entries}
 	}
 	return it
+}
+
+// statusAt is the worklist index's sort key of the exam at p.
+func statusAt(p exam.QueuePosition) string {
+	if p.EnteredAt == "" {
+		return ""
+	}
+	return p.EnteredAt + "#" + p.ExamID
 }
 
 func historyEntryValue(h exam.HistoryEntry) types.AttributeValue {
@@ -131,6 +146,7 @@ func fromItem(it item) (exam.Exam, error) {
 		ID:              d.str(attrExamID),
 		PatientID:       d.str(attrPatientID),
 		PatientDocument: d.str(attrPatientDocument),
+		PatientName:     d.str(attrPatientName),
 		Type:            exam.Type(d.num(attrExamType)),
 		Status:          exam.Status(d.str(attrStatus)),
 		CreatedAt:       d.time(attrCreatedAt),

@@ -15,7 +15,6 @@ import (
 
 	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
-	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
 )
 
 // loseResponse delivers each request of the chosen DynamoDB operation once,
@@ -49,18 +48,7 @@ func (l *loseResponse) RoundTrip(r *http.Request) (*http.Response, error) {
 // first attempt, and must succeed rather than report a conflict. Another
 // writer's conflict is still one.
 func TestRetriedWriteRecognisesItself(t *testing.T) {
-	backends := map[string]func(t *testing.T) string{
-		"minidyn": func(t *testing.T) string {
-			srv, err := emulators.Serve("127.0.0.1:0", emulators.DynamoDB())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = srv.Close() })
-			return srv.URL
-		},
-		"moto": func(t *testing.T) string { return mototest.Start(t).URL },
-	}
-	for name, endpoint := range backends {
+	for name, endpoint := range emulatorURLs {
 		t.Run("backend="+name, func(t *testing.T) {
 			url := endpoint(t)
 			store := func(operation string) (*Store, *loseResponse, string) {

@@ -14,7 +14,16 @@ type TableCreator interface {
 	CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
 }
 
-// CreateTable creates the exam table with its listing index, on demand. It is
+// WorklistProjection is what the worklist index holds besides its keys and
+// the table's: what a worklist item renders. Not the patient's document, the
+// revoke reason, the result reference nor the write id: fewer copies of them,
+// and fewer bytes written on every transition.
+var WorklistProjection = []string{
+	attrPatientID, attrPatientName, attrExamType, attrCreatedAt, attrUpdatedAt,
+	attrStartedAt, attrFinishedAt, attrRevokedAt, attrNotification, attrHistory,
+}
+
+// CreateTable creates the exam table with its listing and worklist indexes, on demand. It is
 // the schema template.yaml declares, for emulators (tests and the local stack).
 func CreateTable(ctx context.Context, db TableCreator, table string) error {
 	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
@@ -24,6 +33,8 @@ func CreateTable(ctx context.Context, db TableCreator, table string) error {
 			{AttributeName: aws.String(attrExamID), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrPatientID), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrCreatedAt), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrStatus), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrStatusAt), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrExamID), KeyType: types.KeyTypeHash}},
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
@@ -33,6 +44,13 @@ func CreateTable(ctx context.Context, db TableCreator, table string) error {
 				{AttributeName: aws.String(attrCreatedAt), KeyType: types.KeyTypeRange},
 			},
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}, {
+			IndexName: aws.String(StatusIndex),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(attrStatus), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(attrStatusAt), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeInclude, NonKeyAttributes: WorklistProjection},
 		}},
 	})
 	if err != nil {

@@ -19,11 +19,15 @@ const (
 
 // Exam is one medical exam of one patient. PatientDocument is kept so that the
 // patient can be looked up again when the result arrives (the patient manager
-// finds patients by document only); it is never rendered.
+// finds patients by document only); it is never rendered. PatientName is the
+// patient manager's name at registration, kept so that the worklist names the
+// patient without a lookup per row; only worklist items show it, and exams
+// registered before it was kept have none.
 type Exam struct {
 	ID              string
 	PatientID       string
 	PatientDocument string
+	PatientName     string
 	Type            Type
 	Status          Status
 	CreatedAt       time.Time

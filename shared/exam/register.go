@@ -65,11 +65,14 @@ func (r Register) Run(ctx context.Context, by Actor, req RegisterRequest) (Regis
 		// The digits the patient was found by, whatever form the patient
 		// manager returns: the result path looks the patient up by them again.
 		PatientDocument: digits,
-		Type:            t,
-		Status:          StatusRegistered,
-		CreatedAt:       now,
-		UpdatedAt:       now,
-		History:         []HistoryEntry{{Status: StatusRegistered, At: now, By: by}},
+		// The name the patient manager just answered: the worklist shows it
+		// without asking again.
+		PatientName: p.Name,
+		Type:        t,
+		Status:      StatusRegistered,
+		CreatedAt:   now,
+		UpdatedAt:   now,
+		History:     []HistoryEntry{{Status: StatusRegistered, At: now, By: by}},
 	}
 	err = r.Exams.Create(ctx, e)
 	var exists *ExistsError

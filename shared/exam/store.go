@@ -55,6 +55,7 @@ type Store interface {
 	Creator
 	Getter
 	Lister
+	StatusLister
 	Transitioner
 	NotificationUpdater
 	FailedNotificationClaimer

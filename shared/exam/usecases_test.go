@@ -140,7 +140,7 @@ func TestRegister(t *testing.T) {
 			if tc.want != nil {
 				return
 			}
-			want := exam.Exam{ID: e.ID, PatientID: fakes.ActiveSMS.ID, PatientDocument: fakes.ActiveSMS.Document,
+			want := exam.Exam{ID: e.ID, PatientID: fakes.ActiveSMS.ID, PatientDocument: fakes.ActiveSMS.Document, PatientName: fakes.ActiveSMS.Name,
 				Type: tc.examType, Status: exam.StatusRegistered, CreatedAt: now, UpdatedAt: now,
 				History: []exam.HistoryEntry{{Status: exam.StatusRegistered, At: now, By: attendant}}}
 			if _, err := uuid.Parse(e.ID); err != nil || !reflect.DeepEqual(e, want) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/logging"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 )
@@ -52,6 +53,19 @@ func BenchmarkList(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		call(b, h.list, req, 200)
+	}
+}
+
+// BenchmarkWorklist reads a page of 20 of a worklist of 100, across patients.
+func BenchmarkWorklist(b *testing.B) {
+	h := benchHarness(b)
+	for i := range 100 {
+		h.registered([]exam.Patient{fakes.ActiveSMS, fakes.ActiveEmail, fakes.ActiveNone}[i%3], 1)
+	}
+	req := getAt(ExamWorklist.Route, map[string]string{"status": "Registered", "limit": "20"})
+	b.ReportAllocs()
+	for b.Loop() {
+		call(b, h.worklist, req, 200)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/zmed/exam-manager/shared/apigw"
@@ -22,10 +21,12 @@ type Ports struct {
 	Patients exam.PatientFinder
 	Exams    exam.Store
 	Cursors  exam.Cursors
-	Tokens   exam.TokenIssuer
-	Finish   exam.Finish
-	Now      func() time.Time
-	NewID    func() string
+	// WorklistCursors are the worklist's, signed under a key of their own.
+	WorklistCursors exam.WorklistCursors
+	Tokens          exam.TokenIssuer
+	Finish          exam.Finish
+	Now             func() time.Time
+	NewID           func() string
 	// Audit writes each call's audit line, an attendant id that is not a UUID as its pseudonym.
 	Audit audit.Writer
 }
@@ -139,13 +140,9 @@ var ListExams = Endpoint{
 		list := listing(p)
 		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
 			q := req.QueryStringParameters
-			limit := exam.DefaultPageSize
-			if s, ok := q["limit"]; ok {
-				n, err := strconv.Atoi(s)
-				if err != nil {
-					return response{}, exam.InvalidRequest("limit must be a whole number between 1 and 100")
-				}
-				limit = n
+			limit, err := pageSize(q)
+			if err != nil {
+				return response{}, err
 			}
 			document, ok := q["document"]
 			if !ok {
@@ -249,6 +246,32 @@ var ExamTypes = Endpoint{
 	},
 }
 
+// ExamWorklist lists the exams in one status across patients, oldest
+// transition first, a page at a time (?status=&since=&limit=&cursor=).
+var ExamWorklist = Endpoint{
+	Route: apigw.Route{Method: "GET", Path: "/exams/worklist"}, Function: "exam-worklist", Action: "exam.worklist",
+	Handle: func(p Ports) apigw.Func {
+		uc := exam.Worklist{Exams: p.Exams, Cursors: p.WorklistCursors, Now: p.Now}
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			q := req.QueryStringParameters
+			limit, err := pageSize(q)
+			if err != nil {
+				return response{}, err
+			}
+			page, err := uc.Run(ctx, exam.WorklistQuery{Status: q["status"], Since: q["since"], Limit: limit, Cursor: q["cursor"]})
+			if err != nil {
+				return response{}, err
+			}
+			// The status is one of four by now; the day and cursor stay out of the logs.
+			slog.InfoContext(ctx, "worklist listed", "status", q["status"], "count", len(page.Exams), "more", page.NextCursor != "")
+			return apigw.JSON(http.StatusOK, struct {
+				Exams      []worklistItem `json:"exams"`
+				NextCursor string         `json:"next_cursor,omitempty"`
+			}{renderWorklist(page.Exams), page.NextCursor}), nil
+		}
+	},
+}
+
 // CommunicateResult communicates a result: the manual path to finish an exam.
 var CommunicateResult = Endpoint{
 	Route: apigw.Route{Method: "POST", Path: "/exams/communicate"}, Function: "communicate-result", Action: "exam.communicate",
@@ -319,7 +342,7 @@ var RevokeExam = Endpoint{
 // tests iterate it. (A function, not a variable, so that no Lambda links it.)
 func Endpoints() []Endpoint {
 	return []Endpoint{RegisterExam, StartExam, ListExams, CommunicateResult, RevokeExam,
-		FindPatient, ListExamsPosted, ExamTypes}
+		FindPatient, ListExamsPosted, ExamTypes, ExamWorklist}
 }
 
 // Serve is the handler of a Lambda that serves rows, all of its function's:

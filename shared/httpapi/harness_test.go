@@ -41,8 +41,8 @@ type harness struct {
 	verifier *token.Verifier
 
 	// handlers are built from the endpoint table, as every host builds them.
-	handlers                                   map[apigw.Route]apigw.Handler
-	register, list, start, communicate, revoke apigw.Handler
+	handlers                                             map[apigw.Route]apigw.Handler
+	register, list, start, communicate, revoke, worklist apigw.Handler
 }
 
 func newHarness(t testing.TB) *harness {
@@ -63,11 +63,12 @@ func newHarness(t testing.TB) *harness {
 	}
 	h.handlers = Handlers(Ports{
 		Audit:    auditWriter,
-		Patients: h.patients, Exams: h.store, Cursors: cursor.ForListing(cursor.New(examKey)), Tokens: h.issuer, Now: h.clock.Now, NewID: fakes.NewID,
+		Patients: h.patients, Exams: h.store, Cursors: cursor.ForListing(cursor.New(examKey)), WorklistCursors: cursor.ForWorklist(examKey), Tokens: h.issuer, Now: h.clock.Now, NewID: fakes.NewID,
 		Finish: exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}},
 	})
 	h.register, h.list, h.start = h.handlers[RegisterExam.Route], h.handlers[ListExams.Route], h.handlers[StartExam.Route]
 	h.communicate, h.revoke = h.handlers[CommunicateResult.Route], h.handlers[RevokeExam.Route]
+	h.worklist = h.handlers[ExamWorklist.Route]
 	return h
 }
 
@@ -110,7 +111,12 @@ func getRoute(route apigw.Route) events.APIGatewayV2HTTPRequest {
 
 // get builds the event of GET /exams/info with query parameters.
 func get(query map[string]string) events.APIGatewayV2HTTPRequest {
-	req := getRoute(ListExams.Route)
+	return getAt(ListExams.Route, query)
+}
+
+// getAt builds the event of a GET of route with query parameters.
+func getAt(route apigw.Route, query map[string]string) events.APIGatewayV2HTTPRequest {
+	req := getRoute(route)
 	req.QueryStringParameters = query
 	v := url.Values{}
 	for k, x := range query {

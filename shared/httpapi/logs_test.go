@@ -30,13 +30,14 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	h.call(h.list, get(map[string]string{"document": "529.982.247-25"})).expect(t, 200, "")
 	h.call(h.handlers[ListExamsPosted.Route], post(ListExamsPosted.Route, `{"document": "529.982.247-25"}`)).expect(t, 200, "")
 	h.call(h.handlers[FindPatient.Route], post(FindPatient.Route, `{"document": "529.982.247-25"}`)).expect(t, 200, "")
+	h.call(h.worklist, getAt(ExamWorklist.Route, map[string]string{"status": "Finished"})).expect(t, 200, "")
 	// Refusals and failures log too.
 	h.call(h.register, post(RegisterExam.Route, `{"document": "529.982.247-26", "exam_type": 1}`)).expect(t, 400, "INVALID_DOCUMENT")
 	h.call(h.communicate, post(CommunicateResult.Route, js(map[string]string{"exam_token": examTok, "result_token": examTok}))).expect(t, 422, "INVALID_TOKEN")
 	// An exam_id that is not a UUID never reaches a log line, whatever it carries.
 	h.call(h.start, post(StartExam.Route, js(map[string]any{"document": p.Document, "exam_id": "Maria 52998224725", "exam_type": 4}))).expect(t, 400, "INVALID_REQUEST")
 	h.call(h.revoke, post(RevokeExam.Route, js(map[string]any{"document": p.Document, "exam_id": "Silva " + examTok, "reason": "x"}))).expect(t, 400, "INVALID_REQUEST")
-	calls := 10 // the lifecycle and refusals above
+	calls := 11 // the lifecycle and refusals above
 	// Invalid input carrying personal data on every route and in every field.
 	poison := apitest.Poison(examTok)
 	for _, v := range poison.Values {
@@ -46,6 +47,8 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 			get(map[string]string{"document": v}),
 			get(map[string]string{"document": p.Document, "limit": v}),
 			get(map[string]string{"document": p.Document, "cursor": v}),
+			getAt(ExamWorklist.Route, map[string]string{"status": v}),
+			getAt(ExamWorklist.Route, map[string]string{"status": "Started", "since": v, "limit": v, "cursor": v}),
 			post(StartExam.Route, js(map[string]any{"document": p.Document, "exam_id": v, "exam_type": 4})),
 			post(StartExam.Route, js(map[string]any{"document": v, "exam_id": id, "exam_type": 4})),
 			post(RevokeExam.Route, js(map[string]any{"document": p.Document, "exam_id": v, "reason": v})),

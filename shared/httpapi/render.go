@@ -120,3 +120,25 @@ func renderCatalog() any {
 		ExamTypes []examTypeView `json:"exam_types"`
 	}{types}
 }
+
+// worklistItem is an exam in a worklist: the exam as everywhere, and the
+// patient it is for, named as the patient manager named them at registration.
+type worklistItem struct {
+	examView
+	Patient worklistPatient `json:"patient"`
+}
+
+// worklistPatient names a worklist item's patient. An exam registered before
+// names were kept has none: the name is left out.
+type worklistPatient struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+func renderWorklist(exams []exam.Exam) []worklistItem {
+	items := make([]worklistItem, len(exams))
+	for i, e := range exams {
+		items[i] = worklistItem{examView: render(e), Patient: worklistPatient{ID: e.PatientID, Name: e.PatientName}}
+	}
+	return items
+}

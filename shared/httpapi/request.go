@@ -5,6 +5,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -35,6 +36,20 @@ func refusedFound(ctx context.Context, examID string, err error) error {
 		apigw.WithExamID(ctx, examID)
 	}
 	return err
+}
+
+// pageSize is a paged route's limit query parameter, DefaultPageSize when
+// absent; its range is the use case's to check.
+func pageSize(q map[string]string) (int, error) {
+	s, ok := q["limit"]
+	if !ok {
+		return exam.DefaultPageSize, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, exam.InvalidRequest("limit must be a whole number between 1 and 100")
+	}
+	return n, nil
 }
 
 func firstOf(errs ...error) error {

@@ -94,5 +94,6 @@ func validRequests(h *harness) map[apigw.Route]events.APIGatewayV2HTTPRequest {
 		FindPatient.Route:       post(FindPatient.Route, `{"document": "529.982.247-25"}`),
 		ListExamsPosted.Route:   post(ListExamsPosted.Route, `{"document": "529.982.247-25", "limit": 20}`),
 		ExamTypes.Route:         getRoute(ExamTypes.Route),
+		ExamWorklist.Route:      getAt(ExamWorklist.Route, map[string]string{"status": "Started"}),
 	}
 }

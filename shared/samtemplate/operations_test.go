@@ -229,6 +229,18 @@ func TestAlarmsNameOnlyMetricsThatExist(t *testing.T) {
 	}
 }
 
+// TestAlarmsReadAtMostTenMetrics: CloudWatch refuses a metric math alarm
+// that reads more than 10 metrics (a hard limit, which neither cfn-lint nor
+// sam validate checks): the stack would fail to deploy. An alarm over every
+// function outgrows it as functions are added; split it then.
+func TestAlarmsReadAtMostTenMetrics(t *testing.T) {
+	for id, a := range load(t).Resources("AWS::CloudWatch::Alarm") {
+		if n := len(alarmMetrics(a)); n > 10 {
+			t.Errorf("%s reads %d metrics; CloudWatch takes at most 10 in one alarm", id, n)
+		}
+	}
+}
+
 // TestThrottlesAlarmCoversEveryFunction: "any function's throttles".
 func TestThrottlesAlarmCoversEveryFunction(t *testing.T) {
 	tpl := load(t)

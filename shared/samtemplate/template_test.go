@@ -214,14 +214,25 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 
 	write := regexp.MustCompile(`(?i):(Put|Update|Delete|Write|BatchWrite|Create|Publish|Send)`)
-	list := fns["ListExamsFunction"]
-	if list == nil {
-		t.Fatal("no ListExamsFunction")
+	for _, id := range []string{"ListExamsFunction", "ExamWorklistFunction"} {
+		if fns[id] == nil {
+			t.Fatalf("no %s", id)
+		}
+		for _, s := range statements(fns[id]) {
+			for _, a := range s.actions {
+				if s.effect == "Allow" && write.MatchString(a) {
+					t.Errorf("%s may %s", id, a)
+				}
+			}
+		}
 	}
-	for _, s := range statements(list) {
+	// The worklist reads only its index, which holds no CPF: of the table, it
+	// may Query that index and nothing else.
+	for _, s := range statements(fns["ExamWorklistFunction"]) {
 		for _, a := range s.actions {
-			if s.effect == "Allow" && write.MatchString(a) {
-				t.Errorf("ListExamsFunction may %s", a)
+			if strings.HasPrefix(a, "dynamodb:") && (a != "dynamodb:Query" ||
+				!slices.Equal(s.resources, []string{"Fn::Sub(${ExamTable.Arn}/index/status-status_at-index)"})) {
+				t.Errorf("ExamWorklistFunction may %s on %v; only dynamodb:Query on the worklist index", a, s.resources)
 			}
 		}
 	}

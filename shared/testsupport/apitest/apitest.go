@@ -35,6 +35,8 @@ var requestMessages = []string{
 	`field "(document|exam_type|exam_id|reason|exam_token|result_token|limit|cursor)" (is required|has the wrong type)`,
 	`query parameter "document" is required`, `limit must be a whole number between 1 and 100`,
 	`limit must be between 1 and 100`, `exam_id must be a UUID`, `reason must have 1 to 500 characters`,
+	`query parameter "status" must be Registered, Started, Finished or Revoked`,
+	`since must be a day written YYYY-MM-DD`, `since must not be after today in America/Sao_Paulo`,
 }
 
 // fixedMessage matches every message an error body may have: the table's and
@@ -107,6 +109,27 @@ func WithoutToken(body string) string {
 		return body
 	}
 	delete(members, "exam_token")
+	out, _ := json.Marshal(members)
+	return string(out)
+}
+
+// WithoutWorklistNames returns a JSON object body without the patients'
+// names of its worklist items (exams[].patient.name), the one place the API
+// shows a name, for CheckNoneIn; any other body is returned as it is.
+func WithoutWorklistNames(body string) string {
+	var members map[string]json.RawMessage
+	var items []map[string]json.RawMessage
+	if json.Unmarshal([]byte(body), &members) != nil || json.Unmarshal(members["exams"], &items) != nil {
+		return body
+	}
+	for _, item := range items {
+		var patient map[string]json.RawMessage
+		if json.Unmarshal(item["patient"], &patient) == nil && patient != nil {
+			delete(patient, "name")
+			item["patient"], _ = json.Marshal(patient)
+		}
+	}
+	members["exams"], _ = json.Marshal(items)
 	out, _ := json.Marshal(members)
 	return string(out)
 }

@@ -55,6 +55,14 @@ func (s *FaultyStore) ListByPatient(ctx context.Context, p string, limit int, af
 	return s.Store.ListByPatient(ctx, p, limit, after)
 }
 
+// ListByStatus lists a worklist unless failing.
+func (s *FaultyStore) ListByStatus(ctx context.Context, st exam.Status, since time.Time, limit int, after *exam.QueuePosition) (exam.QueuePage, error) {
+	if err := s.err(); err != nil {
+		return exam.QueuePage{}, err
+	}
+	return s.Store.ListByStatus(ctx, st, since, limit, after)
+}
+
 // Transition applies tr unless failing.
 func (s *FaultyStore) Transition(ctx context.Context, tr exam.Transition) (exam.Exam, error) {
 	if err := s.err(); err != nil {

@@ -58,19 +58,63 @@ func (s *Store) ListByPatient(_ context.Context, patientID string, limit int, fr
 		}
 	}
 	s.mu.Unlock()
-	slices.SortFunc(all, func(a, b exam.Exam) int { return comparePosition(exam.PositionOf(b), exam.PositionOf(a)) })
-	page := exam.Page{Exams: all}
-	if len(all) > limit {
-		page.Exams = all[:limit]
-		next := exam.PositionOf(page.Exams[limit-1])
-		page.Next = &next
+	exams, next := pageOf(all, limit, exam.PositionOf, func(a, b exam.Position) int { return comparePosition(b, a) })
+	return exam.Page{Exams: exams, Next: next}, nil
+}
+
+// pageOf sorts exams by their positions (pos, in cmp's order) and returns the
+// first limit of them, and the last one's position when more follow.
+func pageOf[P any](exams []exam.Exam, limit int, pos func(exam.Exam) P, cmp func(a, b P) int) ([]exam.Exam, *P) {
+	type placed struct {
+		at P
+		e  exam.Exam
 	}
-	return page, nil
+	all := make([]placed, len(exams))
+	for i, e := range exams {
+		all[i] = placed{pos(e), e} // once each: a position formats times
+	}
+	slices.SortFunc(all, func(a, b placed) int { return cmp(a.at, b.at) })
+	page := make([]exam.Exam, min(limit, len(all)))
+	for i := range page {
+		page[i] = all[i].e
+	}
+	if len(all) <= limit {
+		return page, nil
+	}
+	return page, &all[limit-1].at
 }
 
 // comparePosition orders by creation time, then id, as the DynamoDB index does.
 func comparePosition(a, b exam.Position) int {
 	if c := strings.Compare(a.CreatedAt, b.CreatedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ExamID, b.ExamID)
+}
+
+// ListByStatus returns up to limit exams in status that entered it at or
+// after since, after a position, oldest first, as the worklist index holds
+// them (without the document, revoke reason and result reference).
+func (s *Store) ListByStatus(_ context.Context, status exam.Status, since time.Time, limit int, from *exam.QueuePosition) (exam.QueuePage, error) {
+	bound := exam.FormatSortable(since)
+	s.mu.Lock()
+	var all []exam.Exam
+	for _, e := range s.exams {
+		p := exam.QueuePositionOf(e)
+		if e.Status == status && p.EnteredAt >= bound && (from == nil || compareQueue(p, *from) > 0) {
+			e.PatientDocument, e.RevokeReason, e.ResultRef = "", "", ""
+			all = append(all, e)
+		}
+	}
+	s.mu.Unlock()
+	exams, next := pageOf(all, limit, exam.QueuePositionOf, compareQueue)
+	return exam.QueuePage{Exams: exams, Next: next}, nil
+}
+
+// compareQueue orders by the time the exam entered its status, then id, as
+// the DynamoDB worklist index does.
+func compareQueue(a, b exam.QueuePosition) int {
+	if c := strings.Compare(a.EnteredAt, b.EnteredAt); c != 0 {
 		return c
 	}
 	return strings.Compare(a.ExamID, b.ExamID)

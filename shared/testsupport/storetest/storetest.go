@@ -5,8 +5,10 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,6 +39,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"concurrent starts have one winner", testConcurrentStarts},
 		{"listing pages newest first", testListing},
 		{"history: one entry per transition, in its write", testHistory},
+		{"worklist: a queue per status from a day on, paged", testWorklistQueue},
+		{"worklist: an exam moves between worklists in its transition's write", testWorklistMoves},
+		{"worklist: items hold what an exam renders and the patient's name", testWorklistItems},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, newStore(t)) })
@@ -113,6 +118,7 @@ func testRoundTrip(t *testing.T, s exam.Store) {
 	full.StartedAt, full.FinishedAt = t0.Add(time.Minute), t0.Add(time.Hour)
 	full.UpdatedAt = full.FinishedAt
 	full.ResultRef = "ref"
+	full.PatientName = "Maria José da Conceição"
 	full.Notification = exam.Notification{Status: exam.NotificationSent, Channel: exam.ChannelSMS, At: t0.Add(2 * time.Hour)}
 	revoked := newExam("patient-1", t0)
 	revoked.Status, revoked.RevokedAt, revoked.RevokeReason = exam.StatusRevoked, t0.Add(time.Second), "pedido do paciente: ç"
@@ -475,5 +481,160 @@ func testHistory(t *testing.T, s exam.Store) {
 	got := mustTransition(t, s, revoke(e, t1))
 	if want := []exam.HistoryEntry{{Status: exam.StatusRevoked, At: t1, By: bruno}}; !sameHistory(got.History, want) {
 		t.Errorf("history %+v, want %+v", got.History, want)
+	}
+}
+
+// worklist pages through the worklist of status from since, pageSize at a
+// time, and returns its exams in order; it fails on a page over its size, a
+// next position on a page that is not full or that is not its last exam, and
+// an exam listed twice.
+func worklist(t *testing.T, s exam.Store, status exam.Status, since time.Time, pageSize int) []exam.Exam {
+	t.Helper()
+	var all []exam.Exam
+	seen := map[string]bool{}
+	var after *exam.QueuePosition
+	for pages := 1; ; pages++ {
+		page, err := s.ListByStatus(context.Background(), status, since, pageSize, after)
+		if err != nil {
+			t.Fatalf("%s worklist, page %d: %v", status, pages, err)
+		}
+		if len(page.Exams) > pageSize || (page.Next != nil && len(page.Exams) != pageSize) {
+			t.Fatalf("%s worklist, page %d: %d exams and a next position %v", status, pages, len(page.Exams), page.Next)
+		}
+		for _, e := range page.Exams {
+			if seen[e.ID] {
+				t.Fatalf("%s worklist: exam %s listed twice", status, e.ID)
+			}
+			seen[e.ID] = true
+			all = append(all, e)
+		}
+		if page.Next == nil {
+			return all
+		}
+		if want := exam.QueuePositionOf(page.Exams[len(page.Exams)-1]); *page.Next != want {
+			t.Fatalf("next position %v, want the last exam's %v", *page.Next, want)
+		}
+		after = page.Next
+		if pages > 1000 {
+			t.Fatal("worklist does not end")
+		}
+	}
+}
+
+func ids(exams []exam.Exam) []string {
+	out := make([]string, len(exams))
+	for i, e := range exams {
+		out[i] = e.ID
+	}
+	return out
+}
+
+// byQueue orders exams as a worklist does: by the time they entered their
+// status, then by id.
+func byQueue(exams []exam.Exam) []exam.Exam {
+	return slices.SortedFunc(slices.Values(exams), func(a, b exam.Exam) int {
+		if c := exam.EnteredAt(a).Compare(exam.EnteredAt(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// testWorklistQueue: oldest first across patients, ties in id order, from the
+// bound on (an exam at the bound's very instant is in, one a nanosecond
+// before is not), other statuses apart, every exam once across pages.
+func testWorklistQueue(t *testing.T, s exam.Store) {
+	since := t0.Add(time.Hour)
+	mustCreate(t, s, newExam("patient-1", since.Add(-time.Nanosecond)))
+	var want []exam.Exam
+	for i := range 45 {
+		// Created out of order, three at each instant.
+		e := newExam(fmt.Sprintf("patient-%d", i%4), since.Add(time.Duration(i*7%15)*time.Minute))
+		want = append(want, mustCreate(t, s, e))
+	}
+	startedInWindow := mustCreate(t, s, newExam("patient-1", since.Add(time.Minute)))
+	mustTransition(t, s, start(startedInWindow, since.Add(2*time.Minute)))
+	want = byQueue(want)
+	for _, size := range []int{1, 7, 45, 100} {
+		if got := worklist(t, s, exam.StatusRegistered, since, size); !slices.Equal(ids(got), ids(want)) {
+			t.Fatalf("Registered worklist by pages of %d:\n got %v\nwant %v", size, ids(got), ids(want))
+		}
+	}
+	if got := worklist(t, s, exam.StatusRegistered, since.Add(14*time.Minute), 10); !slices.Equal(ids(got), ids(want[42:])) {
+		t.Fatalf("from the last instant: %v, want %v", ids(got), ids(want[42:]))
+	}
+	if got := worklist(t, s, exam.StatusRegistered, since.Add(time.Hour), 10); len(got) != 0 {
+		t.Fatalf("from after every exam: %v", ids(got))
+	}
+	if got := worklist(t, s, exam.StatusFinished, t0, 10); len(got) != 0 {
+		t.Fatalf("Finished worklist without finished exams: %v", ids(got))
+	}
+}
+
+// testWorklistMoves: each transition takes the exam out of its status's
+// worklist and into the next one's, queued at the transition's time; an
+// exam registered before the bound enters a later status's worklist within it.
+func testWorklistMoves(t *testing.T, s exam.Store) {
+	since := t0.Add(time.Hour)
+	early := mustCreate(t, s, newExam("patient-1", t0))
+	a := mustCreate(t, s, newExam("patient-1", since))
+	b := mustCreate(t, s, newExam("patient-2", since.Add(time.Second)))
+	in := func(status exam.Status, want ...exam.Exam) {
+		t.Helper()
+		if got := worklist(t, s, status, since, 2); !slices.Equal(ids(got), ids(want)) {
+			t.Fatalf("%s worklist: %v, want %v", status, ids(got), ids(want))
+		}
+	}
+	in(exam.StatusRegistered, a, b)
+	mustTransition(t, s, start(b, since.Add(time.Minute)))
+	mustTransition(t, s, start(early, since.Add(2*time.Minute)))
+	mustTransition(t, s, start(a, since.Add(3*time.Minute)))
+	in(exam.StatusRegistered)
+	in(exam.StatusStarted, b, early, a)
+	mustTransition(t, s, finish(early, since.Add(4*time.Minute), "owner"))
+	mustTransition(t, s, revoke(b, since.Add(5*time.Minute)))
+	in(exam.StatusStarted, a)
+	in(exam.StatusFinished, early)
+	in(exam.StatusRevoked, b)
+	// A refused transition moves nothing.
+	if _, err := s.Transition(context.Background(), revoke(early, since.Add(6*time.Minute))); !errors.Is(err, exam.ErrConflict) {
+		t.Fatalf("revoke of a finished exam = %v, want a conflict", err)
+	}
+	in(exam.StatusFinished, early)
+	in(exam.StatusRevoked, b)
+	// Updating the notification is no transition: the queue keeps its order.
+	if _, err := s.UpdateNotification(context.Background(), early.ID, "owner", exam.Notification{Status: exam.NotificationSent, Channel: exam.ChannelSMS, At: since.Add(7 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := worklist(t, s, exam.StatusFinished, since.Add(4*time.Minute), 2); !slices.Equal(ids(got), []string{early.ID}) {
+		t.Fatalf("after its notification, the finished exam is queued at %v", got)
+	}
+}
+
+// testWorklistItems: an item is the exam as Get reads it, with the patient's
+// name, but without the document, revoke reason and result reference, which
+// no worklist shows.
+func testWorklistItems(t *testing.T, s exam.Store) {
+	e := newExam("patient-1", t0)
+	e.PatientName = "Conceição Aparecida d'Ávila <b>Souza</b>"
+	e.History = []exam.HistoryEntry{{Status: exam.StatusRegistered, At: t0, By: ana}}
+	mustCreate(t, s, e)
+	mustTransition(t, s, start(e, t0.Add(time.Minute)))
+	mustTransition(t, s, finish(e, t0.Add(time.Hour), "owner"))
+	unnamed := mustCreate(t, s, newExam("patient-2", t0))
+	mustTransition(t, s, revoke(unnamed, t0.Add(time.Hour)))
+	for _, status := range []exam.Status{exam.StatusFinished, exam.StatusRevoked} {
+		got := worklist(t, s, status, t0, 10)
+		if len(got) != 1 {
+			t.Fatalf("%s worklist: %v", status, ids(got))
+		}
+		want := mustGet(t, s, got[0].ID)
+		if want.PatientDocument == "" || (status == exam.StatusFinished && want.ResultRef == "") || (status == exam.StatusRevoked && want.RevokeReason == "") {
+			t.Fatalf("the stored exam lacks what the test needs: %+v", want)
+		}
+		want.PatientDocument, want.RevokeReason, want.ResultRef = "", "", ""
+		if !same(got[0], want) {
+			t.Errorf("%s worklist item:\n got %+v\nwant %+v", status, got[0], want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -25,6 +26,8 @@ import (
 	"github.com/zmed/exam-manager/shared/console"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
+	"github.com/zmed/exam-manager/shared/handin"
+	"github.com/zmed/exam-manager/shared/handin/s3handin"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/resultfiling"
@@ -69,6 +72,20 @@ func (c *counter) apiOption(stack *middleware.Stack) error {
 func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.add("patient manager")
 	return http.DefaultTransport.RoundTrip(r)
+}
+
+// noRequests is the SDK configuration of a client that must send nothing:
+// any request it sends fails.
+func noRequests(endpoint string) aws.Config {
+	cfg := emulators.Config(endpoint)
+	cfg.HTTPClient = refuseAll{}
+	return cfg
+}
+
+type refuseAll struct{}
+
+func (refuseAll) Do(*http.Request) (*http.Response, error) {
+	return nil, errors.New("this client sends no request")
 }
 
 func (c *counter) config(endpoint string) aws.Config {
@@ -169,7 +186,11 @@ func measureCalls(ctx context.Context, work string) ([]callRow, error) {
 		return nil, err
 	}
 	ports := httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(cfg.CursorKey)), WorklistCursors: cursor.ForWorklist(cfg.CursorKey), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString,
-		Audit: auditLog}
+		// Signing a form makes no request: its client refuses any.
+		Uploads: handin.Forms{Bucket: cfg.Bucket, Completed: cfg.Folders.Completed, Now: time.Now,
+			Presign: s3handin.Presigner{S3: s3.NewPresignClient(s3.NewFromConfig(noRequests(st.S3URL), func(o *s3.Options) { o.UsePathStyle = true }))}},
+		Outcomes: handin.Outcomes{Bucket: cfg.Bucket, Folders: cfg.Folders, Now: time.Now, Objects: s3handin.Objects{S3: s3c}},
+		Audit:    auditLog}
 
 	var rows []callRow
 	for _, e := range httpapi.Endpoints() {
@@ -213,15 +234,20 @@ var operations = map[string]struct {
 	name   string
 	budget budget
 }{
-	"register-exam":       {"register", budget{"1 lookup + 1 DynamoDB write", 1, 1, 0, 0, true}},
-	"start-exam":          {"start", budget{"1 lookup + 1 conditional update", 1, 1, 0, 0, true}},
-	"list-exams":          {"list (one page)", budget{"1 lookup + 1 query per page", 1, 1, 0, 0, true}},
-	"POST /exams/info":    {"list, CPF in the body (one page)", budget{"1 lookup + 1 query per page", 1, 1, 0, 0, true}},
-	"find-patient":        {"find patient", budget{"1 lookup", 1, 0, 0, 0, true}},
-	"GET /exam-types":     {"exam types", budget{"no call", 0, 0, 0, 0, true}},
-	"exam-worklist":       {"worklist (one page)", budget{"1 query per page, no lookup", 0, 1, 0, 0, true}},
-	"communicate-result":  {"communicate", budget{"≤ 1 lookup, ≤ 3 DynamoDB, 1 send", 1, 3, 3, 1, false}},
-	"revoke-exam":         {"revoke", budget{"1 lookup + 1 conditional update", 1, 1, 0, 0, true}},
+	"register-exam":      {"register", budget{"1 lookup + 1 DynamoDB write", 1, 1, 0, 0, true}},
+	"start-exam":         {"start", budget{"1 lookup + 1 conditional update", 1, 1, 0, 0, true}},
+	"list-exams":         {"list (one page)", budget{"1 lookup + 1 query per page", 1, 1, 0, 0, true}},
+	"POST /exams/info":   {"list, CPF in the body (one page)", budget{"1 lookup + 1 query per page", 1, 1, 0, 0, true}},
+	"find-patient":       {"find patient", budget{"1 lookup", 1, 0, 0, 0, true}},
+	"GET /exam-types":    {"exam types", budget{"no call", 0, 0, 0, 0, true}},
+	"exam-worklist":      {"worklist (one page)", budget{"1 query per page, no lookup", 0, 1, 0, 0, true}},
+	"communicate-result": {"communicate", budget{"≤ 1 lookup, ≤ 3 DynamoDB, 1 send", 1, 3, 3, 1, false}},
+	"revoke-exam":        {"revoke", budget{"1 lookup + 1 conditional update", 1, 1, 0, 0, true}},
+	"result-upload":      {"hand-in form", budget{"1 lookup + 1 read; signed without a call", 1, 1, 0, 0, true}},
+	// The sample's upload was never made, in a past month: the costliest answer (HEAD the key, then the
+	// four folders and a list of each, for each month up to now).
+	"result-outcome": {"hand-in outcome", budget{"1 lookup + 1 read + ≤ 25 S3 (1 while waiting, 2 once processed, 8 a month when none)",
+		1, 1, 1 + 8*handin.MaxMonths, 0, false}},
 	resultfiling.Function: {"process-result", budget{"≤ 1 lookup, ≤ 3 DynamoDB, 1 send, ≤ 3 S3", 1, 3, 3, 1, false}},
 	console.Function:      {"console page", budget{"no call", 0, 0, 0, 0, true}},
 }

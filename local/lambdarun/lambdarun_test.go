@@ -87,14 +87,14 @@ var expected = map[string]check{
 		return ""
 	}),
 	"list-exams/list.json": httpResponse(200, func(b map[string]any) string {
-		if exams, _ := b["exams"].([]any); len(exams) != 4 {
-			return "want the 4 fixture exams"
+		if exams, _ := b["exams"].([]any); len(exams) != 5 {
+			return "want the 5 fixture exams"
 		}
 		return ""
 	}),
 	"list-exams/list-posted.json": httpResponse(200, func(b map[string]any) string {
-		if exams, _ := b["exams"].([]any); len(exams) != 4 {
-			return "want the 4 fixture exams, as the GET"
+		if exams, _ := b["exams"].([]any); len(exams) != 5 {
+			return "want the 5 fixture exams, as the GET"
 		}
 		return ""
 	}),
@@ -147,6 +147,23 @@ var expected = map[string]check{
 			t.Fatalf("%d messages reached the SNS endpoint, want 1", n)
 		}
 	},
+	"result-upload/upload.json": func(t *testing.T, s *Session, response []byte) {
+		httpResponse(200, func(b map[string]any) string {
+			key, _ := field(b, "upload", "key").(string)
+			if field(b, "upload", "url") != s.Stack.S3URL+"/"+s.Stack.Config.Bucket || field(b, "upload", "fields", "key") != key ||
+				!strings.HasPrefix(key, "completed/") || !strings.Contains(key, "0b6f3c4e-5d1a-4c2b-9e8f-1a2b3c4d5e05-h") {
+				return "not a form for the local bucket and a hand-in key of the exam"
+			}
+			return ""
+		})(t, s, response)
+	},
+	// Nothing was uploaded at the sample's key.
+	"result-outcome/outcome.json": httpResponse(200, func(b map[string]any) string {
+		if b["state"] != "waiting" || b["reason"] != "not_received" {
+			return "not waiting, not received"
+		}
+		return ""
+	}),
 	"console/page.json":  consoleFile("text/html", "<title>ZMED"),
 	"console/asset.json": consoleFile("text/javascript", "import "),
 	"reconcile-results/scheduled.json": func(t *testing.T, s *Session, response []byte) {

@@ -23,11 +23,14 @@ import (
 	"github.com/johannesboyne/gofakes3"
 
 	"github.com/zmed/exam-manager/local/authorizer"
+	"github.com/zmed/exam-manager/local/s3post"
 	"github.com/zmed/exam-manager/shared/audit"
 	"github.com/zmed/exam-manager/shared/awsenv"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/dynamostore"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/handin"
+	"github.com/zmed/exam-manager/shared/handin/s3handin"
 	"github.com/zmed/exam-manager/shared/httpapi"
 	"github.com/zmed/exam-manager/shared/patient"
 	"github.com/zmed/exam-manager/shared/reconcile"
@@ -60,7 +63,8 @@ type Stack struct {
 	invoker *asyncInvoker
 
 	failures    *queue
-	patientsOut atomic.Bool // the patient manager answers 503 (an outage)
+	origin      atomic.Pointer[string] // the console's origin, once the API listens
+	patientsOut atomic.Bool            // the patient manager answers 503 (an outage)
 	reconciler  reconcile.Reconciler
 	reconcileMu sync.Mutex
 	schedule    *scheduler
@@ -136,7 +140,11 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		return nil, fmt.Errorf("results bucket: %w", err)
 	}
 	notifications := &s3Notifications{next: s3Handler, backend: backend, bucket: c.Bucket, prefix: c.Folders.Completed + "/"}
-	if s.S3URL, err = s.serve(c.S3Addr, notifications); err != nil {
+	// Browser uploads (hand-ins) with their POST policy checked, as S3 does and the fake does not; the
+	// bucket's CORS rule lets the console's origin (the API's, known once it listens) post.
+	forms := s3post.Handler{Next: notifications, Now: time.Now, Origin: s.consoleOrigin,
+		Credentials: s3post.Credentials{AccessKeyID: emulators.AccessKeyID, SecretAccessKey: emulators.SecretAccessKey, Region: emulators.Region}}
+	if s.S3URL, err = s.serve(c.S3Addr, forms); err != nil {
 		return nil, listenError("s3 endpoint", S3AddrVar, c.S3Addr, err)
 	}
 	s3Client := s3.NewFromConfig(emulators.Config(s.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
@@ -171,8 +179,13 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		return nil, err
 	}
 	routes := httpapi.Handlers(httpapi.Ports{Patients: patients, Exams: store, Cursors: cursor.ForListing(cursor.New(c.CursorKey)), WorklistCursors: cursor.ForWorklist(c.CursorKey), Tokens: issuer, Finish: finish, Now: time.Now, NewID: uuid.NewString,
-		Audit: auditLog})
-	public, err := mountConsole(routes, c.Console)
+		Uploads: handin.Forms{Bucket: c.Bucket, Completed: c.Folders.Completed, Now: time.Now,
+			Presign: s3handin.Presigner{S3: s3.NewPresignClient(s3Client)}},
+		Outcomes: handin.Outcomes{Bucket: c.Bucket, Folders: c.Folders, Now: time.Now, Objects: s3handin.Objects{S3: s3Client}},
+		Audit:    auditLog})
+	consoleSettings := c.Console
+	consoleSettings.ResultsOrigin = s.S3URL
+	public, err := mountConsole(routes, consoleSettings)
 	if err != nil {
 		return nil, err
 	}
@@ -184,6 +197,7 @@ func Start(ctx context.Context, c Config, console io.Writer) (_ *Stack, err erro
 		return nil, listenError("http api", APIAddrVar, c.APIAddr, err)
 	}
 	s.APIURL = s.api.URL
+	s.origin.Store(&s.APIURL)
 	return s, nil
 }
 
@@ -218,6 +232,14 @@ func (s *Stack) Close() error {
 // S3Client returns an S3 client on the local endpoint (for tools and tests).
 func (s *Stack) S3Client() *s3.Client {
 	return s3.NewFromConfig(emulators.Config(s.S3URL), func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// consoleOrigin is the console's origin (the local API's), "" until it listens.
+func (s *Stack) consoleOrigin() string {
+	if o := s.origin.Load(); o != nil {
+		return *o
+	}
+	return ""
 }
 
 // SetPatientManagerDown makes the patient manager answer 503 to every lookup

@@ -9,7 +9,7 @@ import (
 
 // The codes of the HTTP layer's own errors.
 const (
-	CodePayloadTooLarge  = "PAYLOAD_TOO_LARGE"
+	CodePayloadTooLarge  = exam.CodePayloadTooLarge
 	CodeRouteNotFound    = "ROUTE_NOT_FOUND"
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	CodeUnauthenticated  = "UNAUTHENTICATED"
@@ -41,6 +41,7 @@ var ErrorTable = []ErrorRow{
 	{exam.CodeInvalidToken, http.StatusUnprocessableEntity, "token is invalid or expired"},
 	{exam.CodeTokenMismatch, http.StatusUnprocessableEntity, "tokens do not name the same exam"},
 	{exam.CodeIdempotencyKeyReused, http.StatusUnprocessableEntity, "Idempotency-Key was used for another request"},
+	{exam.CodeUnsupportedDocumentType, http.StatusUnprocessableEntity, "document type is not PDF, JPEG or PNG"},
 	{CodePayloadTooLarge, http.StatusRequestEntityTooLarge, "request body is larger than 64 KiB"},
 	{CodeUnauthenticated, http.StatusUnauthorized, "bearer token is missing, invalid or expired"},
 	{exam.CodeDependency, http.StatusServiceUnavailable, "a service the exam manager depends on is unavailable; try again later"},

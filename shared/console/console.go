@@ -65,6 +65,10 @@ type Settings struct {
 	CognitoEndpoint string
 	// UserPoolID (region_name) and ClientID (its app client), for ModeCognito.
 	UserPoolID, ClientID string
+	// ResultsOrigin is the results bucket's origin (scheme, host and port
+	// only), the one place besides the API the page may connect to: it posts
+	// the results handed in at the desk there. "" for none.
+	ResultsOrigin string
 }
 
 // pageConfig is /console/config.json: what the page needs to sign in.
@@ -110,6 +114,13 @@ func Handler(s Settings) (apigw.Handler, error) {
 		connect += " " + origin
 	default:
 		return nil, fmt.Errorf("console: unknown sign-in mode %q", s.Mode)
+	}
+	if s.ResultsOrigin != "" {
+		origin, err := resultsOrigin(s.ResultsOrigin)
+		if err != nil {
+			return nil, err
+		}
+		connect += " " + origin
 	}
 	headers := SecurityHeaders(connect)
 
@@ -164,6 +175,19 @@ func Handler(s Settings) (apigw.Handler, error) {
 		}
 		return resp, nil
 	}, nil
+}
+
+// resultsOrigin is raw as a CSP source: an https origin (http on loopback
+// only: the local stack's S3), nothing more (no path, query, credentials or
+// wildcard), so that the page may connect to the bucket and to nothing else.
+func resultsOrigin(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	loopback := err == nil && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1")
+	if err != nil || !(u.Scheme == "https" || u.Scheme == "http" && loopback) || u.Host == "" || u.User != nil ||
+		strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(u.Host, "*;, '") {
+		return "", fmt.Errorf("console: %s must be the results bucket's origin (https://host[:port]), got %q", ResultsOriginVar, raw)
+	}
+	return u.Scheme + "://" + u.Host, nil
 }
 
 // assetName is the requested file below /console/: API Gateway gives it as the

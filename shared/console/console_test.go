@@ -48,6 +48,9 @@ func TestSecurityHeaders(t *testing.T) {
 		{"token", Settings{Mode: ModeToken}, []string{"'self'"}},
 		{"cognito", Settings{Mode: ModeCognito, CognitoEndpoint: "https://cognito-idp.sa-east-1.amazonaws.com/", UserPoolID: "sa-east-1_AbC123", ClientID: "abc123"},
 			[]string{"'self'", "https://cognito-idp.sa-east-1.amazonaws.com"}},
+		{"cognito, with the results bucket", Settings{Mode: ModeCognito, CognitoEndpoint: "https://cognito-idp.sa-east-1.amazonaws.com/", UserPoolID: "sa-east-1_AbC123", ClientID: "abc123",
+			ResultsOrigin: "https://zmed-exams-result-prod-123456789012-sa-east-1.s3.sa-east-1.amazonaws.com"},
+			[]string{"'self'", "https://cognito-idp.sa-east-1.amazonaws.com", "https://zmed-exams-result-prod-123456789012-sa-east-1.s3.sa-east-1.amazonaws.com"}},
 	}
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
@@ -117,6 +120,32 @@ func TestRefusesALooseCognitoEndpoint(t *testing.T) {
 	}
 	if _, err := Handler(Settings{Mode: "anonymous"}); err == nil {
 		t.Error("an unknown mode accepted")
+	}
+}
+
+// TestResultsOrigin: the results bucket's origin joins connect-src as an
+// origin alone; anything looser stops the console at start.
+func TestResultsOrigin(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://zmed-exams-result-dev-1-sa-east-1.s3.sa-east-1.amazonaws.com":  "https://zmed-exams-result-dev-1-sa-east-1.s3.sa-east-1.amazonaws.com",
+		"https://zmed-exams-result-dev-1-sa-east-1.s3.sa-east-1.amazonaws.com/": "https://zmed-exams-result-dev-1-sa-east-1.s3.sa-east-1.amazonaws.com",
+		"http://127.0.0.1:4566": "http://127.0.0.1:4566",
+	} {
+		h, err := Handler(Settings{Mode: ModeLocal, ResultsOrigin: raw})
+		if err != nil {
+			t.Fatalf("%q: %v", raw, err)
+		}
+		if got := directives(get(t, h, PageRoute.String(), "/").Headers["Content-Security-Policy"])["connect-src"]; strings.Join(got, " ") != "'self' "+want {
+			t.Errorf("%q: connect-src %q", raw, got)
+		}
+	}
+	for _, raw := range []string{
+		"http://zmed.s3.amazonaws.com", "https://*.amazonaws.com", "https://s3.amazonaws.com/zmed-exams-result", "https://a.example?x=1",
+		"https://a.example#f", "https://user@a.example", "https://a.example; script-src *", "s3.amazonaws.com", "https://", "javascript:alert(1)",
+	} {
+		if _, err := Handler(Settings{Mode: ModeLocal, ResultsOrigin: raw}); err == nil {
+			t.Errorf("%q accepted", raw)
+		}
 	}
 }
 

@@ -18,6 +18,10 @@ const (
 	CodeTokenMismatch        = "TOKEN_MISMATCH"
 	CodeIdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED"
 	CodeDependency           = "DEPENDENCY_UNAVAILABLE"
+	// A hand-in of a document that is neither a PDF, a JPEG nor a PNG.
+	CodeUnsupportedDocumentType = "UNSUPPORTED_DOCUMENT_TYPE"
+	// A payload over its limit: the HTTP layer's own (a request body) and a hand-in's declared size.
+	CodePayloadTooLarge = "PAYLOAD_TOO_LARGE"
 	// Only the automatic path's audit lines show this one: the API answers
 	// the exam as finished (another request is sending its notification).
 	CodeNotificationInProgress = "NOTIFICATION_IN_PROGRESS"
@@ -43,6 +47,8 @@ var codes = []struct {
 	{ErrTokenMismatch, CodeTokenMismatch},
 	{ErrIdempotencyKeyReused, CodeIdempotencyKeyReused},
 	{ErrDependency, CodeDependency},
+	{ErrUnsupportedDocumentType, CodeUnsupportedDocumentType},
+	{ErrTooLarge, CodePayloadTooLarge},
 	{ErrNotificationClaimed, CodeNotificationInProgress},
 }
 

@@ -27,6 +27,9 @@ type Ports struct {
 	Finish          exam.Finish
 	Now             func() time.Time
 	NewID           func() string
+	// Uploads makes the upload forms of results handed in at the desk; Outcomes finds where they were filed.
+	Uploads  exam.UploadForms
+	Outcomes exam.UploadOutcomes
 	// Audit writes each call's audit line, an attendant id that is not a UUID as its pseudonym.
 	Audit audit.Writer
 }
@@ -338,11 +341,92 @@ var RevokeExam = Endpoint{
 	},
 }
 
+// ResultUpload hands in a result brought on paper: an upload form for the results bucket.
+var ResultUpload = Endpoint{
+	Route: apigw.Route{Method: "POST", Path: "/exam/result-upload"}, Function: "result-upload", Action: "result.handin",
+	Handle: func(p Ports) apigw.Func {
+		uc := exam.HandIn{Patients: p.Patients, Exams: p.Exams, Forms: p.Uploads}
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			var in struct {
+				Document    *string `json:"document"`
+				ExamID      *string `json:"exam_id"`
+				ContentType *string `json:"content_type"`
+				Size        *int64  `json:"size"`
+			}
+			if err := apigw.DecodeJSON(req, &in); err != nil {
+				return response{}, err
+			}
+			document, err1 := required("document", in.Document)
+			examID, err2 := required("exam_id", in.ExamID)
+			contentType, err3 := required("content_type", in.ContentType)
+			size, err4 := required("size", in.Size)
+			if err := firstOf(err1, err2, err3, err4); err != nil {
+				return response{}, err
+			}
+			e, form, err := uc.Run(ctx, by, document, examID, contentType, size)
+			if err != nil {
+				return response{}, refusedFound(ctx, examID, err)
+			}
+			ctx = apigw.Touched(ctx, e)
+			// Never the key: it names where the result will be.
+			slog.InfoContext(ctx, "result hand-in form issued", "status", e.Status, "content_type", contentType, "size", size)
+			return apigw.JSON(http.StatusOK, struct {
+				Upload uploadView `json:"upload"`
+			}{uploadView{URL: form.URL, Fields: form.Fields, Key: form.Key, ExpiresAt: timestamp(form.ExpiresAt)}}), nil
+		}
+	},
+}
+
+// ResultOutcome says where a result handed in at the desk was filed, and why.
+var ResultOutcome = Endpoint{
+	Route: apigw.Route{Method: "POST", Path: "/exam/result-outcome"}, Function: "result-outcome", Action: "result.outcome",
+	Handle: func(p Ports) apigw.Func {
+		uc := exam.HandInOutcome{Patients: p.Patients, Exams: p.Exams, Outcomes: p.Outcomes}
+		return func(ctx context.Context, by exam.Actor, req request) (response, error) {
+			var in struct {
+				Document *string `json:"document"`
+				ExamID   *string `json:"exam_id"`
+				Key      *string `json:"key"`
+			}
+			if err := apigw.DecodeJSON(req, &in); err != nil {
+				return response{}, err
+			}
+			document, err1 := required("document", in.Document)
+			examID, err2 := required("exam_id", in.ExamID)
+			key, err3 := required("key", in.Key)
+			if err := firstOf(err1, err2, err3); err != nil {
+				return response{}, err
+			}
+			e, out, err := uc.Run(ctx, by, document, examID, key)
+			if e.ID != "" {
+				ctx = apigw.Touched(ctx, e)
+			}
+			if err != nil {
+				return response{}, err
+			}
+			slog.InfoContext(ctx, "result hand-in outcome read", "state", out.State, "reason", out.Reason)
+			return apigw.JSON(http.StatusOK, struct {
+				State  exam.UploadState `json:"state"`
+				Reason string           `json:"reason"`
+			}{out.State, out.Reason}), nil
+		}
+	},
+}
+
+// uploadView is an upload form as the API shows it: the browser posts Fields
+// to URL as multipart/form-data, the file last.
+type uploadView struct {
+	URL       string            `json:"url"`
+	Fields    map[string]string `json:"fields"`
+	Key       string            `json:"key"`
+	ExpiresAt string            `json:"expires_at"`
+}
+
 // Endpoints is every route of the API: the local stack, the bench and the
 // tests iterate it. (A function, not a variable, so that no Lambda links it.)
 func Endpoints() []Endpoint {
 	return []Endpoint{RegisterExam, StartExam, ListExams, CommunicateResult, RevokeExam,
-		FindPatient, ListExamsPosted, ExamTypes, ExamWorklist}
+		FindPatient, ListExamsPosted, ExamTypes, ExamWorklist, ResultUpload, ResultOutcome}
 }
 
 // Serve is the handler of a Lambda that serves rows, all of its function's:

@@ -15,6 +15,8 @@ import (
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/cursor"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/handin"
+	"github.com/zmed/exam-manager/shared/resultfiling"
 	"github.com/zmed/exam-manager/shared/telemetry"
 	"github.com/zmed/exam-manager/shared/testsupport/fakes"
 	"github.com/zmed/exam-manager/shared/testsupport/memstore"
@@ -39,6 +41,9 @@ type harness struct {
 	clock    *fakes.Clock
 	issuer   *token.Issuer
 	verifier *token.Verifier
+	// The results bucket as the hand-in routes see it.
+	presigner *fakePresigner
+	objects   *fakeObjects
 
 	// handlers are built from the endpoint table, as every host builds them.
 	handlers                                             map[apigw.Route]apigw.Handler
@@ -53,6 +58,9 @@ func newHarness(t testing.TB) *harness {
 		patients: fakes.AllPatients(),
 		notifier: &fakes.Notifier{},
 		clock:    fakes.NewClock(epoch),
+
+		presigner: &fakePresigner{},
+		objects:   &fakeObjects{heads: map[string]handin.Head{}},
 	}
 	var err error
 	if h.issuer, err = token.NewIssuer(examKey, token.DefaultExamTokenTTL, h.clock.Now); err != nil {
@@ -64,7 +72,9 @@ func newHarness(t testing.TB) *harness {
 	h.handlers = Handlers(Ports{
 		Audit:    auditWriter,
 		Patients: h.patients, Exams: h.store, Cursors: cursor.ForListing(cursor.New(examKey)), WorklistCursors: cursor.ForWorklist(examKey), Tokens: h.issuer, Now: h.clock.Now, NewID: fakes.NewID,
-		Finish: exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}},
+		Finish:   exam.Finish{Tokens: h.verifier, Exams: h.store, Patients: h.patients, Notifier: h.notifier, Now: h.clock.Now, NewID: fakes.NewID, Observer: telemetry.Observer{}},
+		Uploads:  handin.Forms{Bucket: testBucket, Completed: resultfiling.DefaultFolders.Completed, Presign: h.presigner, Now: h.clock.Now},
+		Outcomes: handin.Outcomes{Bucket: testBucket, Folders: resultfiling.DefaultFolders, Objects: h.objects, Now: h.clock.Now},
 	})
 	h.register, h.list, h.start = h.handlers[RegisterExam.Route], h.handlers[ListExams.Route], h.handlers[StartExam.Route]
 	h.communicate, h.revoke = h.handlers[CommunicateResult.Route], h.handlers[RevokeExam.Route]

@@ -95,5 +95,7 @@ func validRequests(h *harness) map[apigw.Route]events.APIGatewayV2HTTPRequest {
 		ListExamsPosted.Route:   post(ListExamsPosted.Route, `{"document": "529.982.247-25", "limit": 20}`),
 		ExamTypes.Route:         getRoute(ExamTypes.Route),
 		ExamWorklist.Route:      getAt(ExamWorklist.Route, map[string]string{"status": "Started"}),
+		ResultUpload.Route:      post(ResultUpload.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "content_type": "application/pdf", "size": 1000})),
+		ResultOutcome.Route:     post(ResultOutcome.Route, js(map[string]any{"document": fakes.ActiveSMS.Document, "exam_id": id, "key": h.handInKey(id)})),
 	}
 }

@@ -50,7 +50,10 @@ const (
 	// copied from, so that a retried move recognises its own earlier copy (and
 	// only it: identical bytes uploaded elsewhere are another result).
 	SourceMeta = "zmed-source"
-	zmedPrefix = "zmed-"
+	// SourceKeyMeta names the key alone (resultfiling.SourceKeyDigest): the
+	// desk finds the copy of its hand-in by it.
+	SourceKeyMeta = "zmed-source-key"
+	zmedPrefix    = "zmed-"
 )
 
 // MaxUserMetadata is S3's limit on an object's user metadata: the UTF-8 bytes
@@ -315,7 +318,8 @@ func SourceDigest(bucket, key, versionID string) string {
 // or else only the two tokens (what re-processing a stuck result needs), or
 // else none.
 func filedMetadata(obj Object, f resultfiling.Filing, source string) map[string]string {
-	filed := map[string]string{SourceMeta: source, OutcomeMeta: string(f.Reason.Outcome()), ReasonMeta: string(f.Reason)}
+	filed := map[string]string{SourceMeta: source, SourceKeyMeta: resultfiling.SourceKeyDigest(obj.Bucket, obj.Key),
+		OutcomeMeta: string(f.Reason.Outcome()), ReasonMeta: string(f.Reason)}
 	if f.ExamID != "" {
 		filed[ExamIDMeta] = f.ExamID
 	}

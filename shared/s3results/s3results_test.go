@@ -403,6 +403,7 @@ func testFiledMetadata(f *fixture) {
 		ReasonMeta:            {head.Metadata[ReasonMeta], "not_started"},
 		ExamIDMeta:            {head.Metadata[ExamIDMeta], "exam-1"},
 		SourceMeta:            {head.Metadata[SourceMeta], SourceDigest(f.bucket, key, obj.VersionID)},
+		SourceKeyMeta:         {head.Metadata[SourceKeyMeta], resultfiling.SourceKeyDigest(f.bucket, key)},
 		ExamTokenMeta:         {head.Metadata[ExamTokenMeta], "e.e.e"},
 		"lab":                 {head.Metadata["lab"], "ZMED"},
 	} {

@@ -19,7 +19,7 @@ var operationsAlarms = map[string][]string{
 	"the on-failure queue is not empty":               {"FailureQueueNotEmptyAlarm"},
 	"the on-failure queue's oldest message's age":     {"FailureQueueOldestMessageAlarm"},
 	"process-result errors":                           {"ProcessResultErrorsAlarm"},
-	"any function's throttles":                        {"FunctionThrottlesAlarm"},
+	"any function's throttles":                        {"FunctionThrottlesAlarm", "DeskFunctionThrottlesAlarm"},
 	"asynchronous events dropped or too old":          {"AsyncEventsDroppedAlarm", "AsyncEventAgeAlarm"},
 	"API 5xx rate":                                    {"ApiErrorRateAlarm"},
 	"results filed to stuck/ or denied/ (warning)":    {"ResultsStuckAlarm", "ResultsDeniedAlarm"},
@@ -241,18 +241,21 @@ func TestAlarmsReadAtMostTenMetrics(t *testing.T) {
 	}
 }
 
-// TestThrottlesAlarmCoversEveryFunction: "any function's throttles".
+// TestThrottlesAlarmCoversEveryFunction: "any function's throttles", in two
+// alarms (one alarm reads at most 10 metrics).
 func TestThrottlesAlarmCoversEveryFunction(t *testing.T) {
 	tpl := load(t)
 	covered := map[string]bool{}
-	for _, m := range alarmMetrics(tpl.Resources("AWS::CloudWatch::Alarm")["FunctionThrottlesAlarm"]) {
-		if m[1] == "Throttles" {
-			covered[strings.TrimPrefix(m[2].(map[string]string)["FunctionName"], "Ref ")] = true
+	for _, alarm := range operationsAlarms["any function's throttles"] {
+		for _, m := range alarmMetrics(tpl.Resources("AWS::CloudWatch::Alarm")[alarm]) {
+			if m[1] == "Throttles" {
+				covered[strings.TrimPrefix(m[2].(map[string]string)["FunctionName"], "Ref ")] = true
+			}
 		}
 	}
 	for id := range tpl.Resources("AWS::Serverless::Function") {
 		if !covered[id] {
-			t.Errorf("FunctionThrottlesAlarm does not watch %s", id)
+			t.Errorf("no throttles alarm watches %s", id)
 		}
 	}
 }

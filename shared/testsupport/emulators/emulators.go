@@ -28,6 +28,12 @@ import (
 // Region is the region every emulator pretends to be in.
 const Region = "us-east-1"
 
+// The credentials of every local client: the local S3 checks POST policies signed with them.
+const (
+	AccessKeyID     = "local"
+	SecretAccessKey = "local"
+)
+
 // Server is an HTTP emulator listening on loopback.
 type Server struct {
 	URL  string
@@ -146,7 +152,7 @@ func S3Proxy(upstream string) (http.Handler, error) {
 func Config(endpoint string) aws.Config {
 	return aws.Config{
 		Region:                     Region,
-		Credentials:                credentials.NewStaticCredentialsProvider("local", "local", ""),
+		Credentials:                credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
 		BaseEndpoint:               aws.String(endpoint),
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,

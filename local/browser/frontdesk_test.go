@@ -150,6 +150,19 @@ func TestPatientBanner(t *testing.T) {
 	if got := e.text("#patient-cpf"); got != "***.438.034-**" {
 		t.Errorf("joão's masked CPF %q", got)
 	}
+	// A name with HTML in it shows as text, never as markup; without a birth
+	// date, the banner says it is not known.
+	h := patientOf(t, htmlNamed)
+	e.do(chromedp.Click(chromedp.CSS("#back-to-worklist")), chromedp.WaitVisible(chromedp.CSS("#worklist-view")))
+	e.search(htmlNamed)
+	arg, _ := json.Marshal(h.Name)
+	e.waitFor(fmt.Sprintf(`document.getElementById('patient-name').textContent === %s`, arg))
+	if eval[bool](e, `document.querySelector('#patient-banner img, #patient-banner b') !== null`) {
+		t.Error("the patient's name was read as markup")
+	}
+	if got := e.text("#patient-birth"); got != "não informado" {
+		t.Errorf("no birth date reads %q", got)
+	}
 }
 
 // TestRegistrationNotOfferedToAnInactivePatient: for a pending or an

@@ -27,6 +27,10 @@ const (
 	carlos  = "39053344705" // pending
 	beatriz = "86288366757" // inactive
 	unknown = "12345678909" // a valid CPF the patient manager does not know
+	// active, the longest name (accented), a birth date
+	longNamed = "12345678810"
+	// active, a name with HTML in it, no birth date
+	htmlNamed = "98765432029"
 )
 
 // hang bounds every wait: a loaded machine never gets near it, a hang ends.

@@ -204,46 +204,50 @@ func (e *env) verifiedLabelCode(t *testing.T, code, id, cpf string) {
 	t.Fatalf("exam %s is not listed", id)
 }
 
-// TestPrintedLabel: start an exam from the page, and the printed label (tube
-// and desk labels at 300 and 203 dpi, A4) shows the patient's name and birth
-// date, the exam's Portuguese name and start date, and a QR code of version
-// 3 or lower at level M, about 15 mm wide, that a Go decoder reads back into
-// the exam's label code, which verifies with the exam key and is printed as
-// text under the code; everything fits the label's size.
+// TestPrintedLabel: start an exam from the page for the patient with the
+// longest, accented name, and the printed label (tube and desk labels at 300
+// and 203 dpi, A4) shows the patient's name (shortened legibly where it does
+// not fit) and birth date, the exam's Portuguese name and start date, and a QR
+// code of version 3 or lower at level M, about 15 mm wide, that a Go decoder
+// reads back into the exam's label code, which verifies with the exam key and
+// is printed as text under the code; everything fits the label's size.
 func TestPrintedLabel(t *testing.T) {
 	e := start(t)
 	e.signInLocal()
-	id := e.registered(maria, 4)
-	e.search(maria)
+	p := patientOf(t, longNamed)
+	born := "Nasc. " + ddmmaaaa(p.BirthDate)
+	id := e.registered(longNamed, 4)
+	e.search(longNamed)
 	e.do(chromedp.Click(chromedp.CSS(examSel(id) + " .actions button")))
 	e.waitText("#status", "Exame iniciado")
 	e.waitFor(`!document.getElementById('label-view').hidden`)
 	e.choosePaper("a4")
-	if got := e.text("#label"); !containsAll(got, "Maria da Silva", "Nasc. 14/03/1985", "Hemoglobina glicada (HbA1c)", id) || !ddmmyyyy.MatchString(got) {
+	if got := e.text("#label"); !containsAll(got, born, "Hemoglobina glicada (HbA1c)", id) || !ddmmyyyy.MatchString(got) {
 		t.Errorf("label text %q", got)
 	}
 	var first string
-	for _, p := range []paper{tubeLabel, tubeLabel203, deskLabel, deskLabel203, a4Sheet} {
-		t.Run(fmt.Sprintf("%s at %.0f dpi", p.name, p.dpi), func(t *testing.T) {
-			img, qr := e.printedLabelAndQR(p)
+	for _, paper := range []paper{tubeLabel, tubeLabel203, deskLabel, deskLabel203, a4Sheet} {
+		t.Run(fmt.Sprintf("%s at %.0f dpi", paper.name, paper.dpi), func(t *testing.T) {
+			img, qr := e.printedLabelAndQR(paper)
 			// The SVG holds the quiet zone too: 4 modules each side of 29.
-			if mm := float64(qr.Dx()) / p.dpi * 25.4 * 29 / 37; mm < 13 || mm > 17 {
+			if mm := float64(qr.Dx()) / paper.dpi * 25.4 * 29 / 37; mm < 13 || mm > 17 {
 				t.Errorf("the QR code is %.1f mm wide without its quiet zone, want about 15", mm)
 			}
 			s, err := scanQR(img)
 			if err != nil {
-				t.Fatalf("decoding the QR code of the %s label: %v", p.name, err)
+				t.Fatalf("decoding the QR code of the %s label: %v", paper.name, err)
 			}
 			if s.modules > 29 || s.level != "M" {
 				t.Errorf("a QR code of %d modules at level %s, want version 3 or lower (29 modules or fewer) at M", s.modules, s.level)
 			}
-			e.verifiedLabelCode(t, s.text, id, maria)
+			e.verifiedLabelCode(t, s.text, id, longNamed)
 			if printed := e.text("#label-code"); printed != s.text {
 				t.Errorf("the text under the code is %q, want the code %q", printed, s.text)
 			}
-			if got := e.text("#label"); !containsAll(got, "Maria da Silva", "Nasc. 14/03/1985", "Hemoglobina glicada (HbA1c)") {
-				t.Errorf("%s: label text %q", p.name, got)
+			if got := e.text("#label"); !containsAll(got, born, "Hemoglobina glicada (HbA1c)") {
+				t.Errorf("%s: label text %q", paper.name, got)
 			}
+			e.legiblyShortened(t, p.Name, eval[string](e, `document.getElementById('label-patient').textContent`), paper.name != "a4", false)
 			// A stain over the middle of the code (a tenth of its width and height)
 			// is within what error correction M recovers.
 			if stained, err := decodeQR(stain(img, qr)); err != nil || stained != s.text {
@@ -325,21 +329,22 @@ func TestLabelNames(t *testing.T) {
 	}
 }
 
-// legiblyShortened checks that shown is name, or name shortened legibly:
+// legiblyShortened checks that shown is name (whole: it must be), or name
+// shortened legibly (shortened: it must be):
 // whole graphemes of name only (an initial, an ellipsis and spaces aside),
 // starting with the first name, ending with an ellipsis or the last name.
 func (e *env) legiblyShortened(t *testing.T, name, shown string, shortened, whole bool) {
 	t.Helper()
 	arg, _ := json.Marshal(name)
 	full := strings.Join(strings.Fields(eval[string](e, fmt.Sprintf(`%s.normalize('NFC')`, arg))), " ")
-	if whole && shown != full {
-		t.Errorf("the name %q is shown as %q, want it whole", full, shown)
-	}
-	if !shortened {
+	if shown == full {
+		if shortened {
+			t.Errorf("the name of %d graphemes is not shortened", len(e.graphemes(full)))
+		}
 		return
 	}
-	if shown == full {
-		t.Fatalf("the name of %d graphemes is not shortened", len(e.graphemes(full)))
+	if whole {
+		t.Errorf("the name %q is shown as %q, want it whole", full, shown)
 	}
 	known := map[string]bool{"…": true, ".": true, " ": true}
 	for _, g := range e.graphemes(full) {

@@ -84,6 +84,7 @@ export const outcomeLabels = {
 };
 
 export const reasonLabels = {
+  not_received: 'o arquivo ainda não chegou ao armazenamento',
   finished: 'o exame foi finalizado com este resultado',
   missing_tokens: 'não foram encontrados no documento os dois códigos (a etiqueta do exame e o código do resultado); confira se a etiqueta e o QR do resultado aparecem inteiros na digitalização',
   unreadable_body: 'o arquivo está corrompido ou protegido por senha e não pôde ser lido',

@@ -284,7 +284,7 @@ func TestCognitoSignIn(t *testing.T) {
 	}
 
 	e.search(maria)
-	lists := e.sent("GET", "/exams/info")
+	lists := e.sent("POST", "/exams/info")
 	if len(lists) == 0 || lists[len(lists)-1].Headers["Authorization"] != "Bearer "+f.accessToken {
 		t.Errorf("the API request carries %q, want the access token", lists[len(lists)-1].Headers["Authorization"])
 	}

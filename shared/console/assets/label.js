@@ -21,7 +21,8 @@ const quietZone = 4; // modules
 
 // The label sizes the console prints on: a tube label (50 × 25 mm, the 2 × 1 in
 // of laboratory tube labels), the 62 × 29 mm label of common desk printers,
-// and an A4 sheet. The choice is kept in this browser (it holds no patient data).
+// and an A4 sheet. The attendant's choice is kept in this browser's storage
+// (the one thing the page stores: no patient data, no token).
 export const papers = ['tube50', 'desk62', 'a4'];
 const paperKey = 'zmed.labelPaper';
 const defaultPaper = 'tube50';
@@ -149,16 +150,20 @@ function render() {
   $('label-patient').title = patient?.name || '';
 }
 
-export function choosePaper(paper) {
+// choosePaper sizes the label for paper; remember keeps the choice for the
+// next visit (only a choice the attendant made is written).
+export function choosePaper(paper, remember) {
   const value = papers.includes(paper) ? paper : defaultPaper;
   const label = document.getElementById('label');
   label.classList.remove(...papers.map((p) => `paper-${p}`));
   label.classList.add(`paper-${value}`);
   document.getElementById('paper').value = value;
-  try {
-    localStorage.setItem(paperKey, value);
-  } catch {
-    // Storage refused (a private window): the choice lasts for this page only.
+  if (remember) {
+    try {
+      localStorage.setItem(paperKey, value);
+    } catch {
+      // Storage refused (a private window): the choice lasts for this page only.
+    }
   }
   render();
 }
@@ -193,7 +198,7 @@ export function setupLabel(back) {
     saved = '';
   }
   choosePaper(saved);
-  paper.addEventListener('change', () => choosePaper(paper.value));
+  paper.addEventListener('change', () => choosePaper(paper.value, true));
   document.getElementById('print-label').addEventListener('click', () => window.print());
   document.getElementById('close-label').addEventListener('click', () => {
     const view = document.getElementById('label-view');

@@ -214,8 +214,28 @@ func (e *env) offline(off bool) {
 // connection is back.
 func TestNetworkDropKeepsTheScreen(t *testing.T) {
 	e := start(t)
-	e.signInLocal()
 	id := e.registered(maria, 7)
+	e.signInLocal()
+	e.waitFor(fmt.Sprintf(`document.querySelector('#worklist-Registered li[data-exam-id=%q]') !== null`, id))
+	// The worklist: refreshed without a connection, it stays as it was.
+	worklist := e.text("#worklist-view")
+	e.offline(true)
+	e.do(chromedp.Click(chromedp.CSS("#worklist-refresh")))
+	e.waitText("#alert", "Sem conexão com o sistema.")
+	if got := e.text("#worklist-view"); !strings.Contains(got, patientOf(t, maria).Name) || !strings.HasPrefix(got, strings.Fields(worklist)[0]) {
+		t.Errorf("the worklist changed with the connection lost:\n%q\nwas\n%q", got, worklist)
+	}
+	if !eval[bool](e, `document.activeElement.id === 'retry' && document.getElementById('worklist-view').contains(document.getElementById('alert'))`) {
+		t.Error("the worklist's error is not shown and focused in the worklist, on its retry button")
+	}
+	e.offline(false)
+	shown := eval[int](e, `performance.getEntriesByName('zmed:worklist').length`) // the worklists put on screen so far
+	e.do(chromedp.Click(chromedp.CSS("#retry")))
+	e.waitFor(fmt.Sprintf(`performance.getEntriesByName('zmed:worklist').length > %d`, shown))
+	if got := e.text("#alert"); got != "" {
+		t.Errorf("after the retry: %q", got)
+	}
+
 	e.search(maria)
 	e.waitFor(`!document.getElementById('patient-view').hidden`)
 	before := e.text("#patient-view")

@@ -366,9 +366,12 @@ function showSignedIn(expired) {
     else say('Você saiu.');
   } else {
     say(`Conectado como ${signin.attendantName()}.`);
+    performance.mark('zmed:signedin'); // for make bench: signed in → worklist on screen
     showView('worklist');
     $('cpf').focus();
-    loadNames().then(() => worklist.refresh(null));
+    // Side by side: worklist items carry their exams' Portuguese names already.
+    loadNames();
+    worklist.refresh(null);
   }
 }
 

@@ -35,8 +35,9 @@ export function createWorklist(api, examName, failed) {
   }
 
   // load fetches the first page of status (or its next one, with more); a
-  // failure leaves what is on screen as it was.
-  async function load(status, more, focus) {
+  // failure leaves what is on screen as it was, and offers again (or the same
+  // load) to retry.
+  async function load(status, more, focus, again) {
     const list = lists[status];
     const section = $(`worklist-${status}`);
     try {
@@ -50,16 +51,16 @@ export function createWorklist(api, examName, failed) {
       if (more && first) section.querySelector(`li[data-exam-id="${first.exam_id}"]`)?.focus();
       return true;
     } catch (err) {
-      failed(err, { near: section.querySelector('h3'), focus, retry: () => load(status, more) });
+      failed(err, { near: section.querySelector('h3'), focus, retry: again || (() => load(status, more)) });
       return false;
     }
   }
 
+  // refresh loads the first page of each list, side by side.
   async function refresh(focus) {
-    for (const status of worklistStatuses) {
-      if (!(await load(status, false, focus))) return false;
-    }
-    requestAnimationFrame(() => performance.mark('zmed:worklist'));
+    const loaded = await Promise.all(worklistStatuses.map((status) => load(status, false, focus, () => refresh())));
+    if (!loaded.every(Boolean)) return false;
+    requestAnimationFrame(() => performance.mark('zmed:worklist')); // for make bench
     return true;
   }
 

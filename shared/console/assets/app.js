@@ -124,6 +124,12 @@ function renderPatient() {
   $('register-section').hidden = false;
 }
 
+// actionsOf is where an error about exam id shows: under its actions (the
+// list's heading when the exam has none left).
+function actionsOf(id) {
+  return document.querySelector(`li.exam[data-exam-id="${id}"] .actions`) || $('exams-title');
+}
+
 // examFocus is where the focus goes back to for exam id: its first action.
 function examFocus(id) {
   return document.querySelector(`[data-exam-id="${id}"] .actions button`) || $('cpf');
@@ -272,17 +278,10 @@ async function revoke(exam, reason) {
     replaceExam(await api.revoke(state.document, exam, reason));
     say('Exame revogado.');
   } catch (err) {
-    failWith(err, { near: $('exams-title'), retry: () => revoke(exam, reason) });
+    failWith(err, { near: actionsOf(exam.exam_id), retry: () => revoke(exam, reason) });
   }
 }
 
-function confirmRevoke(ev) {
-  ev.preventDefault();
-  const reason = $('revoke-reason').value.trim();
-  if (!reason) return;
-  $('revoke-dialog').close();
-  revoke(pending, reason);
-}
 
 function openFinish(exam) {
   pending = exam;
@@ -304,16 +303,20 @@ async function finish(exam, resultToken) {
     replaceExam(r.exam);
     say('Exame finalizado.');
   } catch (err) {
-    failWith(err, { near: $('exams-title'), retry: () => finish(exam, resultToken) });
+    failWith(err, { near: actionsOf(exam.exam_id), retry: () => finish(exam, resultToken) });
   }
 }
 
-function confirmFinish(ev) {
-  ev.preventDefault();
-  const resultToken = $('result-token').value.trim();
-  if (!resultToken) return;
-  $('finish-dialog').close();
-  finish(pending, resultToken);
+// onConfirm handles a dialog's form: submitted with its field filled, the
+// dialog closes and act runs on the exam it was opened for.
+function onConfirm(dialog, field, act) {
+  return (ev) => {
+    ev.preventDefault();
+    const value = $(field).value.trim();
+    if (!value) return;
+    $(dialog).close();
+    act(pending, value);
+  };
 }
 
 const handin = createHandin(api, {
@@ -386,9 +389,9 @@ async function main() {
   $('search-form').addEventListener('submit', search);
   $('register-form').addEventListener('submit', register);
   $('load-more').addEventListener('click', loadMore);
-  $('revoke-form').addEventListener('submit', confirmRevoke);
+  $('revoke-form').addEventListener('submit', onConfirm('revoke-dialog', 'revoke-reason', revoke));
   $('revoke-cancel').addEventListener('click', () => $('revoke-dialog').close());
-  $('finish-form').addEventListener('submit', confirmFinish);
+  $('finish-form').addEventListener('submit', onConfirm('finish-dialog', 'result-token', finish));
   $('finish-cancel').addEventListener('click', () => $('finish-dialog').close());
   $('sign-out').addEventListener('click', () => signin.end(false));
   $('back-to-worklist').addEventListener('click', backToWorklist);

@@ -12,10 +12,12 @@ import (
 	"image/png"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/chromedp/cdproto/emulation"
@@ -429,6 +431,51 @@ func TestPrintedPages(t *testing.T) {
 		h, _ := strconv.ParseFloat(string(m[2]), 64)
 		if math.Abs(w-p.width*pt) > 2 || math.Abs(h-p.height*pt) > 2 {
 			t.Errorf("%s: a page of %.1f × %.1f mm, want %.0f × %.0f", p.paper, w/pt, h/pt, p.width, p.height)
+		}
+	}
+}
+
+// TestLabelNamesWithoutSegmenter: in a browser without Intl.Segmenter the
+// page still loads, and a name shortened on the label keeps every accent
+// with its letter.
+func TestLabelNamesWithoutSegmenter(t *testing.T) {
+	e := startWith(t, nil, func(ctx context.Context) {
+		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `delete Intl.Segmenter;`}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	e.signInLocal()
+	id := e.registered(maria, 2)
+	status, started := e.api("POST", "/exam/start", map[string]any{"document": maria, "exam_id": id, "exam_type": 2})
+	if status != 200 {
+		t.Fatalf("start: %d %v", status, started)
+	}
+	// Every accent written as a combining mark: NFC composes none of these.
+	name := "Joaquim " + strings.Repeat("E\u0303\u0323a\u0303o", 40)
+	exam, _ := json.Marshal(map[string]any{"exam_id": id, "exam_type": 2, "name": "Perfil lipídico", "started_at": time.Now().UTC().Format(time.RFC3339)})
+	patient, _ := json.Marshal(map[string]any{"id": "7f3c9a52-1d4e-4b8a-9c61-2a5b8e0d4f11", "name": name, "birth_date": "1999-01-02"})
+	code, _ := json.Marshal(started["label_code"])
+	e.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`import('/console/label.js').then((m) => m.showLabel(%s, %s, %s))`, exam, code, patient), chromedp.EvalAwaitPromise))
+	if text, err := decodeQR(e.printedLabel(tubeLabel)); err != nil {
+		t.Fatal(err)
+	} else {
+		e.verifiedLabelCode(t, text, id, maria)
+	}
+	arg, _ := json.Marshal(name)
+	full := eval[string](e, fmt.Sprintf(`%s.normalize('NFC')`, arg))
+	shown := eval[string](e, `document.getElementById('label-patient').textContent`)
+	// Every form the label may take, the one shown among them.
+	forms := eval[[]string](e, fmt.Sprintf(`import('/console/label.js').then((m) => m.nameForms(%s))`, arg))
+	if !slices.Contains(forms, shown) || shown == full {
+		t.Errorf("the name is shown as %q, want one of its shortened forms", shown)
+	}
+	for _, form := range forms[1:] {
+		cut := strings.TrimSuffix(form, "…")
+		if cut == form || !strings.HasPrefix(full, cut) {
+			t.Fatalf("the form %q is not the name cut short with an ellipsis", form)
+		}
+		if next := []rune(full[len(cut):])[0]; unicode.Is(unicode.M, next) {
+			t.Errorf("the shortened name %q parts an accent (%U) from its letter", form, next)
 		}
 	}
 }

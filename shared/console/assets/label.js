@@ -66,11 +66,13 @@ function codeText(code) {
   });
 }
 
-const segmenter = new Intl.Segmenter('pt-BR', { granularity: 'grapheme' });
+const segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter('pt-BR', { granularity: 'grapheme' }) : null;
 
 // graphemes splits text into what a reader sees as characters: a letter with
-// its combining accents, an emoji sequence, is one.
+// its combining accents, an emoji sequence, is one. (A browser without
+// Intl.Segmenter keeps at least each letter with its combining marks.)
 export function graphemes(text) {
+  if (!segmenter) return text.match(/\P{M}\p{M}*/gu) || [];
   return Array.from(segmenter.segment(text), (s) => s.segment);
 }
 

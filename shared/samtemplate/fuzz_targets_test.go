@@ -15,8 +15,8 @@ import (
 var wantFuzzTargets = map[string][]string{
 	"shared/cpf":              {"FuzzNormalize"},
 	"shared/apigw":            {"FuzzAdapter"},
-	"shared/httpapi":          {"FuzzRegister", "FuzzList", "FuzzStart", "FuzzRevoke", "FuzzCommunicate"},
-	"shared/cursor":           {"FuzzDecode"},
+	"shared/httpapi":          {"FuzzRegister", "FuzzList", "FuzzStart", "FuzzRevoke", "FuzzCommunicate", "FuzzWorklist"},
+	"shared/cursor":           {"FuzzDecode", "FuzzWorklistDecode"},
 	"shared/token":            {"FuzzVerify", "FuzzClaims"},
 	"shared/labelcode":        {"FuzzParse"},
 	"shared/s3event":          {"FuzzKey"},

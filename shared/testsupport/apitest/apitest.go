@@ -32,11 +32,14 @@ var requestMessages = []string{
 	`Idempotency-Key must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -`,
 	`cursor is not valid for this listing`, `token does not match the exam's patient`,
 	`body is not valid base64`, `body is not one JSON object`, `body has a member twice`,
-	`field "(document|exam_type|exam_id|reason|exam_token|result_token|limit|cursor)" (is required|has the wrong type)`,
+	`field "(document|exam_type|exam_id|reason|exam_token|result_token|limit|cursor|content_type|size|key)" (is required|has the wrong type)`,
 	`query parameter "document" is required`, `limit must be a whole number between 1 and 100`,
 	`limit must be between 1 and 100`, `exam_id must be a UUID`, `reason must have 1 to 500 characters`,
 	`query parameter "status" must be Registered, Started, Finished or Revoked`,
 	`since must be a day written YYYY-MM-DD`, `since must not be after today in America/Sao_Paulo`,
+	// The desk's hand-in.
+	`size must be a whole number of bytes, at least 1`, `size must be at most 52428800 bytes \(50 MiB\)`,
+	`key is not a hand-in key of this exam`, `key must be the key result-upload answered`,
 }
 
 // fixedMessage matches every message an error body may have: the table's and

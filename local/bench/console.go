@@ -19,7 +19,7 @@ import (
 )
 
 // consoleReport: the console's page weight, and in headless Chromium on the
-// local stack the time to the first rendered exam list, beside the API's own
+// local stack the time to the worklist and to the first rendered exam list, beside the API's own
 // latency for the same listing.
 func consoleReport(ctx context.Context, work string, runs int) error {
 	files := console.Files()
@@ -83,8 +83,8 @@ func consoleReport(ctx context.Context, work string, runs int) error {
 	}
 	defer os.RemoveAll(profile)
 
-	type timing struct{ Ready, Search float64 }
-	var ready, search, first []time.Duration
+	type timing struct{ Ready, Search, Worklist float64 }
+	var ready, search, first, worklist []time.Duration
 	for range runs {
 		tab, cancel := chromedp.NewContext(browser)
 		tctx, cancelT := context.WithTimeout(tab, time.Minute) // a hang guard
@@ -98,8 +98,9 @@ func consoleReport(ctx context.Context, work string, runs int) error {
 		if err == nil {
 			tm, err = chromedp.Run(tctx, chromedp.Poll[timing](`(() => {
 				const m = (n) => performance.getEntriesByName(n)[0];
-				if (!m('zmed:listed')) return null;
-				return { Ready: m('zmed:ready').startTime, Search: m('zmed:listed').startTime - m('zmed:search').startTime };
+				if (!m('zmed:listed') || !m('zmed:worklist')) return null;
+				return { Ready: m('zmed:ready').startTime, Search: m('zmed:listed').startTime - m('zmed:search').startTime,
+					Worklist: m('zmed:worklist').startTime - m('zmed:signedin').startTime };
 			})()`))
 		}
 		cancelT()
@@ -110,6 +111,7 @@ func consoleReport(ctx context.Context, work string, runs int) error {
 		ready = append(ready, ms2d(tm.Ready))
 		search = append(search, ms2d(tm.Search))
 		first = append(first, ms2d(tm.Ready+tm.Search))
+		worklist = append(worklist, ms2d(tm.Worklist))
 	}
 	med := func(d []time.Duration) string {
 		slices.Sort(d)
@@ -118,7 +120,8 @@ func consoleReport(ctx context.Context, work string, runs int) error {
 	fmt.Printf("Headless Chromium (Debian's), the local stack, a patient with 20 exams; median of %d page loads (%d API calls):\n\n", runs, len(api))
 	fmt.Printf("| step | median |\n| --- | ---: |\n")
 	fmt.Printf("| navigation → console ready (page, modules, config and catalog loaded) | %s |\n", med(ready))
-	fmt.Printf("| search submitted → first exam list rendered (one `GET /exams/info` of 10 exams) | %s |\n", med(search))
+	fmt.Printf("| signed in → the worklist rendered (one `GET /exams/worklist` page of each status, side by side) | %s |\n", med(worklist))
+	fmt.Printf("| search submitted → banner and first exam list rendered (`POST /patient/find` and `POST /exams/info` of 10 exams, side by side) | %s |\n", med(search))
 	fmt.Printf("| **time to the first rendered exam list** (the two above; the attendant's typing aside) | **%s** |\n", med(first))
 	fmt.Printf("| the API alone: `GET /exams/info?limit=10`, Go client on the same stack | %s |\n", med(api))
 	return nil

@@ -27,6 +27,10 @@ const (
 	carlos  = "39053344705" // pending
 	beatriz = "86288366757" // inactive
 	unknown = "12345678909" // a valid CPF the patient manager does not know
+	// active, the longest name (accented), a birth date
+	longNamed = "12345678810"
+	// active, a name with HTML in it, no birth date
+	htmlNamed = "98765432029"
 )
 
 // hang bounds every wait: a loaded machine never gets near it, a hang ends.
@@ -104,10 +108,13 @@ type env struct {
 
 // watch runs in the page before its own scripts: it records every
 // Content-Security-Policy violation and every API request the page makes
-// (method, path, headers), for the tests to read.
+// (method, path, headers) and every script error, for the tests to read.
 const watch = `
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+window.__errors = [];
+window.addEventListener('error', (e) => window.__errors.push(String(e.message)));
+window.addEventListener('unhandledrejection', (e) => window.__errors.push(String(e.reason)));
 window.__requests = [];
 const realFetch = window.fetch;
 window.fetch = (url, init = {}) => {
@@ -161,6 +168,9 @@ func startWith(t *testing.T, configure func(*stack.Config), prepare ...func(ctx 
 	t.Cleanup(func() {
 		if violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp || []`)); err == nil && len(violations) > 0 {
 			t.Errorf("Content-Security-Policy violations: %v", violations)
+		}
+		if errs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__errors || []`)); err == nil && len(errs) > 0 {
+			t.Errorf("script errors in the page: %v", errs)
 		}
 	})
 	for _, p := range prepare {

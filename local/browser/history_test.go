@@ -9,7 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// specListing is a GET /exams/info answer as docs/api.md renders exams, history
+// specListing is an /exams/info answer as docs/api.md renders exams, history
 // included: the page's rendering of it does not wait for the API to give it.
 const specListing = `{"exams": [{"exam_id": "0b6f3c4e-5d1a-4c2b-9e8f-1a2b3c4d5e04", "patient_id": "7f3c9a52-1d4e-4b8a-9c61-2a5b8e0d4f11",
  "exam_type": 1, "exam_name": "Complete blood count", "status": "Finished",
@@ -35,11 +35,11 @@ func TestHistoryAsTheAPIRendersIt(t *testing.T) {
 	}
 }
 
-// answeringListing starts the console whose every GET /exams/info is answered with listing.
+// answeringListing starts the console whose every listing of a patient's exams is answered with listing.
 func answeringListing(t *testing.T, listing string) *env {
 	return startWith(t, nil, func(ctx context.Context) {
 		paused := chromedp.Events(ctx, fetch.RequestPaused)
-		if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/exams/info?*"}}}); err != nil {
+		if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/exams/info*"}}}); err != nil {
 			t.Fatal(err)
 		}
 		go func() {

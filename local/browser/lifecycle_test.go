@@ -49,7 +49,7 @@ func TestReprintUsesTheIdempotentStart(t *testing.T) {
 	}
 	e.do(chromedp.Click(chromedp.CSS(examSel(id) + " .actions button")))
 	e.waitText("#status", "Etiqueta pronta para reimpressão.")
-	again, err := decodeQR(e.printedLabel(labelPrinter))
+	again, err := decodeQR(e.printedLabel(deskLabel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestManualFinish(t *testing.T) {
 
 	finish := func(tok string) { // on the exam id names at the time
 		e.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('status').textContent = ''; document.getElementById('alert').hidden = true`),
-			chromedp.Click(chromedp.CSS(examSel(id)+" .actions button.secondary:nth-of-type(2)")),
+			chromedp.Click(chromedp.CSS(examSel(id)+" .actions button.secondary:nth-of-type(3)")),
 			chromedp.WaitVisible(chromedp.CSS("#finish-dialog")),
 			chromedp.SendKeys(chromedp.CSS("#result-token"), tok),
 			chromedp.Click(chromedp.CSS(`#finish-form button[value="confirm"]`)))
@@ -110,7 +110,7 @@ func TestAutomaticFinish(t *testing.T) {
 	id := e.registered(maria, 1)
 	e.search(maria)
 	e.startFromPage(id)
-	labelCode, err := decodeQR(e.printedLabel(labelPrinter))
+	labelCode, err := decodeQR(e.printedLabel(deskLabel))
 	if err != nil {
 		t.Fatal(err)
 	}

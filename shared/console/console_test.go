@@ -12,6 +12,7 @@ import (
 
 	"github.com/zmed/exam-manager/shared/apigw"
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/resultfiling"
 )
 
 func get(t *testing.T, h func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), routeKey, rawPath string) events.APIGatewayV2HTTPResponse {
@@ -228,6 +229,33 @@ func TestEveryNotificationOutcomeHasALabel(t *testing.T) {
 	if !regexp.MustCompile(`\n  ` + exam.InvalidDestination + `: '[^']{20,}',`).Match(messages) {
 		t.Errorf("messages.js does not explain the failure %s", exam.InvalidDestination)
 	}
+}
+
+// TestEveryHandInOutcomeHasALabel: each place a result handed in may be
+// filed, and each reason processing gives, reads in Portuguese.
+func TestEveryHandInOutcomeHasALabel(t *testing.T) {
+	messages, err := assets.ReadFile("assets/messages.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, state := range []exam.UploadState{exam.UploadWaiting, exam.UploadProcessed, exam.UploadStuck, exam.UploadDenied, exam.UploadDeleted} {
+		if !regexp.MustCompile(`\n  ` + string(state) + `: '[^']{10,}',`).Match(messages) {
+			t.Errorf("messages.js has no label for the hand-in state %s", state)
+		}
+	}
+	for _, reason := range append([]string{exam.NotReceived}, reasons()...) {
+		if !regexp.MustCompile(`\n  ` + reason + `: '[^']{15,}',`).Match(messages) {
+			t.Errorf("messages.js does not explain the filing reason %s", reason)
+		}
+	}
+}
+
+func reasons() []string {
+	var out []string
+	for _, r := range resultfiling.Reasons {
+		out = append(out, string(r))
+	}
+	return out
 }
 
 // TestPageWeight: the page and everything it loads stay within 150 KB.

@@ -1,49 +1,49 @@
-// The attendants' console: find a patient's exams by CPF, register, start and
-// print a label, reprint, revoke, finish from a result token.
+// The attendants' console: the worklist first; then a patient found by CPF,
+// named in a banner before anything is done for them; register, start and
+// print a label, reprint, revoke, hand in a result brought on paper, finish
+// from a result token.
 import { createApi } from './api.js';
-import { errorMessage, statusLabels, notificationLabels, channelLabels, notificationFailure } from './messages.js';
-import { maskCPF, validCPF, cpfDigits, formatDateTime } from './format.js';
-import { showLabel, setupLabel } from './label.js';
+import { errorMessage, statusLabels, notificationLabels, channelLabels, notificationFailure, patientStatus, cannotRegister } from './messages.js';
+import { maskCPF, maskedCPF, validCPF, cpfDigits, formatDateTime, formatBirthDate } from './format.js';
+import { showLabel, setupLabel, clearLabel } from './label.js';
+import { $, el, say, fail, setupAlert } from './ui.js';
+import { createWorklist } from './worklist.js';
+import { createHandin } from './handin.js';
 import * as signin from './signin.js';
 
-const $ = (id) => document.getElementById(id);
 const api = createApi(signin.bearer, signin.renew);
 
 const state = {
-  document: '', // the CPF searched, 11 digits
+  document: '', // the CPF of the patient on screen, 11 digits
+  patient: null, // POST /patient/find's answer for it
   exams: [],
   cursor: '',
   registerKey: '', // the Idempotency-Key of the register form's current submission
   registering: false,
   tokens: new Map(), // exam id → exam token issued in this session (memory only)
+  names: new Map(), // exam type → its Portuguese name (GET /exam-types)
 };
 
-function say(text) {
-  $('alert').hidden = true;
-  $('status').textContent = text;
+// examName is the exam's name for people: the Portuguese one.
+function examName(exam) {
+  return exam.exam_name_pt || state.names.get(exam.exam_type) || exam.exam_name || `Exame ${exam.exam_type}`;
 }
 
-function fail(text) {
-  $('status').textContent = '';
-  $('alert').textContent = text;
-  $('alert').hidden = false;
-}
+// retryable are the failures that may pass by themselves: the screen stays as
+// it was and the attendant may try the same action again.
+const retryable = new Set(['NETWORK', 'DEPENDENCY_UNAVAILABLE', 'INTERNAL']);
 
-function failWith(err) {
-  fail(errorMessage(err.code));
+function failWith(err, { near, focus, retry } = {}) {
+  fail(errorMessage(err.code), { near, focus, retry: retryable.has(err.code) ? retry : undefined });
   if (err.code === 'UNAUTHENTICATED') signin.end(true);
   if (err.code === 'INVALID_TRANSITION') refresh();
 }
 
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k.startsWith('data-')) e.setAttribute(k, v);
-    else e[k] = v;
-  }
-  e.append(...children.filter((c) => c !== null && c !== undefined));
-  return e;
+const worklist = createWorklist(api, examName, failWith);
+
+function showView(view) {
+  $('worklist-view').hidden = view !== 'worklist';
+  $('patient-view').hidden = view !== 'patient';
 }
 
 function actorText(by) {
@@ -53,9 +53,10 @@ function actorText(by) {
 }
 
 function renderExam(exam) {
+  const name = examName(exam);
   const li = el('li', { class: 'exam', 'data-exam-id': exam.exam_id, 'data-status': exam.status });
   const badge = el('span', { class: `badge badge-${exam.status}` }, statusLabels[exam.status] || exam.status);
-  li.append(el('h3', {}, exam.exam_name, badge));
+  li.append(el('h3', {}, name, badge));
   const dl = el('dl');
   const row = (term, value) => { if (value) dl.append(el('dt', {}, term), el('dd', {}, value)); };
   row('Exame', el('span', { class: 'id' }, exam.exam_id));
@@ -71,7 +72,7 @@ function renderExam(exam) {
   }
   li.append(dl);
   if (Array.isArray(exam.history) && exam.history.length) {
-    const ol = el('ol', { class: 'history', 'aria-label': `Histórico de ${exam.exam_name}` });
+    const ol = el('ol', { class: 'history', 'aria-label': `Histórico de ${name}` });
     for (const h of exam.history) {
       ol.append(el('li', {}, `${statusLabels[h.status] || h.status} em ${formatDateTime(h.at)} por ${actorText(h.by)}`));
     }
@@ -86,6 +87,7 @@ function renderExam(exam) {
   if (exam.status === 'Registered') button('Iniciar e imprimir etiqueta', startExam);
   if (exam.status === 'Started') {
     button('Reimprimir etiqueta', startExam, 'secondary');
+    button('Entregar resultado em papel', (x) => handin.open(x, examName(x)), 'secondary');
     button('Finalizar com token de resultado', openFinish, 'secondary');
   }
   if (exam.status === 'Registered' || exam.status === 'Started') button('Revogar', openRevoke, 'danger');
@@ -94,11 +96,43 @@ function renderExam(exam) {
 }
 
 function renderExams() {
+  // An error shown in an exam's item stays with that exam when the list is drawn again.
+  const box = $('alert');
+  const at = $('exams').contains(box) ? box.closest('li.exam').dataset.examId : '';
+  if (at) $('exams').after(box);
   $('exams').replaceChildren(...state.exams.map(renderExam));
+  const item = at && document.querySelector(`li.exam[data-exam-id="${at}"]`);
+  if (item) item.append(box);
   $('exams-empty').hidden = state.exams.length > 0;
   $('load-more').hidden = !state.cursor;
   $('exams-section').hidden = false;
+}
+
+// renderPatient fills the banner and says whether registration is offered.
+function renderPatient() {
+  const p = state.patient;
+  $('patient-banner').dataset.status = p.status;
+  $('patient-name').textContent = p.name || 'Paciente sem nome no cadastro';
+  $('patient-status').textContent = patientStatus(p.status);
+  $('patient-birth').textContent = formatBirthDate(p.birth_date) || 'não informado';
+  $('patient-cpf').textContent = maskedCPF(state.document);
+  const refused = p.can_register === false;
+  $('register-button').disabled = refused;
+  $('exam-type').disabled = refused;
+  $('register-reason').hidden = !refused;
+  $('register-reason').textContent = refused ? cannotRegister(p.status) : '';
   $('register-section').hidden = false;
+}
+
+// actionsOf is where an error about exam id shows: under its actions (the
+// list's heading when the exam has none left).
+function actionsOf(id) {
+  return document.querySelector(`li.exam[data-exam-id="${id}"] .actions`) || $('exams-title');
+}
+
+// examFocus is where the focus goes back to for exam id: its first action.
+function examFocus(id) {
+  return document.querySelector(`[data-exam-id="${id}"] .actions button`) || $('cpf');
 }
 
 function replaceExam(exam) {
@@ -115,34 +149,63 @@ async function refresh() {
     state.cursor = page.next_cursor || '';
     renderExams();
   } catch (err) {
-    fail(errorMessage(err.code));
+    failWith(err, { near: $('exams-title'), focus: null, retry: refresh });
   }
 }
 
-async function search(ev) {
-  ev.preventDefault();
-  const cpf = $('cpf').value;
-  if (!validCPF(cpf)) {
-    fail(errorMessage('INVALID_DOCUMENT'));
-    $('cpf').focus();
-    return;
-  }
+// forgetPatient takes the patient off the screen.
+function forgetPatient() {
+  state.document = '';
+  state.patient = null;
+  state.exams = [];
+  state.cursor = '';
+  state.registerKey = '';
+  $('exams').replaceChildren();
+  $('exams-section').hidden = true;
+  $('register-section').hidden = true;
+  for (const id of ['patient-name', 'patient-status', 'patient-birth', 'patient-cpf', 'register-reason']) $(id).textContent = '';
+  clearLabel();
+  handin.close();
+}
+
+// openPatient finds the patient and lists their exams. A failure that may
+// pass (the network) leaves the screen as it was, with a retry; any other
+// (an unknown CPF) takes the previous patient off the screen, so nothing is
+// done for the wrong person.
+async function openPatient(doc) {
   performance.mark('zmed:search');
   try {
-    const page = await api.list(cpfDigits(cpf));
-    state.document = cpfDigits(cpf);
+    const [patient, page] = await Promise.all([api.find(doc), api.list(doc)]);
+    if (state.document !== doc) {
+      forgetPatient();
+      state.document = doc;
+    }
+    state.patient = patient;
     state.exams = page.exams;
     state.cursor = page.next_cursor || '';
-    state.registerKey = '';
+    renderPatient();
     renderExams();
+    showView('patient');
     // For make bench: the list is on screen at the next frame.
     requestAnimationFrame(() => performance.mark('zmed:listed'));
     say(page.exams.length ? `${page.exams.length} exame(s) encontrado(s).` : 'Nenhum exame para este paciente.');
   } catch (err) {
-    $('exams-section').hidden = true;
-    $('register-section').hidden = true;
-    failWith(err);
+    if (!retryable.has(err.code)) {
+      forgetPatient();
+      showView('worklist');
+    }
+    failWith(err, { near: $('search-form'), focus: err.code === 'INVALID_DOCUMENT' ? $('cpf') : undefined, retry: () => openPatient(doc) });
   }
+}
+
+function search(ev) {
+  ev.preventDefault();
+  const cpf = $('cpf').value;
+  if (!validCPF(cpf)) {
+    fail(errorMessage('INVALID_DOCUMENT'), { near: $('search-form'), focus: $('cpf') });
+    return;
+  }
+  openPatient(cpfDigits(cpf));
 }
 
 async function loadMore() {
@@ -154,10 +217,9 @@ async function loadMore() {
     renderExams();
     say(`Mais ${page.exams.length} exame(s) carregado(s).`);
     // The focus goes to the first exam of the new page (its first action).
-    const next = first && document.querySelector(`[data-exam-id="${first.exam_id}"] .actions button`);
-    if (next) next.focus();
+    if (first) examFocus(first.exam_id).focus();
   } catch (err) {
-    failWith(err);
+    failWith(err, { near: $('load-more'), retry: loadMore });
   }
 }
 
@@ -165,8 +227,8 @@ async function loadMore() {
 // first is on its way is the same submission; a submission that got no answer
 // is retried with the same key, so it can never create two exams.
 async function register(ev) {
-  ev.preventDefault();
-  if (state.registering) return;
+  ev?.preventDefault();
+  if (state.registering || !state.patient || state.patient.can_register === false) return;
   state.registering = true;
   $('register-button').disabled = true;
   state.registerKey ||= crypto.randomUUID();
@@ -175,15 +237,14 @@ async function register(ev) {
     state.registerKey = '';
     if (!state.exams.some((e) => e.exam_id === exam.exam_id)) state.exams.unshift(exam);
     renderExams();
-    say(`Exame cadastrado: ${exam.exam_name}.`);
-    const first = document.querySelector(`[data-exam-id="${exam.exam_id}"] .actions button`);
-    if (first) first.focus();
+    say(`Exame cadastrado: ${examName(exam)}.`);
+    examFocus(exam.exam_id).focus();
   } catch (err) {
     if (err.code !== 'NETWORK') state.registerKey = '';
-    failWith(err);
+    failWith(err, { near: $('register-form'), retry: () => register() });
   } finally {
     state.registering = false;
-    $('register-button').disabled = false;
+    $('register-button').disabled = state.patient?.can_register === false;
   }
 }
 
@@ -196,10 +257,10 @@ async function startExam(exam, button) {
     state.tokens.set(r.exam.exam_id, r.exam_token);
     replaceExam(r.exam);
     say(exam.status === 'Started' ? 'Etiqueta pronta para reimpressão.' : 'Exame iniciado. Etiqueta pronta para impressão.');
-    showLabel(r.exam, r.label_code);
+    showLabel({ ...r.exam, name: examName(r.exam) }, r.label_code, { ...state.patient });
   } catch (err) {
     button.disabled = false;
-    failWith(err);
+    failWith(err, { near: button.parentElement, retry: () => startExam(exam, button) });
   }
 }
 
@@ -207,50 +268,88 @@ let pending = null; // the exam a dialog acts on
 
 function openRevoke(exam) {
   pending = exam;
-  $('revoke-what').textContent = `${exam.exam_name}: ${exam.exam_id}. A revogação não pode ser desfeita.`;
+  $('revoke-what').textContent = `${examName(exam)}: ${exam.exam_id}. A revogação não pode ser desfeita.`;
   $('revoke-reason').value = '';
   $('revoke-dialog').showModal();
 }
 
-async function confirmRevoke(ev) {
-  ev.preventDefault();
-  const reason = $('revoke-reason').value.trim();
-  if (!reason) return;
-  $('revoke-dialog').close();
+async function revoke(exam, reason) {
   try {
-    replaceExam(await api.revoke(state.document, pending, reason));
+    replaceExam(await api.revoke(state.document, exam, reason));
     say('Exame revogado.');
   } catch (err) {
-    failWith(err);
+    failWith(err, { near: actionsOf(exam.exam_id), retry: () => revoke(exam, reason) });
   }
 }
 
+
 function openFinish(exam) {
   pending = exam;
-  $('finish-what').textContent = `${exam.exam_name}: ${exam.exam_id}.`;
+  $('finish-what').textContent = `${examName(exam)}: ${exam.exam_id}.`;
   $('result-token').value = '';
   $('finish-dialog').showModal();
 }
 
-async function confirmFinish(ev) {
-  ev.preventDefault();
-  const resultToken = $('result-token').value.trim();
-  if (!resultToken) return;
-  $('finish-dialog').close();
+async function finish(exam, resultToken) {
   try {
-    let examToken = state.tokens.get(pending.exam_id);
+    let examToken = state.tokens.get(exam.exam_id);
     if (!examToken) {
       // The idempotent start gives a Started exam's token again.
-      const r = await api.start(state.document, pending);
+      const r = await api.start(state.document, exam);
       examToken = r.exam_token;
-      state.tokens.set(pending.exam_id, examToken);
+      state.tokens.set(exam.exam_id, examToken);
     }
     const r = await api.communicate(examToken, resultToken);
     replaceExam(r.exam);
     say('Exame finalizado.');
   } catch (err) {
-    failWith(err);
+    failWith(err, { near: actionsOf(exam.exam_id), retry: () => finish(exam, resultToken) });
   }
+}
+
+// onConfirm handles a dialog's form: submitted with its field filled, the
+// dialog closes and act runs on the exam it was opened for.
+function onConfirm(dialog, field, act) {
+  return (ev) => {
+    ev.preventDefault();
+    const value = $(field).value.trim();
+    if (!value) return;
+    $(dialog).close();
+    act(pending, value);
+  };
+}
+
+const handin = createHandin(api, {
+  document: () => state.document,
+  filed: () => refresh(),
+  failed: failWith,
+  fail,
+  say,
+});
+
+// loadNames reads the catalog's Portuguese names; without them (an older API)
+// the page keeps the names of /console/catalog.json.
+async function loadNames() {
+  try {
+    const r = await api.examTypes();
+    const types = Array.isArray(r) ? r : (r.exam_types || r.types || []);
+    for (const t of types) {
+      const name = t.name_pt || t.exam_name_pt;
+      if (Number.isInteger(t.code) && name) state.names.set(t.code, name);
+    }
+    for (const option of $('exam-type').options) {
+      const name = state.names.get(Number(option.value));
+      if (name) option.textContent = `${option.value} · ${name}`;
+    }
+  } catch {
+    // The English names stay: a worse label, not a broken page.
+  }
+}
+
+function backToWorklist() {
+  showView('worklist');
+  worklist.refresh();
+  $('cpf').focus();
 }
 
 function showSignedIn(expired) {
@@ -260,20 +359,22 @@ function showSignedIn(expired) {
   $('who').hidden = !inside;
   $('who-name').textContent = inside ? `Atendente: ${signin.attendantName()}` : '';
   if (!inside) {
-    state.document = '';
-    state.exams = [];
+    forgetPatient();
+    worklist.clear();
     state.tokens.clear();
-    $('exams').replaceChildren();
-    $('exams-section').hidden = true;
-    $('register-section').hidden = true;
-    $('label-view').hidden = true;
-    $('label-qr').replaceChildren();
+    $('revoke-dialog').close();
+    $('finish-dialog').close();
     $('cpf').value = '';
-    if (expired) fail('Sua sessão expirou. Entre novamente.');
+    if (expired) fail('Sua sessão expirou. Entre novamente.', { focus: null });
     else say('Você saiu.');
   } else {
     say(`Conectado como ${signin.attendantName()}.`);
+    performance.mark('zmed:signedin'); // for make bench: signed in → worklist on screen
+    showView('worklist');
     $('cpf').focus();
+    // Side by side: worklist items carry their exams' Portuguese names already.
+    loadNames();
+    worklist.refresh(null);
   }
 }
 
@@ -288,12 +389,15 @@ async function main() {
   $('search-form').addEventListener('submit', search);
   $('register-form').addEventListener('submit', register);
   $('load-more').addEventListener('click', loadMore);
-  $('revoke-form').addEventListener('submit', confirmRevoke);
+  $('revoke-form').addEventListener('submit', onConfirm('revoke-dialog', 'revoke-reason', revoke));
   $('revoke-cancel').addEventListener('click', () => $('revoke-dialog').close());
-  $('finish-form').addEventListener('submit', confirmFinish);
+  $('finish-form').addEventListener('submit', onConfirm('finish-dialog', 'result-token', finish));
   $('finish-cancel').addEventListener('click', () => $('finish-dialog').close());
   $('sign-out').addEventListener('click', () => signin.end(false));
-  setupLabel();
+  $('back-to-worklist').addEventListener('click', backToWorklist);
+  $('worklist-refresh').addEventListener('click', () => worklist.refresh().then((ok) => ok && say('Lista de espera atualizada.')));
+  setupAlert();
+  setupLabel((id) => examFocus(id).focus());
   signin.setup(config, showSignedIn);
   $('signin').hidden = false;
   document.body.dataset.ready = 'true';

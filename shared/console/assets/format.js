@@ -41,3 +41,29 @@ export function formatDateTime(iso) {
   const d = new Date(iso);
   return `${dateFmt.format(d)} ${timeFmt.format(d)}`;
 }
+
+// maskedCPF shows a CPF as government portals do, its middle six digits only:
+// ***.982.247-**.
+export function maskedCPF(text) {
+  const d = cpfDigits(text);
+  return d.length === 11 ? `***.${d.slice(3, 6)}.${d.slice(6, 9)}-**` : '';
+}
+
+// formatBirthDate: a calendar date (aaaa-mm-dd, no time zone) as dd/mm/aaaa.
+export function formatBirthDate(day) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || '');
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : '';
+}
+
+// waited says how long ago iso was, as "há 2 h 15 min" ("há 3 d 4 h" past a
+// day, "há menos de 1 min" under a minute).
+export function waited(iso, now = Date.now()) {
+  const minutes = Math.floor(Math.max(0, now - new Date(iso).getTime()) / 60000);
+  if (minutes < 1) return 'há menos de 1 min';
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return hours ? `há ${days} d ${hours} h` : `há ${days} d`;
+  if (hours > 0) return mins ? `há ${hours} h ${mins} min` : `há ${hours} h`;
+  return `há ${mins} min`;
+}

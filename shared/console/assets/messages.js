@@ -20,7 +20,9 @@ export const errorMessages = {
   ROUTE_NOT_FOUND: 'Endereço não encontrado no sistema.',
   METHOD_NOT_ALLOWED: 'Operação não permitida neste endereço.',
   NOTIFICATION_IN_PROGRESS: 'O paciente está sendo avisado por outro pedido. Atualize a lista em instantes.',
-  NETWORK: 'Sem conexão com o sistema. Verifique a rede e tente de novo.',
+  UNSUPPORTED_DOCUMENT_TYPE: 'Tipo de arquivo não aceito: envie um PDF, JPEG ou PNG.',
+  NETWORK: 'Sem conexão com o sistema. Verifique a rede e tente de novo: nada do que está na tela foi perdido.',
+  UPLOAD_REFUSED: 'O armazenamento recusou o arquivo (o envio pode ter expirado). Escolha o arquivo e envie de novo.',
 };
 
 export function errorMessage(code) {
@@ -53,3 +55,57 @@ export function notificationFailure(code) {
 }
 
 export const channelLabels = { sms: 'por SMS', email: 'por e-mail' };
+
+// The patient manager's statuses.
+export const patientStatusLabels = {
+  active: 'Ativo',
+  pending: 'Cadastro pendente',
+  inactive: 'Inativo',
+};
+
+export function patientStatus(status) {
+  return patientStatusLabels[status] || `Situação desconhecida (${status})`;
+}
+
+// Why registration is not offered, by the patient's status.
+export function cannotRegister(status) {
+  if (status === 'pending') return 'Cadastro de exame indisponível: o cadastro do paciente está pendente. Peça que ele conclua o cadastro.';
+  if (status === 'inactive') return 'Cadastro de exame indisponível: o cadastro do paciente está inativo. Peça que ele procure o cadastro.';
+  return 'Cadastro de exame indisponível: o cadastro do paciente não está ativo.';
+}
+
+// Where a result handed in was filed (docs/results.md#outcomes), and why.
+export const outcomeLabels = {
+  waiting: 'Aguardando o processamento do resultado…',
+  processed: 'Resultado arquivado: exame finalizado.',
+  stuck: 'Resultado não arquivado (parado)',
+  denied: 'Resultado recusado',
+  deleted: 'Resultado descartado',
+};
+
+export const reasonLabels = {
+  not_received: 'o arquivo ainda não chegou ao armazenamento',
+  finished: 'o exame foi finalizado com este resultado',
+  missing_tokens: 'não foram encontrados no documento os dois códigos (a etiqueta do exame e o código do resultado); confira se a etiqueta e o QR do resultado aparecem inteiros na digitalização',
+  unreadable_body: 'o arquivo está corrompido ou protegido por senha e não pôde ser lido',
+  document_too_large: 'o documento passa dos limites (tamanho, páginas ou resolução); digitalize com menos páginas ou menor resolução',
+  invalid_exam_token: 'o código da etiqueta não é válido para este exame',
+  invalid_result_token: 'o código do resultado não é válido',
+  token_expired: 'o código da etiqueta ou do resultado expirou; reimprima a etiqueta',
+  tokens_mismatch: 'a etiqueta e o resultado são de exames diferentes',
+  unknown_exam: 'o exame da etiqueta não existe',
+  exam_type_mismatch: 'o tipo de exame da etiqueta não confere com o exame',
+  not_started: 'o exame ainda não foi iniciado',
+  finished_by_other_result: 'o exame já foi finalizado com outro resultado',
+  unfileable: 'o armazenamento recusou o arquivo; avise o suporte',
+  patient_unknown: 'o paciente do exame não foi encontrado no cadastro',
+  patient_not_active: 'o cadastro do paciente não está ativo',
+  patient_mismatch: 'a etiqueta é de outro paciente',
+  exam_revoked: 'o exame foi revogado',
+};
+
+export function outcomeText(state, reason) {
+  const head = outcomeLabels[state] || `Situação do resultado: ${state}`;
+  if (state === 'waiting' || state === 'processed' || !reason) return head;
+  return `${head}: ${reasonLabels[reason] || `motivo ${reason}`}.`;
+}

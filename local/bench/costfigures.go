@@ -59,7 +59,9 @@ func costFigures(ctx context.Context, work, rie string) error {
 		case "register":
 			op.Status = "Registered"
 		case "start":
-			op.Status = "Started"
+			op.Status, op.Transition = "Started", true
+		case "result", "communicate":
+			op.Transition = true
 		}
 		for k, v := range r.counts {
 			if strings.Contains(k, ".") || k == "patient manager" {
@@ -113,6 +115,9 @@ func costFigures(ctx context.Context, work, rie string) error {
 			fmt.Printf("| %s | %d%s | %s | %.1f | %.1f | %.0f | %.5f |\n", fn, s.MemoryMB, mark, share, s.ColdStartMS, s.WarmP50MS, s.PeakMiB,
 				float64(s.MemoryMB)/1024*s.WarmP50MS/1000)
 		}
+	}
+	if err := sources.checkScansFinished(); err != nil {
+		return err
 	}
 	for s := range metrics {
 		m.CustomMetrics = append(m.CustomMetrics, s)
@@ -178,6 +183,9 @@ func measureFunction(ctx context.Context, root, work, rie string, session *lambd
 	if err != nil {
 		return f, nil, err
 	}
+	// Logged as in production: LogLevel info, the template's default and
+	// prod's (events/env.json's local value is debug).
+	env = append(env, "ZMED_LOG_LEVEL=info")
 	warm := warmRuns
 	if fn == resultfiling.Function {
 		env = append(env, "ZMED_S3_BUCKET="+sources.bucket)

@@ -14,6 +14,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/zmed/exam-manager/local/stack"
+	"github.com/zmed/exam-manager/shared/exam"
 	"github.com/zmed/exam-manager/shared/health"
 	"github.com/zmed/exam-manager/shared/s3event"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
@@ -31,8 +32,10 @@ type eventSources struct {
 	call   func(fn, body string, query map[string]string) (string, error)
 	s3c    *s3.Client
 	bucket string
-	// scanBytes is the size of the last scan made.
+	// scanBytes is the size of the last scan made; scanned, the exams whose
+	// scans were made (each must end Finished).
 	scanBytes int
+	scanned   []string
 }
 
 const benchPatient = "52998224725"
@@ -114,6 +117,7 @@ func (s *eventSources) scans(int) ([]byte, error) {
 	}
 	scan := scantest.JPEG(scantest.Scanned(scantest.RenderPage(300, scantest.Codes(tokens[0], tokens[1])), 181.5, 1), 75)
 	s.scanBytes = len(scan)
+	s.scanned = append(s.scanned, id)
 	key := stack.ResultKey(s.st.Config.Folders.Completed, id, ".jpg", time.Now())
 	version, err := stack.UploadVersion(s.ctx, s.s3c, s.bucket, key, "image/jpeg", scan, "", "")
 	if err != nil {
@@ -144,4 +148,20 @@ func withBody(sample []byte, set map[string]any) ([]byte, error) {
 		h["content-length"] = fmt.Sprint(len(b))
 	}
 	return json.Marshal(ev)
+}
+
+// checkScansFinished fails unless every exam whose scan was processed is
+// Finished: a measurement of scans filed to denied/ or stuck/ would time the
+// wrong work. The last one made may not have been invoked (a failed run).
+func (s *eventSources) checkScansFinished() error {
+	for _, id := range s.scanned {
+		e, err := s.st.Store.Get(s.ctx, id)
+		if err != nil {
+			return err
+		}
+		if e.Status != exam.StatusFinished {
+			return fmt.Errorf("exam %s is %s after its scan was processed, not Finished", id, e.Status)
+		}
+	}
+	return nil
 }

@@ -108,7 +108,7 @@ func Compute(m Measured, r Resources, p Prices) (Bill, error) {
 		func(q quantities) string { return fmt.Sprintf("%.0f requests per exam", q.apiRequests) })
 	perExam("DynamoDB writes", DynamoWriteUnit, func(q quantities) float64 { return q.writeUnits },
 		func(q quantities) string {
-			return fmt.Sprintf("%.0f write units per exam (each write also writes the table's %d indexes)", q.writeUnits, r.TableIndexes)
+			return fmt.Sprintf("%.0f write units per exam (each write also writes the table's %d indexes; a transition moves the exam in the status index, a delete and a put)", q.writeUnits, r.TableIndexes)
 		})
 	perExam("DynamoDB reads", DynamoReadUnit, func(q quantities) float64 { return q.readUnits },
 		func(q quantities) string { return fmt.Sprintf("%.1f read units per exam", q.readUnits) })
@@ -220,6 +220,9 @@ func perExam(m Measured, r Resources, p Prices, ops []string, uploaded bool) (qu
 				switch action {
 				case "PutItem", "UpdateItem", "DeleteItem":
 					q.writeUnits += count * math.Ceil(item/1024) * float64(1+r.TableIndexes)
+					if action == "UpdateItem" && op.Transition { // one of them moves the exam in the status index
+						q.writeUnits += math.Ceil(item/1024) * float64(r.StatusIndexes)
+					}
 				case "GetItem": // strongly consistent
 					q.readUnits += count * math.Ceil(item/4096)
 				case "Query": // a page, from an index: eventually consistent

@@ -26,18 +26,18 @@ func TestComputeByHand(t *testing.T) {
 		},
 		Operations: map[string]Operation{
 			"register":    {Function: "api", API: true, Status: "Registered", Calls: map[string]int{"DynamoDB.PutItem": 1, "patient manager": 1}},
-			"start":       {Function: "api", API: true, Status: "Started", Calls: map[string]int{"DynamoDB.UpdateItem": 1}},
+			"start":       {Function: "api", API: true, Status: "Started", Transition: true, Calls: map[string]int{"DynamoDB.UpdateItem": 1}},
 			"list":        {Function: "api", API: true, Status: "Finished", Calls: map[string]int{"DynamoDB.Query": 1}},
 			"worklist":    {Function: "api", API: true, Status: "Finished", Calls: map[string]int{"DynamoDB.Query": 1}},
-			"result":      {Function: "proc", Status: "Finished", Calls: map[string]int{"DynamoDB.GetItem": 1, "DynamoDB.UpdateItem": 1, "S3.GetObject": 1, "S3.CopyObject": 1, "S3.DeleteObject": 1, "SNS.Publish": 1}},
-			"communicate": {Function: "api", API: true, Status: "Finished", Calls: map[string]int{"DynamoDB.GetItem": 1, "DynamoDB.UpdateItem": 1}},
+			"result":      {Function: "proc", Status: "Finished", Transition: true, Calls: map[string]int{"DynamoDB.GetItem": 1, "DynamoDB.UpdateItem": 1, "S3.GetObject": 1, "S3.CopyObject": 1, "S3.DeleteObject": 1, "SNS.Publish": 1}},
+			"communicate": {Function: "api", API: true, Status: "Finished", Transition: true, Calls: map[string]int{"DynamoDB.GetItem": 1, "DynamoDB.UpdateItem": 1}},
 		},
 		ExamItemBytes:     map[string]int{"Registered": 500, "Started": 900, "Finished": 1500},
 		ResultObjectBytes: 1_000_000,
 		AccessLogBytes:    100,
 		CustomMetrics:     []string{"a", "b", "c"},
 	}
-	r := Resources{MemoryMB: map[string]int{"api": 1024, "proc": 2048}, Alarms: 10, Dashboards: 1, KMSKeys: 1, Secrets: 4, TableIndexes: 1, Trail: true, Traced: true}
+	r := Resources{MemoryMB: map[string]int{"api": 1024, "proc": 2048}, Alarms: 10, Dashboards: 1, KMSKeys: 1, Secrets: 4, TableIndexes: 1, StatusIndexes: 1, Trail: true, Traced: true}
 
 	b, err := Compute(m, r, p)
 	if err != nil {
@@ -51,8 +51,9 @@ func TestComputeByHand(t *testing.T) {
 		"Lambda requests":         {1000 * 5 * 2, 1000 * 5 * 2},
 		"Lambda duration (arm64)": {1000 * (4*1*0.1 + 2*1) * 3, 1000 * (5 * 1 * 0.1) * 3},
 		"API Gateway (HTTP API)":  {1000 * 4 * 5, 1000 * 5 * 5},
-		// register 1 KB, start 1 KB, the finish 2 KB, each written to the table and its one index.
-		"DynamoDB writes": {1000 * (2 + 2 + 4) * 7, 1000 * (2 + 2 + 4) * 7},
+		// register 1 KB, start 1 KB, the finish 2 KB, each written to the table and its one index;
+		// start's and the finish's transitions move the exam in the status index (1 KB and 2 KB more).
+		"DynamoDB writes": {1000 * (2 + 2 + 4 + 1 + 2) * 7, 1000 * (2 + 2 + 4 + 1 + 2) * 7},
 		// two pages of 10 × 1500 B = 4 × 4 KB at half a unit, and one strongly consistent GetItem.
 		"DynamoDB reads":                           {1000 * (2 + 2 + 1) * 11, 1000 * (2 + 2 + 1) * 11},
 		"DynamoDB storage, each month kept":        {1000 * 3000e-9 * 13, 1000 * 3000e-9 * 13},

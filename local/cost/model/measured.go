@@ -67,6 +67,9 @@ type Operation struct {
 	// Status is the exam's status once the operation is done: the item
 	// size its reads and writes are billed by.
 	Status string `json:"status"`
+	// Transition is whether the operation moves the exam to another
+	// status: an index keyed by the status is then billed a delete and a put.
+	Transition bool `json:"transition,omitempty"`
 	// Calls are by "Service.Operation" (e.g. "DynamoDB.UpdateItem"), and
 	// "patient manager".
 	Calls map[string]int `json:"calls"`

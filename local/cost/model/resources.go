@@ -21,6 +21,9 @@ type Resources struct {
 	// TableIndexes is the exam table's global secondary indexes: every
 	// write of an exam writes each of them too.
 	TableIndexes int
+	// StatusIndexes are those keyed by the exam's status (the worklist's): a
+	// transition moves the exam's entry, a delete and a put.
+	StatusIndexes int
 	// Trail is whether the stack creates a trail (data events are billed).
 	Trail bool
 	// Traced is whether the functions' tracing is active (X-Ray records
@@ -46,8 +49,15 @@ func ReadResources(root string) (Resources, error) {
 		r.Alarms += alarmMetrics(alarm)
 	}
 	for _, table := range t.Resources("AWS::DynamoDB::Table") {
-		if gsis, ok := samtemplate.Get(table, "Properties", "GlobalSecondaryIndexes").([]any); ok {
-			r.TableIndexes += len(gsis)
+		gsis, _ := samtemplate.Get(table, "Properties", "GlobalSecondaryIndexes").([]any)
+		r.TableIndexes += len(gsis)
+		for _, g := range gsis {
+			keys, _ := samtemplate.Get(g, "KeySchema").([]any)
+			for _, k := range keys {
+				if samtemplate.Get(k, "AttributeName") == "status" {
+					r.StatusIndexes++
+				}
+			}
 		}
 	}
 	globalMB, _ := strconv.Atoi(fmt.Sprint(samtemplate.Get(t, "Globals", "Function", "MemorySize")))

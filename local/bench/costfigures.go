@@ -21,6 +21,7 @@ import (
 	"github.com/zmed/exam-manager/local/lambdarun"
 	"github.com/zmed/exam-manager/shared/resultfiling"
 	"github.com/zmed/exam-manager/shared/samtemplate"
+	"github.com/zmed/exam-manager/shared/testsupport/dynamosize"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 )
 
@@ -241,7 +242,7 @@ func examItemSizes(ctx context.Context, endpoint, table string) (map[string]int,
 		for _, item := range page.Items {
 			status, _ := item["status"].(*types.AttributeValueMemberS)
 			if status != nil {
-				sizes[status.Value] = max(sizes[status.Value], itemSize(item))
+				sizes[status.Value] = max(sizes[status.Value], dynamosize.ItemSize(item))
 			}
 		}
 	}

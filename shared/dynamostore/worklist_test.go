@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -15,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/testsupport/dynamosize"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators"
 	"github.com/zmed/exam-manager/shared/testsupport/emulators/mototest"
 )
@@ -172,42 +172,13 @@ func TestWorklistItemSize(t *testing.T) {
 			projected[name] = v
 		}
 	}
-	table, index := itemSize(full), itemSize(projected)
+	table, index := dynamosize.ItemSize(full), dynamosize.ItemSize(projected)
 	t.Logf("a finished exam: %d bytes in the table, %d in the worklist index (+100 bytes of index overhead)", table, index)
 	// Under 1 KB: a page of 100 reads at most 100 KB, 13 read units
 	// (eventually consistent, 4 KB each, half a unit).
 	if index >= 1000 || index >= table {
 		t.Fatalf("the worklist index holds %d bytes of a %d-byte item", index, table)
 	}
-}
-
-// itemSize is an item's size as DynamoDB counts it: each attribute's name and
-// value; a string's UTF-8 bytes, a number's significant digits, a map or
-// list 3 bytes plus 1 per element plus its elements.
-func itemSize(it map[string]types.AttributeValue) int {
-	n := 0
-	for name, v := range it {
-		n += len(name) + valueSize(v)
-	}
-	return n
-}
-
-func valueSize(v types.AttributeValue) int {
-	switch v := v.(type) {
-	case *types.AttributeValueMemberS:
-		return len(v.Value)
-	case *types.AttributeValueMemberN:
-		return (utf8.RuneCountInString(strings.Trim(v.Value, "0"))+1)/2 + 1
-	case *types.AttributeValueMemberM:
-		return 3 + len(v.Value) + itemSize(v.Value)
-	case *types.AttributeValueMemberL:
-		n := 3 + len(v.Value)
-		for _, x := range v.Value {
-			n += valueSize(x)
-		}
-		return n
-	}
-	return 1
 }
 
 // TestBackfillWorklist: the exams stored before the index, in every status,

@@ -1,4 +1,7 @@
-package main
+// Package dynamosize sizes a DynamoDB item as DynamoDB bills it (the bench
+// prices writes and reads by it; the store's tests bound the worklist index's
+// items with it).
+package dynamosize
 
 import (
 	"math/big"
@@ -7,13 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// itemSize is the size DynamoDB bills an item by, as its developer guide
+// ItemSize is the size DynamoDB bills an item by, as its developer guide
 // counts it: each attribute's name in UTF-8 bytes plus its value; a string
 // its UTF-8 bytes, a binary its bytes, a number about one byte per two
 // significant digits plus one, a boolean or null one byte, a list or map
 // three bytes plus one per element plus its elements (and, in a map, their
 // names).
-func itemSize(item map[string]types.AttributeValue) int {
+func ItemSize(item map[string]types.AttributeValue) int {
 	n := 0
 	for name, v := range item {
 		n += len(name) + valueSize(v)

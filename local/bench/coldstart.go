@@ -40,7 +40,6 @@ func coldStarts(ctx context.Context, work, rie string, runs int) error {
 		return err
 	}
 	defer session.Close()
-	st := session.Stack
 
 	// Every binary first, then the runs round-robin, so that whatever else the
 	// machine does weighs on all of them alike.
@@ -75,10 +74,7 @@ func coldStarts(ctx context.Context, work, rie string, runs int) error {
 				return err
 			}
 		}
-		if t.env, err = lambdarun.Environment(root, fn, lambdarun.Endpoints{
-			DynamoDB: st.DynamoDBURL, S3: st.S3URL, SNS: st.NotificationsURL, SES: st.NotificationsURL, PatientManager: st.PatientsURL,
-			Lambda: st.OpsURL, CodeDeploy: st.OpsURL, // the hook's calls stay on loopback (and fail: no CodeDeploy here)
-		}); err != nil {
+		if t.env, err = session.Environment(fn); err != nil {
 			return err
 		}
 		targets = append(targets, t)

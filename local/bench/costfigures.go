@@ -94,7 +94,7 @@ func costFigures(ctx context.Context, work, rie string) error {
 	fmt.Printf("Each function's release binary for this host under the emulator, in a cgroup whose CPU quota is Lambda's share for the size (size / %d MB of one CPU); cold is the emulator's start to the first answer, warm the median of %d invocations (%d for process-result, each a new 300 dpi scan); peak is the function process's resident high-water mark (Lambda's Max Memory Used). ✓ marks the template's size.\n\n", vCPUMemoryMB, warmRuns, warmScanRuns)
 	fmt.Printf("| function | MB | CPU share | cold ms | warm p50 ms | peak MiB | GB-s per warm invocation |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, fn := range fns {
-		f, sets, err := measureFunction(ctx, root, work, rie, session, sources, fn, res.MemoryMB[fn])
+		f, sets, err := measureFunction(ctx, work, rie, session, sources, fn, res.MemoryMB[fn])
 		if err != nil {
 			fmt.Printf("| %s | not measured: %v | | | | | |\n", fn, err)
 			m.NotMeasured[fn] = err.Error()
@@ -172,15 +172,13 @@ func costOperation(r callRow) (string, bool) {
 // measureFunction measures fn at every size, and its bytes of log per warm
 // invocation at its own size (a run of warm invocations less a run of the
 // cold one alone).
-func measureFunction(ctx context.Context, root, work, rie string, session *lambdarun.Session, sources *eventSources, fn string, ownMB int) (model.FunctionFigures, []string, error) {
+func measureFunction(ctx context.Context, work, rie string, session *lambdarun.Session, sources *eventSources, fn string, ownMB int) (model.FunctionFigures, []string, error) {
 	var f model.FunctionFigures
 	bin := filepath.Join(work, "memory", fn)
 	if err := build(ctx, "./functions/"+fn, bin, runtime.GOARCH); err != nil {
 		return f, nil, err
 	}
-	st := session.Stack
-	env, err := lambdarun.Environment(root, fn, lambdarun.Endpoints{DynamoDB: st.DynamoDBURL, S3: st.S3URL, SNS: st.NotificationsURL,
-		SES: st.NotificationsURL, PatientManager: st.PatientsURL, Lambda: st.OpsURL})
+	env, err := session.Environment(fn)
 	if err != nil {
 		return f, nil, err
 	}

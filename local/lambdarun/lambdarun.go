@@ -79,15 +79,22 @@ func Build(ctx context.Context, root, folder, outDir string) (string, error) {
 // sends it event once, and returns the function's response. The function's
 // own output goes to logs.
 func (s *Session) Invoke(ctx context.Context, folder, bootstrap string, event []byte, logs io.Writer) ([]byte, error) {
-	st := s.Stack
-	env, err := Environment(s.root, folder, Endpoints{
-		DynamoDB: st.DynamoDBURL, S3: st.S3URL, SNS: st.NotificationsURL, SES: st.NotificationsURL, PatientManager: st.PatientsURL,
-		Lambda: st.OpsURL, CodeDeploy: st.OpsURL, // the local stack has no CodeDeploy: the hook's calls fail on loopback
-	})
+	env, err := s.Environment(folder)
 	if err != nil {
 		return nil, err
 	}
 	return Run(ctx, s.rie, bootstrap, env, event, logs)
+}
+
+// Environment is functions/<folder>'s environment on this session: its
+// variables from events/env.json, every client pointed at the session's
+// endpoints.
+func (s *Session) Environment(folder string) ([]string, error) {
+	st := s.Stack
+	return Environment(s.root, folder, Endpoints{
+		DynamoDB: st.DynamoDBURL, S3: st.S3URL, SNS: st.NotificationsURL, SES: st.NotificationsURL, PatientManager: st.PatientsURL,
+		Lambda: st.OpsURL, CodeDeploy: st.OpsURL, // the local stack has no CodeDeploy: the hook's calls fail on loopback
+	})
 }
 
 // Run runs bootstrap under the emulator rie with the environment env, sends it

@@ -102,7 +102,7 @@ func Error(ctx context.Context, err error) events.APIGatewayV2HTTPResponse {
 func respond(ctx context.Context, err error) (events.APIGatewayV2HTTPResponse, string) {
 	f := failureOf(err)
 	if f.Status >= 500 {
-		slog.ErrorContext(ctx, "request failed", "status", f.Status, "code", f.Code, "error", err.Error())
+		slog.ErrorContext(ctx, "request failed", "status", f.Status, "code", f.Code, "error", logctx.ErrorText(err))
 	} else {
 		slog.InfoContext(ctx, "request refused", "status", f.Status, "code", f.Code)
 	}

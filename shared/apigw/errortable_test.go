@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/zmed/exam-manager/shared/exam"
+	"github.com/zmed/exam-manager/shared/testsupport/logtest"
 )
 
 // auditOnly are the domain's codes no response carries: Communicate answers
@@ -68,5 +71,20 @@ func TestErrorAnswersItsRow(t *testing.T) {
 		if resp.StatusCode != tc.status || body.Error.Code != tc.code || body.Error.Message != tc.message {
 			t.Errorf("%v: %d %+v, want %d %s %q", tc.err, resp.StatusCode, body.Error, tc.status, tc.code, tc.message)
 		}
+	}
+}
+
+// TestAFailureLogsNoURL: a dependency's network error quotes the URL it
+// called, which for S3 holds the object key; the "request failed" line keeps
+// the error without it.
+func TestAFailureLogsNoURL(t *testing.T) {
+	logs := logtest.Capture(t)
+	key := "completed/2026_12/0b6f3c4e-5d1a-4c2b-9e8f-1a2b3c4d5e05-h00112233445566778899aabbccddeeff.pdf"
+	err := fmt.Errorf("%w: s3: %w", exam.ErrDependency, &url.Error{Op: "Head", URL: "https://results.s3.sa-east-1.amazonaws.com/" + key, Err: errors.New("dial tcp: connection refused")})
+	if resp := Error(context.Background(), err); resp.StatusCode != 503 {
+		t.Fatalf("status %d, want 503", resp.StatusCode)
+	}
+	if strings.Contains(logs.String(), key) || !strings.Contains(logs.String(), "connection refused") {
+		t.Errorf("the line should keep the error and not its URL: %s", logs)
 	}
 }

@@ -1,5 +1,6 @@
 // Package logctx carries the ids that every log line names (request id, exam id)
-// in a context. It imports nothing, so any layer can set them.
+// in a context, and the text of an error a line may carry (ErrorText). It
+// imports only the standard library, so any layer can use it.
 package logctx
 
 import "context"

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -165,7 +164,7 @@ func (p Processor) judge(ctx context.Context, obj Object) (Reason, string, error
 // retrying cannot help: the object stays in completed/ and an error line says
 // so (the operators' alarm), but the invocation succeeds.
 func (p Processor) fileUnfileable(ctx context.Context, obj Object, examID string, refusal error) error {
-	slog.WarnContext(ctx, "s3 refused the result for good; filing it as unfileable", "error", describe(refusal))
+	slog.WarnContext(ctx, "s3 refused the result for good; filing it as unfileable", "error", logctx.ErrorText(refusal))
 	// Without the user's own metadata: it may be what S3 refused.
 	obj.Metadata = nil
 	dst := p.destination(Stuck, obj.Key)
@@ -178,7 +177,7 @@ func (p Processor) fileUnfileable(ctx context.Context, obj Object, examID string
 		slog.InfoContext(ctx, "result object already filed")
 		return nil
 	case errors.Is(err, ErrRefused):
-		slog.ErrorContext(ctx, UnfileableMessage, "error", describe(err), metrics.One(metrics.ResultsUnfileable).Attr())
+		slog.ErrorContext(ctx, UnfileableMessage, "error", logctx.ErrorText(err), metrics.One(metrics.ResultsUnfileable).Attr())
 		return nil
 	}
 	return p.transient(ctx, fmt.Errorf("file result as unfileable: %w", err))
@@ -189,20 +188,9 @@ func (p Processor) fileUnfileable(ctx context.Context, obj Object, examID string
 const UnfileableMessage = "result object cannot be filed: s3 refuses it for good; it stays in the completed folder"
 
 func (p Processor) transient(ctx context.Context, err error) error {
-	slog.ErrorContext(ctx, "result processing failed; the object stays for a retry", "error", describe(err),
+	slog.ErrorContext(ctx, "result processing failed; the object stays for a retry", "error", logctx.ErrorText(err),
 		metrics.One(metrics.ResultsRetried).Attr())
 	return err
-}
-
-// describe is err's text for logs without the URL of a network error: it holds
-// the object key, which the uploader may have named after the patient.
-func describe(err error) string {
-	text := err.Error()
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) && urlErr.URL != "" {
-		text = strings.ReplaceAll(text, urlErr.URL, "<url>")
-	}
-	return text
 }
 
 // destination is <outcome>/YYYY_MM/<file name>, by the month of processing.
